@@ -1,0 +1,1 @@
+"""Crawl stage: declarative sources, generic Scrapy spiders and the Kafka item pipeline."""

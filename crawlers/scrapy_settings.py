@@ -1,0 +1,29 @@
+"""Scrapy settings for every crawl: polite, bounded and quiet by default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SCRAPY_SETTINGS: dict[str, Any] = {
+    "BOT_NAME": "policyradar",
+    "USER_AGENT": "PolicyRadarBot/0.1 (+https://github.com/policy-radar/policy-radar)",
+    "ROBOTSTXT_OBEY": True,
+    "TELNETCONSOLE_ENABLED": False,
+    "COOKIES_ENABLED": False,
+    "CONCURRENT_REQUESTS": 8,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+    "DOWNLOAD_DELAY": 0.25,
+    "AUTOTHROTTLE_ENABLED": True,
+    "AUTOTHROTTLE_START_DELAY": 0.25,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+    "DOWNLOAD_TIMEOUT": 30,
+    "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
+    "DOWNLOAD_WARNSIZE": 2 * 1024 * 1024,
+    "REDIRECT_MAX_TIMES": 5,
+    "RETRY_TIMES": 3,
+    "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
+    "ITEM_PIPELINES": {"crawlers.pipelines.kafka.KafkaPipeline": 500},
+    "LOG_LEVEL": "INFO",
+    "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+    "FEED_EXPORT_ENCODING": "utf-8",
+}

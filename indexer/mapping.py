@@ -1,0 +1,74 @@
+"""The announcements index, declared once: settings, mapping and the document built from a record.
+
+Indices are versioned (``announcements-v1``) behind the alias (``announcements``), so a mapping
+change or a reprocess can build a new version and swap the alias without search downtime.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policyradar.schemas import EnrichedRecord
+
+MAPPING_VERSION = 1
+
+_KEYWORD = {"type": "keyword"}
+_OFFSET = {"type": "integer", "index": False}
+_TEXT = {
+    "type": "text",
+    "analyzer": "english",
+    "fields": {"cjk": {"type": "text", "analyzer": "cjk"}},
+}
+
+INDEX_BODY: dict[str, Any] = {
+    "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+    "mappings": {
+        "dynamic": "strict",
+        "properties": {
+            "id": _KEYWORD, "url": _KEYWORD, "source_id": _KEYWORD, "source_kind": _KEYWORD,
+            "jurisdiction": _KEYWORD, "language": _KEYWORD, "detected_language": _KEYWORD,
+            "title": {**_TEXT, "fields": {**_TEXT["fields"], "raw": {"type": "keyword", "ignore_above": 512}}},
+            "text": _TEXT,
+            "published_at": {"type": "date"}, "fetched_at": {"type": "date"},
+            "content_hash": _KEYWORD, "extractor_version": _KEYWORD, "topics": _KEYWORD,
+            # Flat facets for filtering and aggregations.
+            "place_names": _KEYWORD, "provinces": _KEYWORD, "companies": _KEYWORD,
+            "max_subsidy_cny": {"type": "double"},
+            "entities": {
+                "properties": {
+                    "money": {"type": "nested", "properties": {
+                        "text": _KEYWORD, "value": {"type": "double"}, "currency": _KEYWORD,
+                        "value_cny": {"type": "double"}, "is_subsidy": {"type": "boolean"},
+                        "qualifier": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
+                    "percent": {"properties": {
+                        "text": _KEYWORD, "value": {"type": "double"}, "start": _OFFSET, "end": _OFFSET}},
+                    "places": {"properties": {
+                        "text": _KEYWORD, "canonical": _KEYWORD, "level": _KEYWORD, "province": _KEYWORD,
+                        "start": _OFFSET, "end": _OFFSET}},
+                    "companies": {"properties": {
+                        "text": _KEYWORD, "canonical": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
+                    "organizations": {"properties": {
+                        "text": _KEYWORD, "kind": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
+                    "people": {"properties": {"text": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
+                    "dates": {"properties": {"text": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
+                },
+            },
+        },
+    },
+}
+
+
+def versioned_index(alias: str, version: int = MAPPING_VERSION) -> str:
+    return f"{alias}-v{version}"
+
+
+def document_from_record(record: EnrichedRecord) -> dict[str, Any]:
+    """The indexed document: the record (minus its schema version) plus flat facets."""
+    doc = record.model_dump(mode="json", exclude={"schema_version"})
+    entities = record.entities
+    doc["place_names"] = sorted({p.canonical for p in entities.places})
+    doc["provinces"] = sorted({p.province for p in entities.places if p.province})
+    doc["companies"] = sorted({c.canonical for c in entities.companies})
+    subsidies = [m.value_cny for m in entities.money if m.is_subsidy and m.value_cny is not None]
+    doc["max_subsidy_cny"] = max(subsidies) if subsidies else None
+    return doc

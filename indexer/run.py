@@ -1,0 +1,80 @@
+"""``policyradar index``: consume enriched records and bulk-upsert them into the announcements alias.
+
+Offsets are committed only after every document of the batch is acknowledged by the engine or
+was dead-lettered for a permanent reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from kafka import KafkaProducer
+from kafka.consumer.fetcher import ConsumerRecord
+
+from indexer.engine import make_engine
+from indexer.mapping import document_from_record
+from indexer.setup import ensure_index
+from indexer.writer import BulkDoc, BulkWriter, version_of
+from policyradar.errors import SchemaError
+from policyradar.kafka_io import DeadLetter, consume, ensure_topics, make_consumer, make_producer, send_all, where
+from policyradar.schemas import EnrichedRecord, parse_record
+from policyradar.settings import Settings, get_settings
+from policyradar.signals import StopFlag
+
+log = logging.getLogger(__name__)
+STAGE = "indexer"
+
+
+class IndexBatch:
+    """Batch handler: parse, write in bulk, dead-letter what the engine refuses for good."""
+
+    def __init__(self, writer: BulkWriter, producer: KafkaProducer, settings: Settings) -> None:
+        self.writer = writer
+        self.producer = producer
+        self.settings = settings
+        self.dead_letters = 0
+
+    def __call__(self, batch: list[ConsumerRecord]) -> None:
+        latest: dict[str, tuple[ConsumerRecord, EnrichedRecord]] = {}
+        dead: list[DeadLetter] = []
+        for message in batch:
+            try:
+                record = parse_record(EnrichedRecord, message.value)
+            except SchemaError as exc:
+                dead.append(DeadLetter(STAGE, f"invalid enriched record: {exc}", message))
+                continue
+            latest[record.id] = (message, record)  # a later version in the same batch wins
+        docs = [BulkDoc(r.id, version_of(r.fetched_at), document_from_record(r)) for _, r in latest.values()]
+        for rejected in self.writer.write(docs):
+            message = latest[rejected.id][0]
+            dead.append(DeadLetter(STAGE, f"engine refused it ({rejected.status}): {rejected.reason}", message))
+        for letter in dead:
+            log.warning("dead-lettering %s: %s", where(letter.record), letter.reason)
+        if dead:
+            send_all(self.producer, [d.to_message(self.settings.topic_dlq) for d in dead])
+        self.dead_letters += len(dead)
+
+
+def index(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    ensure_topics(settings)
+    engine = make_engine(settings)
+    target = ensure_index(engine, settings.index_alias)
+    stop = StopFlag().install()
+    consumer = make_consumer(settings, settings.topic_enriched, settings.group_indexer)
+    producer = make_producer(settings, client_id="policyradar-indexer")
+    writer = BulkWriter(engine, settings.index_alias, max_retries=settings.bulk_max_retries,
+                        refresh=settings.index_refresh)
+    handler = IndexBatch(writer, producer, settings)
+    print(f"indexing {settings.topic_enriched} -> {settings.index_alias} ({target}) "
+          f"on {settings.engine} at {settings.search_url}{', until idle' if args.until_idle else ''}")
+    try:
+        count = consume(consumer, handler, until_idle=args.until_idle,
+                        timeout_ms=settings.poll_timeout_ms, stop=stop)
+    finally:
+        consumer.close()
+        producer.close()
+        engine.close()
+    print(f"indexed {count} records, {handler.dead_letters} dead-lettered to {settings.topic_dlq}")
+    return 0

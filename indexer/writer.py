@@ -1,0 +1,104 @@
+"""Bulk upserts keyed by document id, with transient failures retried and permanent ones returned.
+
+Each document is written with ``version_type=external_gte`` and the fetch time as its version, so
+replaying a record is a no-op and an older version replayed after a newer one cannot overwrite it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from indexer.engine import Engine, EngineError
+
+TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class BulkDoc:
+    id: str
+    version: int
+    source: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A document the engine refused for good, with its reason (it goes to the DLQ)."""
+
+    id: str
+    status: int
+    reason: str
+
+
+def version_of(fetched_at: datetime) -> int:
+    """The external version of a document: its fetch time in milliseconds."""
+    return int(fetched_at.timestamp() * 1000)
+
+
+class BulkWriter:
+    def __init__(self, engine: Engine, index: str, *, max_retries: int = 5, refresh: str = "false",
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.engine = engine
+        self.index = index
+        self.max_retries = max_retries
+        self.refresh = refresh
+        self.sleep = sleep
+
+    def write(self, docs: Sequence[BulkDoc]) -> list[Rejected]:
+        """Write ``docs``; return the permanently rejected ones. Raises EngineError if transient
+        failures outlast the retries (the caller must then not commit its offsets)."""
+        pending = list(docs)
+        rejected: list[Rejected] = []
+        for attempt in range(self.max_retries + 1):
+            if not pending:
+                break
+            if attempt:
+                self.sleep(min(0.5 * 2 ** (attempt - 1), 15.0))
+            pending, failed = self._attempt(pending)
+            rejected.extend(failed)
+        if pending:
+            raise EngineError(f"{len(pending)} document(s) still failing after {self.max_retries} retries "
+                              f"(first: {pending[0].id})")
+        return rejected
+
+    def _attempt(self, docs: list[BulkDoc]) -> tuple[list[BulkDoc], list[Rejected]]:
+        operations: list[dict[str, Any]] = []
+        for doc in docs:
+            operations.append({"index": {"_index": self.index, "_id": doc.id, "version": doc.version,
+                                         "version_type": "external_gte"}})
+            operations.append(doc.source)
+        try:
+            response = self.engine.bulk(operations, refresh=self.refresh)
+        except Exception as exc:  # noqa: BLE001 - connection errors and timeouts: retry all
+            if _is_transient_exception(exc):
+                return docs, []
+            raise EngineError(f"bulk request failed: {exc}") from exc
+        retry, rejected = [], []
+        for doc, item in zip(docs, response["items"], strict=True):
+            result = item["index"]
+            status = int(result.get("status", 500))
+            if status < 300 or status == 409:  # 409: a newer version is already indexed
+                continue
+            if status in TRANSIENT_STATUSES:
+                retry.append(doc)
+            else:
+                rejected.append(Rejected(doc.id, status, _reason(result)))
+        return retry, rejected
+
+
+def _reason(result: dict[str, Any]) -> str:
+    error = result.get("error") or {}
+    if isinstance(error, dict):
+        return f"{error.get('type', 'error')}: {error.get('reason', '')}"
+    return str(error)
+
+
+def _is_transient_exception(exc: Exception) -> bool:
+    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "meta", None), "status", None)
+    if isinstance(status, int):
+        return status in TRANSIENT_STATUSES
+    name = type(exc).__name__
+    return any(word in name for word in ("Connection", "Timeout", "Transport"))

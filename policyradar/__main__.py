@@ -1,0 +1,3 @@
+from policyradar.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""The ``policyradar`` command. Each subcommand names its handler by dotted path and is imported
+only when run, so the shared core never imports a stage (and ``--help`` stays fast)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from policyradar.errors import PolicyRadarError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _stack(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("stack", help="start, stop or inspect the local Kafka + OpenSearch stack")
+    p.add_argument("action", choices=["up", "down", "status"])
+    p.set_defaults(handler="policyradar.commands:stack_command")
+
+
+def _crawl(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("crawl", help="crawl enabled sources once and produce raw records to Kafka")
+    p.add_argument("--source", action="append", metavar="ID", help="crawl only this source (repeatable)")
+    p.add_argument("--sources-dir", type=Path, default=None, help="folder of source YAML files")
+    p.add_argument("--log-level", default="WARNING", help="Scrapy log level (default WARNING)")
+    p.set_defaults(handler="crawlers.run:crawl")
+
+
+def _process(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("process", help="enrich raw records into enriched records (runs until stopped)")
+    p.add_argument("--until-idle", action="store_true", help="exit once the raw topic is read to its end")
+    p.set_defaults(handler="processors.run:process")
+
+
+def _index(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("index", help="index enriched records into the search engine (runs until stopped)")
+    p.add_argument("--until-idle", action="store_true", help="exit once the enriched topic is read to its end")
+    p.set_defaults(handler="indexer.run:index")
+
+
+def _search(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("search", help="search indexed announcements")
+    p.add_argument("query", help='query text, e.g. "subsidy" or "算力 补贴"; "" lists the newest')
+    p.add_argument("--size", type=int, default=10, help="how many hits to print (default 10)")
+    p.add_argument("--json", action="store_true", help='print {"total": N, "hits": [...]} as JSON')
+    p.set_defaults(handler="indexer.search:search_command")
+
+
+def _demo(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="stack up, crawl the bundled demo site, process, index, search")
+    p.set_defaults(handler="policyradar.demo:demo_command")
+    p = sub.add_parser("demo-site", help="serve the bundled demo site on 127.0.0.1 until interrupted")
+    p.set_defaults(handler="policyradar.commands:demo_site_command")
+
+
+BUILDERS = (_stack, _crawl, _process, _index, _search, _demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="policyradar",
+        description="Watch government and company sites for AI-policy announcements; search and alert on them.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for build in BUILDERS:
+        build(sub)
+    return parser
+
+
+def resolve(dotted: str) -> Handler:
+    module_name, _, attr = dotted.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(resolve(args.handler)(args) or 0)
+    except PolicyRadarError as exc:
+        print(f"policyradar {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"policyradar {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

