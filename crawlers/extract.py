@@ -12,9 +12,7 @@ from crawlers.sources import Selectors
 
 _BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "td", "blockquote", "pre")
 # Paragraph-like elements that hold no other paragraph-like element.
-LEAF_XPATH = " | ".join(
-    f".//{tag}[not(.//{' or .//'.join(_BLOCKS)})]" for tag in _BLOCKS
-)
+LEAF_XPATH = " | ".join(f".//{tag}[not(.//{' or .//'.join(_BLOCKS)})]" for tag in _BLOCKS)
 NOISE_XPATH = ".//script | .//style | .//noscript | .//nav | .//form"
 
 

@@ -40,7 +40,9 @@ def _report(crawlers: list) -> int:
         stats = crawler.stats.get_stats()
         items = stats.get("item_scraped_count", 0)
         errors = stats.get("log_count/ERROR", 0)
-        print(f"  {spec.id}: {items} records produced, {errors} errors, "
-              f"finish reason {stats.get('finish_reason')}")
+        print(
+            f"  {spec.id}: {items} records produced, {errors} errors, "
+            f"finish reason {stats.get('finish_reason')}"
+        )
         failed = failed or stats.get("finish_reason") != "finished"
     return 1 if failed else 0

@@ -25,30 +25,72 @@ INDEX_BODY: dict[str, Any] = {
     "mappings": {
         "dynamic": "strict",
         "properties": {
-            "id": _KEYWORD, "url": _KEYWORD, "source_id": _KEYWORD, "source_kind": _KEYWORD,
-            "jurisdiction": _KEYWORD, "language": _KEYWORD, "detected_language": _KEYWORD,
-            "title": {**_TEXT, "fields": {**_TEXT["fields"], "raw": {"type": "keyword", "ignore_above": 512}}},
+            "id": _KEYWORD,
+            "url": _KEYWORD,
+            "source_id": _KEYWORD,
+            "source_kind": _KEYWORD,
+            "jurisdiction": _KEYWORD,
+            "language": _KEYWORD,
+            "detected_language": _KEYWORD,
+            "title": {
+                **_TEXT,
+                "fields": {**_TEXT["fields"], "raw": {"type": "keyword", "ignore_above": 512}},
+            },
             "text": _TEXT,
-            "published_at": {"type": "date"}, "fetched_at": {"type": "date"},
-            "content_hash": _KEYWORD, "extractor_version": _KEYWORD, "topics": _KEYWORD,
+            "published_at": {"type": "date"},
+            "fetched_at": {"type": "date"},
+            "content_hash": _KEYWORD,
+            "extractor_version": _KEYWORD,
+            "topics": _KEYWORD,
             # Flat facets for filtering and aggregations.
-            "place_names": _KEYWORD, "provinces": _KEYWORD, "companies": _KEYWORD,
+            "place_names": _KEYWORD,
+            "provinces": _KEYWORD,
+            "companies": _KEYWORD,
             "max_subsidy_cny": {"type": "double"},
             "entities": {
                 "properties": {
-                    "money": {"type": "nested", "properties": {
-                        "text": _KEYWORD, "value": {"type": "double"}, "currency": _KEYWORD,
-                        "value_cny": {"type": "double"}, "is_subsidy": {"type": "boolean"},
-                        "qualifier": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
-                    "percent": {"properties": {
-                        "text": _KEYWORD, "value": {"type": "double"}, "start": _OFFSET, "end": _OFFSET}},
-                    "places": {"properties": {
-                        "text": _KEYWORD, "canonical": _KEYWORD, "level": _KEYWORD, "province": _KEYWORD,
-                        "start": _OFFSET, "end": _OFFSET}},
-                    "companies": {"properties": {
-                        "text": _KEYWORD, "canonical": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
-                    "organizations": {"properties": {
-                        "text": _KEYWORD, "kind": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
+                    "money": {
+                        "type": "nested",
+                        "properties": {
+                            "text": _KEYWORD,
+                            "value": {"type": "double"},
+                            "currency": _KEYWORD,
+                            "value_cny": {"type": "double"},
+                            "is_subsidy": {"type": "boolean"},
+                            "qualifier": _KEYWORD,
+                            "start": _OFFSET,
+                            "end": _OFFSET,
+                        },
+                    },
+                    "percent": {
+                        "properties": {
+                            "text": _KEYWORD,
+                            "value": {"type": "double"},
+                            "start": _OFFSET,
+                            "end": _OFFSET,
+                        }
+                    },
+                    "places": {
+                        "properties": {
+                            "text": _KEYWORD,
+                            "canonical": _KEYWORD,
+                            "level": _KEYWORD,
+                            "province": _KEYWORD,
+                            "start": _OFFSET,
+                            "end": _OFFSET,
+                        }
+                    },
+                    "companies": {
+                        "properties": {
+                            "text": _KEYWORD,
+                            "canonical": _KEYWORD,
+                            "start": _OFFSET,
+                            "end": _OFFSET,
+                        }
+                    },
+                    "organizations": {
+                        "properties": {"text": _KEYWORD, "kind": _KEYWORD, "start": _OFFSET, "end": _OFFSET}
+                    },
                     "people": {"properties": {"text": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
                     "dates": {"properties": {"text": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
                 },

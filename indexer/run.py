@@ -17,7 +17,15 @@ from indexer.mapping import document_from_record
 from indexer.setup import ensure_index
 from indexer.writer import BulkDoc, BulkWriter, version_of
 from policyradar.errors import SchemaError
-from policyradar.kafka_io import DeadLetter, consume, ensure_topics, make_consumer, make_producer, send_all, where
+from policyradar.kafka_io import (
+    DeadLetter,
+    consume,
+    ensure_topics,
+    make_consumer,
+    make_producer,
+    send_all,
+    where,
+)
 from policyradar.schemas import EnrichedRecord, parse_record
 from policyradar.settings import Settings, get_settings
 from policyradar.signals import StopFlag
@@ -48,7 +56,9 @@ class IndexBatch:
         docs = [BulkDoc(r.id, version_of(r.fetched_at), document_from_record(r)) for _, r in latest.values()]
         for rejected in self.writer.write(docs):
             message = latest[rejected.id][0]
-            dead.append(DeadLetter(STAGE, f"engine refused it ({rejected.status}): {rejected.reason}", message))
+            dead.append(
+                DeadLetter(STAGE, f"engine refused it ({rejected.status}): {rejected.reason}", message)
+            )
         for letter in dead:
             log.warning("dead-lettering %s: %s", where(letter.record), letter.reason)
         if dead:
@@ -64,14 +74,18 @@ def index(args: argparse.Namespace) -> int:
     stop = StopFlag().install()
     consumer = make_consumer(settings, settings.topic_enriched, settings.group_indexer)
     producer = make_producer(settings, client_id="policyradar-indexer")
-    writer = BulkWriter(engine, settings.index_alias, max_retries=settings.bulk_max_retries,
-                        refresh=settings.index_refresh)
+    writer = BulkWriter(
+        engine, settings.index_alias, max_retries=settings.bulk_max_retries, refresh=settings.index_refresh
+    )
     handler = IndexBatch(writer, producer, settings)
-    print(f"indexing {settings.topic_enriched} -> {settings.index_alias} ({target}) "
-          f"on {settings.engine} at {settings.search_url}{', until idle' if args.until_idle else ''}")
+    print(
+        f"indexing {settings.topic_enriched} -> {settings.index_alias} ({target}) "
+        f"on {settings.engine} at {settings.search_url}{', until idle' if args.until_idle else ''}"
+    )
     try:
-        count = consume(consumer, handler, until_idle=args.until_idle,
-                        timeout_ms=settings.poll_timeout_ms, stop=stop)
+        count = consume(
+            consumer, handler, until_idle=args.until_idle, timeout_ms=settings.poll_timeout_ms, stop=stop
+        )
     finally:
         consumer.close()
         producer.close()

@@ -17,7 +17,8 @@ def search_body(query: str, size: int = 10, offset: int = 0) -> dict[str, Any]:
     """The request body for a free-text search; an empty query matches everything, newest first."""
     text_query: dict[str, Any] = (
         {"simple_query_string": {"query": query, "fields": SEARCH_FIELDS, "default_operator": "and"}}
-        if query.strip() else {"match_all": {}}
+        if query.strip()
+        else {"match_all": {}}
     )
     return {
         "query": text_query,
@@ -32,20 +33,14 @@ def search_body(query: str, size: int = 10, offset: int = 0) -> dict[str, Any]:
 def run_search(engine: Engine, alias: str, query: str, size: int = 10) -> dict[str, Any]:
     """``{"total": N, "hits": [{id, url, title, published_at, source_id, entities}]}``."""
     response = engine.search(alias, search_body(query, size))
-    hits = [
-        {field: hit["_source"].get(field) for field in RESULT_FIELDS}
-        for hit in response["hits"]["hits"]
-    ]
+    hits = [{field: hit["_source"].get(field) for field in RESULT_FIELDS} for hit in response["hits"]["hits"]]
     return {"total": response["hits"]["total"]["value"], "hits": hits}
 
 
 def format_hit(hit: dict[str, Any]) -> str:
     """A few lines for a terminal: date, title, URL and the headline entities."""
     entities = hit.get("entities") or {}
-    money = ", ".join(
-        f"{m['text']}{' (subsidy' + (', ' + m['qualifier'] if m.get('qualifier') else '') + ')' if m['is_subsidy'] else ''}"
-        for m in entities.get("money", [])[:6]
-    )
+    money = ", ".join(_money_label(m) for m in entities.get("money", [])[:6])
     places = ", ".join(dict.fromkeys(p["canonical"] for p in entities.get("places", [])))
     companies = ", ".join(dict.fromkeys(c["canonical"] for c in entities.get("companies", [])))
     ratios = ", ".join(p["text"] for p in entities.get("percent", []))
@@ -54,6 +49,14 @@ def format_hit(hit: dict[str, Any]) -> str:
         if value:
             lines.append(f"    {label}: {value}")
     return "\n".join(lines)
+
+
+def _money_label(money: dict[str, Any]) -> str:
+    """``500万元 (subsidy, max)``: the amount as written and what kind of amount it is."""
+    notes = ["subsidy"] if money["is_subsidy"] else []
+    if money.get("qualifier"):
+        notes.append(money["qualifier"])
+    return f"{money['text']} ({', '.join(notes)})" if notes else money["text"]
 
 
 def search_command(args: argparse.Namespace) -> int:

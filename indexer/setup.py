@@ -18,7 +18,7 @@ def ensure_index(engine: Engine, alias: str, version: int = MAPPING_VERSION) -> 
     if not engine.index_exists(index):
         try:
             engine.create_index(index, INDEX_BODY)
-        except Exception as exc:  # noqa: BLE001 - another process may have created it meanwhile
+        except Exception as exc:
             if not engine.index_exists(index):
                 raise exc
     engine.update_aliases([{"add": {"index": index, "alias": alias}}])

@@ -39,8 +39,15 @@ def version_of(fetched_at: datetime) -> int:
 
 
 class BulkWriter:
-    def __init__(self, engine: Engine, index: str, *, max_retries: int = 5, refresh: str = "false",
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        index: str,
+        *,
+        max_retries: int = 5,
+        refresh: str = "false",
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.engine = engine
         self.index = index
         self.max_retries = max_retries
@@ -60,19 +67,29 @@ class BulkWriter:
             pending, failed = self._attempt(pending)
             rejected.extend(failed)
         if pending:
-            raise EngineError(f"{len(pending)} document(s) still failing after {self.max_retries} retries "
-                              f"(first: {pending[0].id})")
+            raise EngineError(
+                f"{len(pending)} document(s) still failing after {self.max_retries} retries "
+                f"(first: {pending[0].id})"
+            )
         return rejected
 
     def _attempt(self, docs: list[BulkDoc]) -> tuple[list[BulkDoc], list[Rejected]]:
         operations: list[dict[str, Any]] = []
         for doc in docs:
-            operations.append({"index": {"_index": self.index, "_id": doc.id, "version": doc.version,
-                                         "version_type": "external_gte"}})
+            operations.append(
+                {
+                    "index": {
+                        "_index": self.index,
+                        "_id": doc.id,
+                        "version": doc.version,
+                        "version_type": "external_gte",
+                    }
+                }
+            )
             operations.append(doc.source)
         try:
             response = self.engine.bulk(operations, refresh=self.refresh)
-        except Exception as exc:  # noqa: BLE001 - connection errors and timeouts: retry all
+        except Exception as exc:
             if _is_transient_exception(exc):
                 return docs, []
             raise EngineError(f"bulk request failed: {exc}") from exc

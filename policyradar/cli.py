@@ -37,7 +37,9 @@ def _process(sub: argparse._SubParsersAction) -> None:
 
 def _index(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("index", help="index enriched records into the search engine (runs until stopped)")
-    p.add_argument("--until-idle", action="store_true", help="exit once the enriched topic is read to its end")
+    p.add_argument(
+        "--until-idle", action="store_true", help="exit once the enriched topic is read to its end"
+    )
     p.set_defaults(handler="indexer.run:index")
 
 
@@ -62,7 +64,7 @@ BUILDERS = (_stack, _crawl, _process, _index, _search, _demo)
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policyradar",
-        description="Watch government and company sites for AI-policy announcements; search and alert on them.",
+        description="Watch government and company sites for AI-policy announcements; search them.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -31,8 +31,16 @@ def demo_command(args: argparse.Namespace) -> int:
     stack_up(settings)
     with serve_demo_site(settings.demo_site_port) as url:
         print(f"\n   demo site served at {url}", flush=True)
-        _stage("2/5 crawl", "crawl", "--source", "demo-gov-zh", "--source", "demo-gov-en",
-               "--source", "demo-newsroom")
+        _stage(
+            "2/5 crawl",
+            "crawl",
+            "--source",
+            "demo-gov-zh",
+            "--source",
+            "demo-gov-en",
+            "--source",
+            "demo-newsroom",
+        )
     _stage("3/5 process", "process", "--until-idle")
     _stage("4/5 index", "index", "--until-idle")
     print("\n== 5/5 a few searches", flush=True)
@@ -41,7 +49,7 @@ def demo_command(args: argparse.Namespace) -> int:
         subprocess.run([sys.executable, "-m", "policyradar", "search", query, "--size", "3"], check=True)
     print(
         "\nDone. The stack is still running.\n"
-        "  search:  .venv/bin/policyradar search \"subsidy\"        (add --json for JSON)\n"
+        '  search:  .venv/bin/policyradar search "subsidy"        (add --json for JSON)\n'
         "  status:  .venv/bin/policyradar stack status\n"
         "  stop:    make stop\n",
         flush=True,

@@ -16,7 +16,7 @@ DEMO_SITE_DIR = PROJECT_ROOT / "deploy" / "demo_site"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

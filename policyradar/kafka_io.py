@@ -7,6 +7,7 @@ made effectively-once downstream by writes keyed on the document id.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -35,13 +36,13 @@ def ensure_topics(settings: Settings) -> None:
         wanted = [settings.topic_raw, settings.topic_enriched, settings.topic_dlq]
         missing = [
             NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=1)
-            for name in wanted if name not in existing
+            for name in wanted
+            if name not in existing
         ]
         if missing:
-            try:
+            # Another process may create them between our list and create: that is fine.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another process created them between our list and create
     finally:
         admin.close()
 
@@ -56,7 +57,6 @@ def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
         linger_ms=20,
         retries=2**31 - 1,
         max_in_flight_requests_per_connection=5,
-        key_serializer=lambda key: key.encode("utf-8"),
     )
 
 
@@ -76,7 +76,7 @@ def make_consumer(settings: Settings, topic: str, group_id: str) -> KafkaConsume
 
 def send_all(producer: KafkaProducer, messages: Iterable[tuple[str, str, bytes]]) -> int:
     """Produce ``(topic, key, value)`` messages and block until every one is acknowledged."""
-    futures = [producer.send(topic, key=key, value=value) for topic, key, value in messages]
+    futures = [producer.send(topic, key=key.encode("utf-8"), value=value) for topic, key, value in messages]
     producer.flush()
     for future in futures:
         future.get(timeout=30)  # raises if the broker did not acknowledge
@@ -105,9 +105,11 @@ class DeadLetter:
             "value": (rec.value or b"").decode("utf-8", "replace"),
             "failed_at": datetime.now(UTC).isoformat(),
         }
-        return dlq_topic, raw_key or f"{rec.topic}-{rec.partition}-{rec.offset}", json.dumps(
-            body, ensure_ascii=False
-        ).encode("utf-8")
+        return (
+            dlq_topic,
+            raw_key or f"{rec.topic}-{rec.partition}-{rec.offset}",
+            json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        )
 
 
 def where(record: ConsumerRecord) -> str:

@@ -51,7 +51,6 @@ class Settings(BaseSettings):
 
     # Crawling
     sources_dir: Path = PROJECT_ROOT / "sources"
-    allow_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
     demo_site_port: int = 8765
 
     # Local stack

@@ -30,8 +30,15 @@ def _lang(doc: Doc) -> str:
 def money_component(doc: Doc) -> Doc:
     text = doc.text
     doc._.money = [
-        {"text": a.text, "start": a.start, "end": a.end, "value": a.value, "currency": a.currency,
-         "is_subsidy": is_subsidy(text, a.start, a.end), "qualifier": a.qualifier}
+        {
+            "text": a.text,
+            "start": a.start,
+            "end": a.end,
+            "value": a.value,
+            "currency": a.currency,
+            "is_subsidy": is_subsidy(text, a.start, a.end),
+            "qualifier": a.qualifier,
+        }
         for a in find_amounts(text, _lang(doc))
     ]
     return doc
@@ -49,8 +56,14 @@ def percent_component(doc: Doc) -> Doc:
 @Language.component("policyradar_places")
 def places_component(doc: Doc) -> Doc:
     doc._.places = [
-        {"text": h.text, "start": h.start, "end": h.end, "canonical": h.entry.canonical,
-         "level": h.entry.level, "province": h.entry.province}
+        {
+            "text": h.text,
+            "start": h.start,
+            "end": h.end,
+            "canonical": h.entry.canonical,
+            "level": h.entry.level,
+            "province": h.entry.province,
+        }
         for h in find_places(doc.text)
     ]
     return doc
@@ -76,20 +89,30 @@ def organizations_component(doc: Doc) -> Doc:
     if _lang(doc) == "zh":
         place_spans = [(p["start"], p["end"]) for p in (doc._.places or [])]
         for start, end in find_zh_bodies(doc.text, place_spans):
-            found.append({"text": doc.text[start:end], "start": start, "end": end,
-                          "kind": classify_organization(doc.text[start:end])})
+            found.append(
+                {
+                    "text": doc.text[start:end],
+                    "start": start,
+                    "end": end,
+                    "kind": classify_organization(doc.text[start:end]),
+                }
+            )
     else:
         for ent in doc.ents:
             if ent.label_ in ("ORG", "NORP", "FAC"):
                 kind = classify_organization(ent.text)
                 if kind not in ("company", "organization") or ent.label_ == "ORG":
-                    found.append({"text": ent.text, "start": ent.start_char, "end": ent.end_char,
-                                  "kind": kind})
+                    found.append(
+                        {"text": ent.text, "start": ent.start_char, "end": ent.end_char, "kind": kind}
+                    )
     company_spans = [(h.start, h.end) for h in find_companies(doc.text)]
     doc._.organizations = [
-        o for o in found
+        o
+        for o in found
         if o["kind"] != "company"
-        and not (o["kind"] == "organization" and any(s < o["end"] and o["start"] < e for s, e in company_spans))
+        and not (
+            o["kind"] == "organization" and any(s < o["end"] and o["start"] < e for s, e in company_spans)
+        )
     ]
     return doc
 

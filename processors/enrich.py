@@ -7,7 +7,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from policyradar.schemas import Entities, EnrichedRecord, RawRecord
+from policyradar.schemas import EnrichedRecord, Entities, RawRecord
 from processors import EXTRACTOR_VERSION
 from processors.extractors.rates import to_cny
 from processors.lang import detect_language
@@ -42,8 +42,9 @@ def enrich_many(records: Iterable[RawRecord], batch_size: int = 32) -> Iterator[
     docs: dict[int, Doc] = {}
     for lang in ("en", "zh"):
         indices = [i for i, lg in enumerate(langs) if lg == lang]
-        for i, doc in zip(indices, build_nlp(lang).pipe((texts[i] for i in indices), batch_size=batch_size),
-                          strict=True):
+        for i, doc in zip(
+            indices, build_nlp(lang).pipe((texts[i] for i in indices), batch_size=batch_size), strict=True
+        ):
             docs[i] = doc
     for i, record in enumerate(records):
         found = entities_from_doc(docs[i])

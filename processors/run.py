@@ -13,7 +13,15 @@ from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 
 from policyradar.errors import ConfigError, SchemaError
-from policyradar.kafka_io import DeadLetter, consume, ensure_topics, make_consumer, make_producer, send_all, where
+from policyradar.kafka_io import (
+    DeadLetter,
+    consume,
+    ensure_topics,
+    make_consumer,
+    make_producer,
+    send_all,
+    where,
+)
 from policyradar.schemas import RawRecord, dump_record, parse_record
 from policyradar.settings import Settings, get_settings
 from policyradar.signals import StopFlag
@@ -54,7 +62,7 @@ class EnrichBatch:
         try:
             records = list(enrich_many([record for _, record in parsed]))
             return [(topic, r.id, dump_record(r)) for r in records]
-        except Exception:  # noqa: BLE001 - isolate the record that broke the batch
+        except Exception:
             log.exception("batch enrichment failed; retrying record by record")
         outputs = []
         for message, record in parsed:
@@ -62,7 +70,7 @@ class EnrichBatch:
                 enriched = enrich(record)
             except ENVIRONMENT_ERRORS:
                 raise  # not the record's fault: stop without committing, so nothing is lost
-            except Exception as exc:  # noqa: BLE001 - one bad record must not block the partition
+            except Exception as exc:
                 dead.append(DeadLetter(STAGE, f"enrichment failed: {type(exc).__name__}: {exc}", message))
                 continue
             outputs.append((topic, enriched.id, dump_record(enriched)))
@@ -77,11 +85,14 @@ def process(args: argparse.Namespace) -> int:
     consumer = make_consumer(settings, settings.topic_raw, settings.group_processor)
     producer = make_producer(settings, client_id="policyradar-processor")
     handler = EnrichBatch(producer, settings)
-    print(f"processing {settings.topic_raw} -> {settings.topic_enriched} "
-          f"(group {settings.group_processor}{', until idle' if args.until_idle else ''})")
+    print(
+        f"processing {settings.topic_raw} -> {settings.topic_enriched} "
+        f"(group {settings.group_processor}{', until idle' if args.until_idle else ''})"
+    )
     try:
-        count = consume(consumer, handler, until_idle=args.until_idle,
-                        timeout_ms=settings.poll_timeout_ms, stop=stop)
+        count = consume(
+            consumer, handler, until_idle=args.until_idle, timeout_ms=settings.poll_timeout_ms, stop=stop
+        )
     finally:
         consumer.close()
         producer.close()

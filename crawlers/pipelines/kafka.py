@@ -40,7 +40,7 @@ class KafkaPipeline:
             record = RawRecord.model_validate(item)
         except ValueError as exc:
             raise DropItem(f"{item.get('url')}: not a valid raw record: {exc}") from exc
-        self.pending.append(self.producer.send(self.topic, key=record.id, value=dump_record(record)))
+        self.pending.append(self.producer.send(self.topic, key=record.id.encode(), value=dump_record(record)))
         if len(self.pending) >= FLUSH_EVERY:
             self._flush()
         return item
@@ -57,4 +57,3 @@ class KafkaPipeline:
         for future in pending:
             future.get(timeout=30)  # raises when the broker did not acknowledge
         self.produced += len(pending)
-

@@ -24,20 +24,24 @@ class ListingSpider(scrapy.Spider):
 
     async def start(self) -> Any:
         for entry in self.spec.entry_points:
-            yield scrapy.Request(entry.url, callback=self.parse_listing, cb_kwargs={"entry": entry, "page": 1})
+            yield scrapy.Request(
+                entry.url, callback=self.parse_listing, cb_kwargs={"entry": entry, "page": 1}
+            )
 
     def parse_listing(self, response: Response, entry: ListingEntry, page: int) -> Iterator[scrapy.Request]:
         links = response.css(entry.link_selector).getall()
         if not links:
-            self.logger.warning("%s: link selector %r matched nothing on %s",
-                                self.spec.id, entry.link_selector, response.url)
+            self.logger.warning(
+                "%s: link selector %r matched nothing on %s", self.spec.id, entry.link_selector, response.url
+            )
         for href in links:
             yield response.follow(href, callback=self.parse_article)
         if entry.next_page_selector and page < entry.max_pages:
             next_href = response.css(entry.next_page_selector).get()
             if next_href:
-                yield response.follow(next_href, callback=self.parse_listing,
-                                      cb_kwargs={"entry": entry, "page": page + 1})
+                yield response.follow(
+                    next_href, callback=self.parse_listing, cb_kwargs={"entry": entry, "page": page + 1}
+                )
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         try:

@@ -10,7 +10,7 @@ from policyradar.stack.maven import resolve_jars
 from policyradar.stack.process import port_open, read_pid, spawn, tail, terminate
 from policyradar.stack.services import HOST, Service, stack_services
 
-__all__ = ["stack_up", "stack_down", "stack_status"]
+__all__ = ["stack_down", "stack_status", "stack_up"]
 
 READY_BUDGET_SECONDS = {"kafka": 120, "opensearch": 240}
 

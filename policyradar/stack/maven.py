@@ -32,8 +32,14 @@ def resolve_jars(component: str, lib_root: Path, say=print) -> Path:
     shutil.rmtree(partial, ignore_errors=True)
     say(f"  resolving {component} jars from Maven Central (first run only; a few hundred MB)...")
     command = [
-        "mvn", "-B", "-q", "-f", str(pom), COPY_GOAL,
-        "-DincludeScope=runtime", f"-DoutputDirectory={partial}",
+        "mvn",
+        "-B",
+        "-q",
+        "-f",
+        str(pom),
+        COPY_GOAL,
+        "-DincludeScope=runtime",
+        f"-DoutputDirectory={partial}",
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:

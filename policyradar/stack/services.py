@@ -49,8 +49,11 @@ class Kafka(Service):
         data_dir = self.home / "data"
         data_dir.mkdir(parents=True, exist_ok=True)
         template = (CONFIG_DIR / "kafka-server.properties").read_text()
-        values = {"LOG_DIR": str(data_dir), "KAFKA_PORT": str(self.port),
-                  "CONTROLLER_PORT": str(self.port + 1)}
+        values = {
+            "LOG_DIR": str(data_dir),
+            "KAFKA_PORT": str(self.port),
+            "CONTROLLER_PORT": str(self.port + 1),
+        }
         for key, value in values.items():
             template = template.replace("${" + key + "}", value)
         (self.home / "server.properties").write_text(template)
@@ -59,9 +62,19 @@ class Kafka(Service):
             return
         cluster_id = _kafka_cluster_id()
         result = subprocess.run(
-            [*self._java("256m"), "kafka.tools.StorageTool", "format", "--ignore-formatted",
-             "-t", cluster_id, "-c", str(self.home / "server.properties")],
-            capture_output=True, text=True, check=False,
+            [
+                *self._java("256m"),
+                "kafka.tools.StorageTool",
+                "format",
+                "--ignore-formatted",
+                "-t",
+                cluster_id,
+                "-c",
+                str(self.home / "server.properties"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0:
             raise StackError(f"formatting Kafka storage in {data_dir} failed:\n{result.stderr[-2000:]}")
@@ -91,7 +104,11 @@ class Kafka(Service):
 
     def _java(self, heap: str) -> list[str]:
         return [
-            "java", f"-Xmx{heap}", f"-Xms{heap}", "-cp", f"{self.lib}/*",
+            "java",
+            f"-Xmx{heap}",
+            f"-Xms{heap}",
+            "-cp",
+            f"{self.lib}/*",
             f"-Dlog4j2.configurationFile={self.home / 'log4j2.properties'}",
         ]
 
@@ -105,10 +122,20 @@ class OpenSearch(Service):
     def command(self, settings: Settings) -> list[str]:
         heap = settings.opensearch_heap
         return [
-            "java", f"-Xms{heap}", f"-Xmx{heap}", "-cp", f"{self.lib}/*",
+            "java",
+            f"-Xms{heap}",
+            f"-Xmx{heap}",
+            "-cp",
+            f"{self.lib}/*",
             "org.codelibs.opensearch.runner.OpenSearchRunner",
-            "-basePath", str(self.home), "-numOfNode", "1",
-            "-baseHttpPort", str(self.port - 1), "-clusterName", "policyradar",
+            "-basePath",
+            str(self.home),
+            "-numOfNode",
+            "1",
+            "-baseHttpPort",
+            str(self.port - 1),
+            "-clusterName",
+            "policyradar",
         ]
 
     def is_ready(self, settings: Settings) -> bool:

@@ -36,8 +36,12 @@ def company_gazetteer() -> Gazetteer[str]:
     extra = os.environ.get(EXTRA_ALIASES_ENV)
     if extra:
         tables.insert(0, read_aliases(Path(extra)))
-    forms = [(alias, canonical) for table in tables for canonical, aliases in table.items()
-             for alias in [canonical, *aliases]]
+    forms = [
+        (alias, canonical)
+        for table in tables
+        for canonical, aliases in table.items()
+        for alias in [canonical, *aliases]
+    ]
     return Gazetteer(forms)
 
 

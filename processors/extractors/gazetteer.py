@@ -34,7 +34,7 @@ class Gazetteer(Generic[T]):
         latin = [re.escape(f) for f in ordered if not _HAN.search(f)]
         parts = []
         if latin:
-            parts.append(rf"(?<![\w&-])(?:{'|'.join(latin)})(?![\w&-])")
+            parts.append(rf"(?<![\w&-])(?:{'|'.join(latin)})(?![\w&])")
         if han:
             parts.append(f"(?:{'|'.join(han)})")
         self._pattern = re.compile("|".join(parts)) if parts else None

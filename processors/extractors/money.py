@@ -8,21 +8,54 @@ from dataclasses import dataclass
 from processors.extractors.numbers import ZH_DIGITS, en_scale, parse_number, zh_scale
 
 CURRENCY_CODES = {
-    "us$": "USD", "u.s.$": "USD", "$": "USD", "usd": "USD", "us dollars": "USD", "dollars": "USD",
-    "u.s. dollars": "USD", "美元": "USD",
-    "rmb": "CNY", "cny": "CNY", "yuan": "CNY", "renminbi": "CNY", "¥": "CNY", "￥": "CNY",
-    "元": "CNY", "人民币": "CNY", "元人民币": "CNY",
-    "hk$": "HKD", "hkd": "HKD", "hong kong dollars": "HKD", "hk dollars": "HKD", "港元": "HKD", "港币": "HKD",
-    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "欧元": "EUR",
-    "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "pounds sterling": "GBP", "英镑": "GBP",
-    "s$": "SGD", "sgd": "SGD", "jpy": "JPY", "yen": "JPY", "日元": "JPY",
+    "us$": "USD",
+    "u.s.$": "USD",
+    "$": "USD",
+    "usd": "USD",
+    "us dollars": "USD",
+    "dollars": "USD",
+    "u.s. dollars": "USD",
+    "美元": "USD",
+    "rmb": "CNY",
+    "cny": "CNY",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "¥": "CNY",
+    "￥": "CNY",
+    "元": "CNY",
+    "人民币": "CNY",
+    "元人民币": "CNY",
+    "hk$": "HKD",
+    "hkd": "HKD",
+    "hong kong dollars": "HKD",
+    "hk dollars": "HKD",
+    "港元": "HKD",
+    "港币": "HKD",
+    "€": "EUR",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "欧元": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "pounds sterling": "GBP",
+    "英镑": "GBP",
+    "s$": "SGD",
+    "sgd": "SGD",
+    "jpy": "JPY",
+    "yen": "JPY",
+    "日元": "JPY",
 }
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _EN_SCALE = r"(?:\s?(?:trillion|billion|million|thousand)|\s?(?:bn|mn|mln|tn)|[mbk])\b"
 _PREFIX = r"US\$|U\.S\.\s?\$|HK\$|S\$|\$|USD|RMB|CNY|HKD|EUR|GBP|SGD|JPY|¥|￥|€|£"
-_SUFFIX = (r"yuan|renminbi|RMB|CNY|(?:U\.?S\.? |Hong Kong |HK )?dollars|USD|HKD|euros?|EUR|"
-           r"pounds(?: sterling)?|GBP|yen|JPY")
+_SUFFIX = (
+    r"yuan|renminbi|RMB|CNY|(?:U\.?S\.? |Hong Kong |HK )?dollars|USD|HKD|euros?|EUR|"
+    r"pounds(?: sterling)?|GBP|yen|JPY"
+)
 
 EN_AMOUNT = re.compile(
     rf"(?<![\w$])(?P<pcur>{_PREFIX})\s?(?P<pnum>{_NUM})(?P<pscale>{_EN_SCALE})?"
@@ -41,7 +74,9 @@ _EN_MAX = re.compile(
     re.IGNORECASE,
 )
 _EN_MIN = re.compile(r"(?:at least|no less than|not less than|a minimum of|minimum of)\s*$", re.IGNORECASE)
-_ZH_MAX_BEFORE = re.compile(r"(?:最高|最多|不超过|不高于|至多|上限为?|封顶)(?:可)?(?:给予|奖励|补贴|补助|资助|支持|为|达)?\s*$")
+_ZH_MAX_BEFORE = re.compile(
+    r"(?:最高|最多|不超过|不高于|至多|上限为?|封顶)(?:可)?(?:给予|奖励|补贴|补助|资助|支持|为|达)?\s*$"
+)
 _ZH_MIN_BEFORE = re.compile(r"(?:不低于|不少于|至少|最低)(?:为)?\s*$")
 _ZH_MAX_AFTER = re.compile(r"^(?:封顶|以内|以下)")
 _ZH_MIN_AFTER = re.compile(r"^以上")
@@ -93,8 +128,14 @@ def _zh_amounts(text: str):
         if value <= 0:
             continue
         code = CURRENCY_CODES[m["cur"]]
-        yield AmountMatch(m[0].strip(), m.start() + (len(m[0]) - len(m[0].lstrip())), m.end(),
-                          value, code, _zh_qualifier(text[: m.start()], text[m.end():]))
+        yield AmountMatch(
+            m[0].strip(),
+            m.start() + (len(m[0]) - len(m[0].lstrip())),
+            m.end(),
+            value,
+            code,
+            _zh_qualifier(text[: m.start()], text[m.end() :]),
+        )
 
 
 def _norm_currency(currency: str) -> str:

@@ -5,27 +5,61 @@ from __future__ import annotations
 import re
 
 _KINDS_EN = [
-    ("government", re.compile(r"\b(Ministry|Bureau|Commission|Department|Government|Administration|"
-                              r"Council|Office|Committee|Agency|Authority|People's Congress|"
-                              r"MIIT|NDRC|CAC)\b")),
+    (
+        "government",
+        re.compile(
+            r"\b(Ministry|Bureau|Commission|Department|Government|Administration|"
+            r"Council|Office|Committee|Agency|Authority|People's Congress|"
+            r"MIIT|NDRC|CAC)\b"
+        ),
+    ),
     ("university", re.compile(r"\b(University|College|School of)\b")),
-    ("institute", re.compile(r"\b(Institute|Academy|Laborator(y|ies)|Lab|Research Cent(er|re)|"
-                             r"Standardi[sz]ation)\b")),
+    (
+        "institute",
+        re.compile(
+            r"\b(Institute|Academy|Laborator(y|ies)|Lab|Research Cent(er|re)|"
+            r"Standardi[sz]ation)\b"
+        ),
+    ),
     ("media", re.compile(r"\b(News|Daily|Times|Post|Xinhua|Media|Press|Journal|Television|CCTV|Reuters)\b")),
-    ("company", re.compile(r"\b(Co\.?|Ltd\.?|Inc\.?|Corp\.?|Corporation|Group|Holdings?|Technolog(y|ies)|"
-                           r"Limited|LLC|PLC)\b")),
+    (
+        "company",
+        re.compile(
+            r"\b(Co\.?|Ltd\.?|Inc\.?|Corp\.?|Corporation|Group|Holdings?|Technolog(y|ies)|"
+            r"Limited|LLC|PLC)\b"
+        ),
+    ),
 ]
 _KINDS_ZH = [
-    ("government", re.compile(r"(部|局|委员会|委|厅|办公室|办|政府|国务院|人大|管委会|管理委员会|海关|总署)$")),
+    (
+        "government",
+        re.compile(r"(部|局|委员会|委|厅|办公室|办|政府|国务院|人大|管委会|管理委员会|海关|总署)$"),
+    ),
     ("university", re.compile(r"(大学|学院)$")),
     ("institute", re.compile(r"(研究院|研究所|科学院|实验室|研究中心|标准化研究院)$")),
     ("media", re.compile(r"(日报|晚报|新闻社|电视台|报社|新华社|网)$")),
     ("company", re.compile(r"(公司|集团|有限公司|股份有限公司|科技)$")),
 ]
 NATIONAL_BODIES_ZH = [
-    "国务院", "工业和信息化部", "工信部", "国家发展和改革委员会", "国家发展改革委", "科学技术部", "科技部",
-    "国家数据局", "财政部", "商务部", "教育部", "国家互联网信息办公室", "国家网信办", "中国科学院", "中国工程院",
-    "中国电子技术标准化研究院", "国家标准化管理委员会", "市场监管总局", "国家市场监督管理总局",
+    "国务院",
+    "工业和信息化部",
+    "工信部",
+    "国家发展和改革委员会",
+    "国家发展改革委",
+    "科学技术部",
+    "科技部",
+    "国家数据局",
+    "财政部",
+    "商务部",
+    "教育部",
+    "国家互联网信息办公室",
+    "国家网信办",
+    "中国科学院",
+    "中国工程院",
+    "中国电子技术标准化研究院",
+    "国家标准化管理委员会",
+    "市场监管总局",
+    "国家市场监督管理总局",
 ]
 _LOCAL_BODY_ZH = re.compile(
     r"(?:(?:省|市|区|县|新区)?(?:人民政府|经济和信息化局|经济和信息化委员会|经济信息化局|经信局|经信委|"

@@ -13,7 +13,13 @@ from functools import lru_cache
 from policyradar.errors import ConfigError
 
 DEFAULT_RATES_TO_CNY = {
-    "CNY": 1.0, "USD": 7.18, "EUR": 7.85, "GBP": 9.25, "HKD": 0.92, "JPY": 0.048, "SGD": 5.45,
+    "CNY": 1.0,
+    "USD": 7.18,
+    "EUR": 7.85,
+    "GBP": 9.25,
+    "HKD": 0.92,
+    "JPY": 0.048,
+    "SGD": 5.45,
 }
 
 

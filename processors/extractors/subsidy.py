@@ -64,7 +64,7 @@ def _nearest(pattern: re.Pattern[str], sentence: str, start: int, end: int) -> f
     for cue in pattern.finditer(sentence):
         if cue.start() < end and start < cue.end():
             continue  # the cue is part of the amount itself
-        gap_text = sentence[cue.end():start] if cue.end() <= start else sentence[end:cue.start()]
+        gap_text = sentence[cue.end() : start] if cue.end() <= start else sentence[end : cue.start()]
         distance = len(gap_text) + (0 if not _CLAUSE_END.search(gap_text) else 40)
         best = distance if best is None else min(best, distance)
     return best

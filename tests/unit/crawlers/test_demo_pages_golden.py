@@ -32,8 +32,10 @@ def test_each_demo_page_extracts_to_its_expected_fields(demo_expected):
 
 
 def test_fallbacks_find_title_and_body_without_selectors():
-    html = Selector(text="<html><head><title>T</title></head><body><h1>Notice</h1>"
-                         "<div><p>First paragraph.</p><p>Second paragraph.</p></div></body></html>")
+    html = Selector(
+        text="<html><head><title>T</title></head><body><h1>Notice</h1>"
+        "<div><p>First paragraph.</p><p>Second paragraph.</p></div></body></html>"
+    )
     fields = extract_page(html, Selectors())
     assert fields.title == "Notice" and fields.text == "First paragraph.\nSecond paragraph."
 

@@ -48,10 +48,10 @@ def test_errors_name_the_file_and_the_field(tmp_path, change, field):
 def test_unparsable_yaml_and_duplicate_ids_are_refused(tmp_path):
     (tmp_path / "a.yaml").write_text(GOOD)
     (tmp_path / "b.yaml").write_text(GOOD)
-    with pytest.raises(ConfigError, match="more than one file"):
+    with pytest.raises(ConfigError, match=r"more than one file"):
         load_sources(tmp_path)
     (tmp_path / "b.yaml").write_text("id: [unclosed")
-    with pytest.raises(ConfigError, match="b.yaml"):
+    with pytest.raises(ConfigError, match=r"b\.yaml"):
         load_sources(tmp_path)
 
 

@@ -5,8 +5,15 @@ from policyradar.cli import build_parser, main, resolve
 
 @pytest.mark.parametrize(
     "argv",
-    [["stack", "up"], ["crawl", "--source", "demo-gov-zh"], ["process", "--until-idle"],
-     ["index", "--until-idle"], ["search", "subsidy", "--json"], ["demo"], ["demo-site"]],
+    [
+        ["stack", "up"],
+        ["crawl", "--source", "demo-gov-zh"],
+        ["process", "--until-idle"],
+        ["index", "--until-idle"],
+        ["search", "subsidy", "--json"],
+        ["demo"],
+        ["demo-site"],
+    ],
 )
 def test_every_subcommand_resolves_to_a_callable_handler(argv):
     args = build_parser().parse_args(argv)

@@ -9,10 +9,17 @@ from policyradar.schemas import RawRecord, dump_record, parse_record
 
 def raw(**overrides):
     base = {
-        "id": "0123456789abcdef", "url": "http://127.0.0.1/x.html", "source_id": "demo",
-        "source_kind": "government", "jurisdiction": "CN", "language": "zh", "title": "标题",
-        "published_at": None, "fetched_at": datetime(2024, 3, 5, tzinfo=UTC).isoformat(),
-        "text": "正文", "content_hash": "abc",
+        "id": "0123456789abcdef",
+        "url": "http://127.0.0.1/x.html",
+        "source_id": "demo",
+        "source_kind": "government",
+        "jurisdiction": "CN",
+        "language": "zh",
+        "title": "标题",
+        "published_at": None,
+        "fetched_at": datetime(2024, 3, 5, tzinfo=UTC).isoformat(),
+        "text": "正文",
+        "content_hash": "abc",
     }
     return {**base, **overrides}
 

@@ -12,8 +12,9 @@ def free_port() -> int:
 
 
 def test_status_is_false_and_names_logs_when_nothing_runs(tmp_path):
-    settings = Settings(stack_dir=tmp_path, kafka_bootstrap=f"127.0.0.1:{free_port()}",
-                        opensearch_http_port=free_port())
+    settings = Settings(
+        stack_dir=tmp_path, kafka_bootstrap=f"127.0.0.1:{free_port()}", opensearch_http_port=free_port()
+    )
     lines: list[str] = []
     assert stack_status(settings, say=lines.append) is False
     assert len(lines) == 2 and all("down" in line for line in lines)
