@@ -214,14 +214,14 @@ def test_every_stage_environment_is_accepted_by_the_settings(
         settings = Settings(_env_file=None)
         for key, value in env.items():
             if key.startswith(PREFIX):
-                field = key[len(PREFIX):].lower()
+                field = key[len(PREFIX) :].lower()
                 assert str(getattr(settings, field)) == value, f"{name}: {key}={value!r} did not load"
 
 
 def test_env_example_agrees_with_the_compose_file(services: Services) -> None:
     active, _ = env_example()
     assert active, ".env.example assigns nothing"
-    Settings(_env_file=None, **{k[len(PREFIX):].lower(): v for k, v in active.items()})
+    Settings(_env_file=None, **{k[len(PREFIX) :].lower(): v for k, v in active.items()})
     passed = {**environment(services["indexer"]), **dockerfile_env()}
     for key in sorted(set(passed) & valid_env_names()):
         assert active.get(key) == passed[key], f".env.example: {key} should be {passed[key]!r}"
@@ -440,8 +440,12 @@ def test_sources_dir_points_at_the_copied_sources() -> None:
 def test_crawler_can_reach_the_hosts_of_the_bundled_sources(services: Services) -> None:
     """The demo sources point at 127.0.0.1: the crawler must share a network with what serves them."""
     specs = [spec for spec in load_sources(REPO_ROOT / "sources") if spec.enabled]
-    loopback = {urlsplit(e.url).port for spec in specs for e in spec.entry_points if urlsplit(e.url).hostname
-                in {"127.0.0.1", "localhost"}}
+    loopback = {
+        urlsplit(e.url).port
+        for spec in specs
+        for e in spec.entry_points
+        if urlsplit(e.url).hostname in {"127.0.0.1", "localhost"}
+    }
     if not loopback:
         return
     mode = str(services["crawler"].get("network_mode", ""))
