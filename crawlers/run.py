@@ -22,8 +22,11 @@ def crawl(args: argparse.Namespace) -> int:
     if not specs:
         raise PolicyRadarError(f"no enabled sources under {sources_dir}")
     ensure_topics(settings)
-    logging.getLogger().setLevel(args.log_level.upper())
-    process = CrawlerProcess({**SCRAPY_SETTINGS, "LOG_LEVEL": args.log_level}, install_root_handler=False)
+    # Scrapy installs its own root log handler at LOG_LEVEL; drop the CLI's so lines are not doubled.
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    process = CrawlerProcess({**SCRAPY_SETTINGS, "LOG_LEVEL": args.log_level.upper()})
     crawlers = []
     for spec in specs:
         crawler = process.create_crawler(ListingSpider)
@@ -40,9 +43,10 @@ def _report(crawlers: list) -> int:
         stats = crawler.stats.get_stats()
         items = stats.get("item_scraped_count", 0)
         errors = stats.get("log_count/ERROR", 0)
+        broken = stats.get("finish_reason") != "finished" or (errors and not items)
         print(
             f"  {spec.id}: {items} records produced, {errors} errors, "
-            f"finish reason {stats.get('finish_reason')}"
+            f"finish reason {stats.get('finish_reason')}{'  <- FAILED' if broken else ''}"
         )
-        failed = failed or stats.get("finish_reason") != "finished"
+        failed = failed or broken
     return 1 if failed else 0

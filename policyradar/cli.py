@@ -84,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        # kafka-python warns about transient metadata gaps that resolve themselves on the next poll.
+        logging.getLogger("kafka").setLevel(logging.ERROR)
     try:
         return int(resolve(args.handler)(args) or 0)
     except PolicyRadarError as exc:
