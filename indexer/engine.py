@@ -37,6 +37,9 @@ class Engine:
     def delete_index(self, index: str) -> None:
         self.client.indices.delete(index=index, ignore_unavailable=True)
 
+    def list_indices(self, pattern: str) -> list[str]:
+        return sorted(self.client.indices.get(index=pattern, allow_no_indices=True, expand_wildcards="open"))
+
     def alias_targets(self, alias: str) -> list[str]:
         if not self.client.indices.exists_alias(name=alias):
             return []

@@ -16,7 +16,7 @@ from indexer.engine import make_engine
 from indexer.mapping import document_from_record
 from indexer.setup import ensure_index
 from indexer.writer import BulkDoc, BulkWriter, version_of
-from policyradar.errors import SchemaError
+from policyradar.errors import PolicyRadarError, SchemaError
 from policyradar.kafka_io import (
     DeadLetter,
     consume,
@@ -71,12 +71,16 @@ def index(args: argparse.Namespace) -> int:
     ensure_topics(settings)
     engine = make_engine(settings)
     target = ensure_index(engine, settings.index_alias)
+    if args.into:
+        if not engine.index_exists(args.into):
+            raise PolicyRadarError(
+                f"--into {args.into}: no such index (create it with 'policyradar indices next')"
+            )
+        target = args.into
     stop = StopFlag().install()
     consumer = make_consumer(settings, settings.topic_enriched, settings.group_indexer)
     producer = make_producer(settings, client_id="policyradar-indexer")
-    writer = BulkWriter(
-        engine, settings.index_alias, max_retries=settings.bulk_max_retries, refresh=settings.index_refresh
-    )
+    writer = BulkWriter(engine, target, max_retries=settings.bulk_max_retries, refresh=settings.index_refresh)
     handler = IndexBatch(writer, producer, settings)
     print(
         f"indexing {settings.topic_enriched} -> {settings.index_alias} ({target}) "

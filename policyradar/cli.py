@@ -40,7 +40,14 @@ def _index(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--until-idle", action="store_true", help="exit once the enriched topic is read to its end"
     )
+    p.add_argument("--into", metavar="INDEX", help="write into this index version instead of the alias")
     p.set_defaults(handler="indexer.run:index")
+    p = sub.add_parser("indices", help="list index versions, create the next one, or swap the alias")
+    p.add_argument("action", choices=["list", "next", "swap"])
+    p.add_argument("index", nargs="?", help="with swap: the index the alias should point at")
+    p.set_defaults(handler="indexer.indices_cli:indices_command")
+    p = sub.add_parser("reprocess", help="re-extract the whole raw topic into a new index version, then swap")
+    p.set_defaults(handler="policyradar.reprocess:reprocess_command")
 
 
 def _search(sub: argparse._SubParsersAction) -> None:
@@ -58,7 +65,21 @@ def _demo(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="policyradar.commands:demo_site_command")
 
 
-BUILDERS = (_stack, _crawl, _process, _index, _search, _demo)
+def _extract(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("extract", help="run the processors' entity extraction on text files, offline")
+    p.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files (first line: the title)")
+    p.add_argument("--lang", choices=["auto", "en", "zh"], default="auto", help="language (default: detect)")
+    p.add_argument(
+        "--format", choices=["jsonl"], default="jsonl", help="output format (one JSON line per file)"
+    )
+    p.set_defaults(handler="processors.extract_cli:extract_command")
+    p = sub.add_parser("eval", help="precision, recall and F1 of the extraction on the annotated dev set")
+    p.add_argument("--devset", type=Path, default=None, help="folder with *.txt and gold.jsonl")
+    p.add_argument("--check", action="store_true", help="exit 1 when a field misses its target")
+    p.set_defaults(handler="processors.evaluate:eval_command")
+
+
+BUILDERS = (_stack, _crawl, _process, _index, _search, _extract, _demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -140,11 +140,28 @@ def consume(
             consumer.commit()
             handled += len(batch)
             if time.monotonic() - last_report > 2:
-                say(f"  {handled} records so far")
+                say(_progress(handled, _lag(consumer)))
                 last_report = time.monotonic()
         elif until_idle and _caught_up(consumer):
             break
+    if until_idle and handled:
+        say(_progress(handled, 0))
     return handled
+
+
+def _lag(consumer: KafkaConsumer) -> int:
+    """Records not yet read on the assigned partitions."""
+    assigned = list(consumer.assignment())
+    ends = consumer.end_offsets(assigned) if assigned else {}
+    return sum(max(0, ends[tp] - consumer.position(tp)) for tp in assigned)
+
+
+def _progress(done: int, remaining: int, width: int = 30) -> str:
+    """``  [#########-----]  120/300 records (40%)``."""
+    total = done + remaining
+    filled = int(width * done / total) if total else width
+    percent = int(100 * done / total) if total else 100
+    return f"  [{'#' * filled}{'-' * (width - filled)}] {done}/{total} records ({percent}%)"
 
 
 def _caught_up(consumer: KafkaConsumer) -> bool:

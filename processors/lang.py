@@ -9,10 +9,9 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 
 def detect_language(text: str) -> str:
-    """``zh`` when Han characters make up at least a fifth of the letters, else ``en``."""
+    """``zh`` when Han characters carry at least as much of the text as Latin letters, else ``en``."""
     sample = text[:5000]
     han = len(_CJK.findall(sample))
-    latin_words = len(_LATIN.findall(sample)) / 5  # about five letters per English word
-    if han == 0:
-        return "en"
-    return "zh" if han >= 0.2 * (han + latin_words) else "en"
+    latin = len(_LATIN.findall(sample))
+    # A Han character carries about as much as three Latin letters.
+    return "zh" if han and han * 3 >= latin else "en"

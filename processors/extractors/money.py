@@ -73,11 +73,15 @@ _EN_MAX = re.compile(
     r"not exceeding|capped at|a cap of|at most|ceiling of|limit of)\s*(?:an?\s)?(?:\w+\s)?$",
     re.IGNORECASE,
 )
-_EN_MIN = re.compile(r"(?:at least|no less than|not less than|a minimum of|minimum of)\s*$", re.IGNORECASE)
+_EN_MIN = re.compile(
+    r"(?:at least|no less than|not less than|a minimum of|minimum of|over|more than|above|exceeding|"
+    r"upwards of)\s*$",
+    re.IGNORECASE,
+)
 _ZH_MAX_BEFORE = re.compile(
     r"(?:最高|最多|不超过|不高于|至多|上限为?|封顶)(?:可)?(?:给予|奖励|补贴|补助|资助|支持|为|达)?\s*$"
 )
-_ZH_MIN_BEFORE = re.compile(r"(?:不低于|不少于|至少|最低)(?:为)?\s*$")
+_ZH_MIN_BEFORE = re.compile(r"(?:不低于|不少于|至少|最低|超过|逾|高于)(?:为|达)?\s*$")
 _ZH_MAX_AFTER = re.compile(r"^(?:封顶|以内|以下)")
 _ZH_MIN_AFTER = re.compile(r"^以上")
 

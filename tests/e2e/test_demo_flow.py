@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import uuid
 
 import pytest
@@ -38,7 +39,7 @@ def flow_env():
     settings = Settings(**{k.removeprefix("POLICYRADAR_").lower(): v for k, v in overrides.items()})
     engine = make_engine(settings)
     yield {**os.environ, **overrides}, settings, engine
-    for index in engine.alias_targets(settings.index_alias):
+    for index in engine.list_indices(f"{settings.index_alias}-v*"):
         engine.delete_index(index)
     engine.close()
 
@@ -98,3 +99,32 @@ def test_crawling_again_adds_no_documents(flow_env, demo_expected):
     assert engine.count(settings.index_alias) == len(demo_expected)
     result = run_search(engine, settings.index_alias, "subsidy", size=50)
     assert len({hit["id"] for hit in result["hits"]}) == len(result["hits"])
+
+
+def test_reprocess_swaps_the_alias_under_a_running_search(flow_env, demo_expected):
+    env, settings, engine = flow_env
+    before = engine.alias_targets(settings.index_alias)
+    errors: list[str] = []
+    totals: list[int] = []
+    done = threading.Event()
+
+    def keep_searching() -> None:
+        while not done.is_set():
+            try:
+                totals.append(run_search(engine, settings.index_alias, "", size=1)["total"])
+            except Exception as exc:  # noqa: BLE001 - any failure is what this test looks for
+                errors.append(repr(exc))
+
+    searcher = threading.Thread(target=keep_searching)
+    searcher.start()
+    try:
+        output = policyradar(env, "reprocess")
+    finally:
+        done.set()
+        searcher.join()
+
+    after = engine.alias_targets(settings.index_alias)
+    assert before == [f"{settings.index_alias}-v1"] and after == [f"{settings.index_alias}-v2"], output
+    assert errors == [] and len(totals) > 3
+    assert set(totals) == {len(demo_expected)}
+    assert engine.count(settings.index_alias) == len(demo_expected)

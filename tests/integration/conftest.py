@@ -47,7 +47,7 @@ def settings(stack: Settings) -> Settings:
 def engine(settings: Settings) -> Iterator[Engine]:
     engine = make_engine(settings)
     yield engine
-    for index in engine.alias_targets(settings.index_alias):
+    for index in engine.list_indices(f"{settings.index_alias}-v*"):
         engine.delete_index(index)
     engine.close()
 
