@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-unit lint format stop status bench check-tools
+.PHONY: install demo test test-unit lint format stop status bench eval check-tools
 
 install: $(STAMP)
 
@@ -39,6 +39,12 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+eval: install
+	$(BIN)/policyradar eval
+
+bench: install
+	$(BIN)/python bench/bench_processor.py
 
 status: install
 	$(BIN)/policyradar stack status

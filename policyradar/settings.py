@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     batch_size: int = 64
     poll_timeout_ms: int = 1000
 
+    # Processing
+    nlp_profile: Literal["default", "rules", "full"] = "default"
+
     # Search engine
     engine: Literal["opensearch", "elasticsearch"] = "opensearch"
     search_url: str = "http://127.0.0.1:9200"

@@ -8,6 +8,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from policyradar.schemas import EnrichedRecord, Entities, RawRecord
+from policyradar.settings import get_settings
 from processors import EXTRACTOR_VERSION
 from processors.extractors.rates import to_cny
 from processors.lang import detect_language
@@ -34,8 +35,11 @@ def entities_from_doc(doc: Doc) -> dict[str, Any]:
     return {**entities, "topics": list(doc._.topics or [])}
 
 
-def enrich_many(records: Iterable[RawRecord], batch_size: int = 32) -> Iterator[EnrichedRecord]:
+def enrich_many(
+    records: Iterable[RawRecord], batch_size: int = 32, profile: str | None = None
+) -> Iterator[EnrichedRecord]:
     """Enrich records in order, running each language's pipeline with ``nlp.pipe`` batching."""
+    profile = profile or get_settings().nlp_profile
     records = list(records)
     texts = [analysis_text(r.title, r.text) for r in records]
     langs = [pick_language(r.language, t) for r, t in zip(records, texts, strict=True)]
@@ -43,7 +47,9 @@ def enrich_many(records: Iterable[RawRecord], batch_size: int = 32) -> Iterator[
     for lang in ("en", "zh"):
         indices = [i for i, lg in enumerate(langs) if lg == lang]
         for i, doc in zip(
-            indices, build_nlp(lang).pipe((texts[i] for i in indices), batch_size=batch_size), strict=True
+            indices,
+            build_nlp(lang, profile).pipe((texts[i] for i in indices), batch_size=batch_size),
+            strict=True,
         ):
             docs[i] = doc
     for i, record in enumerate(records):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from policyradar.errors import PolicyRadarError
+from policyradar.settings import get_settings
 from processors.enrich import entities_from_doc
 from processors.lang import detect_language
 from processors.pipeline import build_nlp
@@ -17,7 +18,7 @@ from processors.pipeline import build_nlp
 def extract_text(text: str, lang: str = "auto") -> dict[str, Any]:
     """Entities of one text, exactly as the process stage computes them (title + body as one text)."""
     chosen = detect_language(text) if lang == "auto" else lang
-    doc = build_nlp(chosen)(text)
+    doc = build_nlp(chosen, get_settings().nlp_profile)(text)
     return {"lang": chosen, **entities_from_doc(doc)}
 
 

@@ -20,17 +20,25 @@ OUR_COMPONENTS = (
     "policyradar_people_dates",
     "policyradar_topics",
 )
-# Parts of the English model that no extractor reads.
-UNUSED_ENGLISH = ("parser", "lemmatizer", "attribute_ruler", "tagger")
+# Which parts of the English model each profile keeps. "default" keeps what an extractor reads
+# (NER feeds organisations, people and dates); "rules" keeps none (rules and gazetteers only);
+# "full" keeps the whole model. See bench/README.md for their speed and F1.
+PROFILES = {
+    "full": (),
+    "default": ("parser", "lemmatizer", "attribute_ruler", "tagger"),
+    "rules": ("parser", "lemmatizer", "attribute_ruler", "tagger", "ner", "tok2vec"),
+}
 
 
-@lru_cache(maxsize=2)
-def build_nlp(lang: str) -> Language:
+@lru_cache(maxsize=8)
+def build_nlp(lang: str, profile: str = "default") -> Language:
     """The pipeline for ``en`` (the packaged English model + ours) or ``zh`` (Chinese tokenizer + ours)."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown pipeline profile {profile!r} (expected one of {sorted(PROFILES)})")
     if lang == "zh":
         nlp = spacy.blank("zh")  # the default "char" segmenter: no downloads
     elif lang == "en":
-        nlp = spacy.load(ENGLISH_MODEL, exclude=list(UNUSED_ENGLISH))
+        nlp = spacy.load(ENGLISH_MODEL, exclude=list(PROFILES[profile]))
     else:
         raise ValueError(f"no pipeline for language {lang!r} (expected 'en' or 'zh')")
     for name in OUR_COMPONENTS:
@@ -38,7 +46,7 @@ def build_nlp(lang: str) -> Language:
     return nlp
 
 
-def warm_up() -> None:
+def warm_up(profile: str = "default") -> None:
     """Build both pipelines and run them once, so models and data files load at start-up."""
-    build_nlp("en")("Warm-up: Beijing offers 1 million yuan.")
-    build_nlp("zh")("预热：北京市给予100万元补贴。")
+    build_nlp("en", profile)("Warm-up: Beijing offers 1 million yuan.")
+    build_nlp("zh", profile)("预热：北京市给予100万元补贴。")

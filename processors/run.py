@@ -80,7 +80,8 @@ class EnrichBatch:
 def process(args: argparse.Namespace) -> int:
     settings = get_settings()
     ensure_topics(settings)
-    warm_up()  # load models and gazetteers now: a broken install fails here, before any record
+    # Load models and gazetteers now: a broken install fails here, before any record is read.
+    warm_up(settings.nlp_profile)
     stop = StopFlag().install()
     consumer = make_consumer(settings, settings.topic_raw, settings.group_processor)
     producer = make_producer(settings, client_id="policyradar-processor")
