@@ -10,13 +10,28 @@ from spacy.tokens import Doc
 
 from processors.extractors.companies import find_companies
 from processors.extractors.money import find_amounts
-from processors.extractors.organizations import classify_organization, find_zh_bodies
+from processors.extractors.organizations import (
+    classify_organization,
+    company_canonical,
+    find_zh_bodies,
+    find_zh_companies,
+)
 from processors.extractors.percent import find_subsidy_ratios
 from processors.extractors.places import find_places
 from processors.extractors.subsidy import is_subsidy
 from processors.extractors.topics import tag_topics
 
-FIELDS = ("money", "percent", "places", "companies", "organizations", "people", "dates", "topics")
+FIELDS = (
+    "money",
+    "percent",
+    "places",
+    "companies",
+    "organizations",
+    "people",
+    "dates",
+    "topics",
+    "unknown_companies",
+)
 for _field in FIELDS:
     if not Doc.has_extension(_field):
         Doc.set_extension(_field, default=None)
@@ -71,50 +86,62 @@ def places_component(doc: Doc) -> Doc:
 
 @Language.component("policyradar_companies")
 def companies_component(doc: Doc) -> Doc:
-    """Alias-table companies, minus hits inside an amount ("360 million") or a government body."""
+    """Alias-table companies, plus companies the organisation step found that the table lacks.
+
+    Alias hits inside an amount ("360 million") or a government body or institute are dropped.
+    """
     blocked = [(m["start"], m["end"]) for m in (doc._.money or [])]
-    blocked += [(o["start"], o["end"]) for o in (doc._.organizations or []) if o["kind"] != "organization"]
-    doc._.companies = [
+    blocked += [(o["start"], o["end"]) for o in (doc._.organizations or [])]
+    found = [
         {"text": h.text, "start": h.start, "end": h.end, "canonical": h.entry}
         for h in find_companies(doc.text)
-        if not any(s < h.end and h.start < e for s, e in blocked)
+        if not _overlaps(h.start, h.end, blocked)
     ]
+    known = [(c["start"], c["end"]) for c in found]
+    for start, end in doc._.unknown_companies or []:
+        if not _overlaps(start, end, known):
+            name = doc.text[start:end]
+            found.append(
+                {
+                    "text": name,
+                    "start": start,
+                    "end": end,
+                    "canonical": company_canonical(name, _strip_leading_place),
+                }
+            )
+    doc._.companies = sorted(found, key=lambda c: c["start"])
     return doc
 
 
 @Language.component("policyradar_organizations")
 def organizations_component(doc: Doc) -> Doc:
-    """Government bodies, institutes, universities, media. Companies go to ``companies`` instead."""
-    found = []
+    """Government bodies, institutes, universities and media to ``organizations``; organisations
+    that look like companies are left for the companies step (``doc._.unknown_companies``)."""
     if _lang(doc) == "zh":
         place_spans = [(p["start"], p["end"]) for p in (doc._.places or [])]
-        for start, end in find_zh_bodies(doc.text, place_spans):
-            found.append(
-                {
-                    "text": doc.text[start:end],
-                    "start": start,
-                    "end": end,
-                    "kind": classify_organization(doc.text[start:end]),
-                }
-            )
+        candidates = find_zh_bodies(doc.text, place_spans) + find_zh_companies(doc.text)
     else:
-        for ent in doc.ents:
-            if ent.label_ in ("ORG", "NORP", "FAC"):
-                kind = classify_organization(ent.text)
-                if kind not in ("company", "organization") or ent.label_ == "ORG":
-                    found.append(
-                        {"text": ent.text, "start": ent.start_char, "end": ent.end_char, "kind": kind}
-                    )
-    company_spans = [(h.start, h.end) for h in find_companies(doc.text)]
-    doc._.organizations = [
-        o
-        for o in found
-        if o["kind"] != "company"
-        and not (
-            o["kind"] == "organization" and any(s < o["end"] and o["start"] < e for s, e in company_spans)
-        )
-    ]
+        candidates = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
+    aliases = [(h.start, h.end) for h in find_companies(doc.text)]
+    organizations, companies = [], []
+    for start, end in candidates:
+        kind = classify_organization(doc.text[start:end])
+        if kind == "company":
+            companies.append((start, end))
+        elif kind != "organization" or not _overlaps(start, end, aliases):
+            organizations.append({"text": doc.text[start:end], "start": start, "end": end, "kind": kind})
+    doc._.organizations = [o for o in organizations if o["kind"] != "organization"]
+    doc._.unknown_companies = companies
     return doc
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _strip_leading_place(name: str) -> str:
+    hits = find_places(name)
+    return name[hits[0].end :] if hits and hits[0].start == 0 else name
 
 
 @Language.component("policyradar_people_dates")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _KINDS_EN = [
     (
@@ -35,8 +36,8 @@ _KINDS_ZH = [
         "government",
         re.compile(r"(部|局|委员会|委|厅|办公室|办|政府|国务院|人大|管委会|管理委员会|海关|总署)$"),
     ),
+    ("institute", re.compile(r"(研究院|研究所|科学院|工程院|实验室|研究中心|标准化研究院)$")),
     ("university", re.compile(r"(大学|学院)$")),
-    ("institute", re.compile(r"(研究院|研究所|科学院|实验室|研究中心|标准化研究院)$")),
     ("media", re.compile(r"(日报|晚报|新闻社|电视台|报社|新华社|网)$")),
     ("company", re.compile(r"(公司|集团|有限公司|股份有限公司|科技)$")),
 ]
@@ -92,3 +93,31 @@ def find_zh_bodies(text: str, place_spans: list[tuple[int, int]]) -> list[tuple[
         if not kept or span[0] >= kept[-1][1]:
             kept.append(span)
     return kept
+
+
+_ZH_COMPANY = re.compile(
+    r"(?:(?<=[，、。；：“”‘’（）()\s与和及对向由为同])|^)"
+    r"([\u4e00-\u9fff（）()]{2,24}?(?:股份有限公司|有限责任公司|有限公司))"
+)
+_EN_COMPANY_SUFFIX = re.compile(
+    r"(?:,?\s+(?:Co\.?,?\s*Ltd\.?|Co\.?|Ltd\.?|Limited|Inc\.?|Corp\.?|Corporation|Group|Holdings?|"
+    r"Technology|Technologies|LLC|PLC))+\s*$"
+)
+_ZH_COMPANY_SUFFIX = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|集团|科技|技术|信息|智能)+$")
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+
+
+def find_zh_companies(text: str) -> list[tuple[int, int]]:
+    """Spans of Chinese legal company names (…有限公司) that start after a delimiter."""
+    return [(m.start(1), m.end(1)) for m in _ZH_COMPANY.finditer(text)]
+
+
+def company_canonical(name: str, strip_place: Callable[[str], str] = lambda n: n) -> str:
+    """A short name for a company the alias table does not know: legal suffixes and a leading
+    place name dropped (``Moore Threads Technology Co., Ltd.`` → ``Moore Threads``)."""
+    name = _LEADING_THE.sub("", name.strip())
+    if re.search(r"[\u4e00-\u9fff]", name):
+        short = _ZH_COMPANY_SUFFIX.sub("", strip_place(re.sub(r"[（(][^）)]*[）)]", "", name)))
+    else:
+        short = _EN_COMPANY_SUFFIX.sub("", name).strip(" ,.")
+    return short or name
