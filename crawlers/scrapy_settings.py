@@ -22,7 +22,20 @@ SCRAPY_SETTINGS: dict[str, Any] = {
     "REDIRECT_MAX_TIMES": 5,
     "RETRY_TIMES": 3,
     "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
-    "ITEM_PIPELINES": {"crawlers.pipelines.kafka.KafkaPipeline": 500},
+    "ITEM_PIPELINES": {
+        "crawlers.pipelines.kafka.KafkaPipeline": 500,
+        "crawlers.pipelines.kafka.JsonLinesPipeline": 510,
+    },
+    "DOWNLOADER_MIDDLEWARES": {
+        "crawlers.middlewares.safety.UrlSafetyMiddleware": 50,
+        "crawlers.middlewares.backoff.HostBackoffMiddleware": 60,
+    },
+    # Verify TLS certificates like a browser (Scrapy's default context accepts any certificate).
+    "DOWNLOADER_CLIENTCONTEXTFACTORY": "scrapy.core.downloader.contextfactory.BrowserLikeContextFactory",
+    "DOWNLOAD_FAIL_ON_DATALOSS": True,
+    "HTTPERROR_ALLOWED_CODES": [],
+    "METAREFRESH_ENABLED": False,
+    "DNS_TIMEOUT": 20,
     "LOG_LEVEL": "INFO",
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     "FEED_EXPORT_ENCODING": "utf-8",

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from policyradar.errors import ConfigError
 
@@ -16,22 +25,80 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+HttpUrl = Annotated[str, AfterValidator(lambda v: _check_http_url(v))]
+
+
+def _check_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http(s) URL with a host")
+    return value
+
+
 class ListingEntry(_Spec):
     """An HTML listing page: links to announcements, optionally paginated."""
 
     kind: Literal["listing"] = "listing"
-    url: str
+    url: HttpUrl
     link_selector: str
     next_page_selector: str | None = None
     max_pages: int = Field(default=3, ge=1, le=100)
 
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an http(s) URL with a host")
-        return value
+
+class FeedEntry(_Spec):
+    """An RSS or Atom feed; each item links to an announcement."""
+
+    kind: Literal["feed"]
+    url: HttpUrl
+
+
+class SitemapEntry(_Spec):
+    """A sitemap, sitemap index or news sitemap; ``url_pattern`` keeps only matching URLs."""
+
+    kind: Literal["sitemap"]
+    url: HttpUrl
+    url_pattern: str | None = None
+    max_urls: int = Field(default=200, ge=1, le=10_000)
+
+
+class JsonApiEntry(_Spec):
+    """A JSON listing API: ``items_path`` (dotted) points at the list, ``url_field`` at each link."""
+
+    kind: Literal["json_api"]
+    url: HttpUrl
+    items_path: str
+    url_field: str
+    title_field: str | None = None
+    date_field: str | None = None
+    page_param: str | None = None
+    max_pages: int = Field(default=1, ge=1, le=100)
+
+
+EntryPoint = Annotated[ListingEntry | FeedEntry | SitemapEntry | JsonApiEntry, Field(discriminator="kind")]
+
+
+class Schedule(_Spec):
+    """How often to crawl: ``every`` (e.g. ``30m``, ``6h``, ``1d``) or a five-field ``cron`` expression."""
+
+    every: str | None = Field(default=None, pattern=r"^\d+\s*[smhd]$")
+    cron: str | None = None
+    timezone: str = "Asia/Shanghai"
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Schedule:
+        if (self.every is None) == (self.cron is None):
+            raise ValueError("give exactly one of 'every' or 'cron'")
+        if self.cron is not None and len(self.cron.split()) != 5:
+            raise ValueError("cron must have five fields (minute hour day month weekday)")
+        return self
+
+
+class Politeness(_Spec):
+    """Per-source overrides of the crawl defaults."""
+
+    download_delay: float | None = Field(default=None, ge=0, le=120)
+    concurrency: int | None = Field(default=None, ge=1, le=16)
+    obey_robots: bool = True
 
 
 class Selectors(_Spec):
@@ -48,9 +115,30 @@ class SourceSpec(_Spec):
     publisher_kind: Literal["government", "company", "media"]
     jurisdiction: str = Field(min_length=1)
     language: Literal["en", "zh", "mixed"]
-    entry_points: list[ListingEntry] = Field(min_length=1)
+    entry_points: list[EntryPoint] = Field(min_length=1)
     selectors: Selectors = Selectors()
+    allow: list[str] = []
+    deny: list[str] = []
+    encoding: str | None = None
+    schedule: Schedule = Schedule(every="6h")
+    politeness: Politeness = Politeness()
+    homepage: str | None = None
+    notes: str | None = None
     enabled: bool = True
+
+    @field_validator("allow", "deny")
+    @classmethod
+    def _valid_patterns(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from exc
+        return patterns
+
+    @property
+    def entry_kinds(self) -> list[str]:
+        return sorted({entry.kind for entry in self.entry_points})
 
     @property
     def hosts(self) -> list[str]:
@@ -68,10 +156,15 @@ def load_source(path: Path) -> SourceSpec:
     try:
         return SourceSpec.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"field {'.'.join(str(p) for p in err['loc'])!r}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"field {_field_path(err['loc'])!r}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"{path}: {problems}") from exc
+
+
+def _field_path(loc: tuple) -> str:
+    """``entry_points.0.url``: the location pydantic reports, without the union's tag."""
+    kinds = {"listing", "feed", "sitemap", "json_api"}
+    parts = [str(p) for i, p in enumerate(loc) if not (p in kinds and i and isinstance(loc[i - 1], int))]
+    return ".".join(parts) or "(file)"
 
 
 def load_sources(directory: Path, only: list[str] | None = None) -> list[SourceSpec]:

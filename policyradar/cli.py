@@ -26,6 +26,8 @@ def _crawl(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", action="append", metavar="ID", help="crawl only this source (repeatable)")
     p.add_argument("--sources-dir", type=Path, default=None, help="folder of source YAML files")
     p.add_argument("--log-level", default="WARNING", help="Scrapy log level (default WARNING)")
+    p.add_argument("--dry-run", metavar="FILE", help="write raw records to FILE (JSON lines), not to Kafka")
+    p.add_argument("--limit", type=int, default=0, help="stop each source after this many records")
     p.set_defaults(handler="crawlers.run:crawl")
 
 

@@ -29,14 +29,22 @@ BatchHandler = Callable[[list[ConsumerRecord]], None]
 
 
 def ensure_topics(settings: Settings) -> None:
-    """Create the raw, enriched and dead-letter topics if they do not exist yet."""
+    """Create the raw, enriched, dead-letter and crawl-state topics if they do not exist yet."""
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="policyradar-admin")
     try:
         existing = set(admin.list_topics())
-        wanted = [settings.topic_raw, settings.topic_enriched, settings.topic_dlq]
+        wanted = {
+            settings.topic_raw: {},
+            settings.topic_enriched: {},
+            settings.topic_dlq: {},
+            # The latest crawl state per document id: only the newest value per key matters.
+            settings.topic_crawl_state: {"cleanup.policy": "compact"},
+        }
         missing = [
-            NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=1)
-            for name in wanted
+            NewTopic(
+                name, num_partitions=settings.topic_partitions, replication_factor=1, topic_configs=configs
+            )
+            for name, configs in wanted.items()
             if name not in existing
         ]
         if missing:

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
 
     # Crawling
     sources_dir: Path = PROJECT_ROOT / "sources"
+    # Hosts (``host`` or ``host:port``) allowed although they are private or loopback: by default
+    # only the bundled demo site. JSON list, e.g. ``["127.0.0.1:8765", "intranet.example"]``.
+    allow_private_hosts: tuple[str, ...] = ("127.0.0.1:8765",)
+    topic_crawl_state: str = "policyradar.crawlstate.v1"
     demo_site_port: int = 8765
 
     # Local stack

@@ -1,46 +1,54 @@
-"""Scrapy item pipeline that validates each item as a raw record and produces it to Kafka."""
+"""Scrapy item pipeline: raw records to Kafka (key = document id, acks=all, idempotent producer),
+quarantined pages to the DLQ, and the page's crawl state once its record is acknowledged."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 from kafka.producer.future import FutureRecordMetadata
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
-from policyradar.kafka_io import make_producer
+from crawlers.state import PageState
+from policyradar.kafka_io import make_producer, send_all
 from policyradar.schemas import RawRecord, dump_record
-from policyradar.settings import get_settings
+from policyradar.settings import Settings, get_settings
 
 FLUSH_EVERY = 200
 
 
 class KafkaPipeline:
-    """Key = document id, acks=all, idempotent producer; everything is flushed before close."""
-
-    def __init__(self, topic: str, make: Any) -> None:
-        self.topic = topic
+    def __init__(self, settings: Settings, make: Any) -> None:
+        self.settings = settings
         self._make = make
         self.producer = None
-        self.pending: list[FutureRecordMetadata] = []
+        self.pending: list[tuple[FutureRecordMetadata, str, PageState]] = []
         self.produced = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> KafkaPipeline:
-        if not crawler.settings.getbool("POLICYRADAR_KAFKA_ENABLED", True):
-            raise NotConfigured("Kafka output switched off (POLICYRADAR_KAFKA_ENABLED=False)")
+        if crawler.settings.get("POLICYRADAR_OUTPUT", "kafka") != "kafka":
+            raise NotConfigured("output is not Kafka")
         settings = get_settings()
-        return cls(settings.topic_raw, lambda: make_producer(settings, client_id="policyradar-crawler"))
+        return cls(settings, lambda: make_producer(settings, client_id="policyradar-crawler"))
 
     def open_spider(self, spider: Any = None) -> None:
         self.producer = self._make()
 
     def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+        if "quarantine" in item:
+            send_all(self.producer, [quarantine_message(self.settings.topic_dlq, item["quarantine"])])
+            return item
         try:
-            record = RawRecord.model_validate(item)
+            record = RawRecord.model_validate(item["record"])
         except ValueError as exc:
-            raise DropItem(f"{item.get('url')}: not a valid raw record: {exc}") from exc
-        self.pending.append(self.producer.send(self.topic, key=record.id.encode(), value=dump_record(record)))
+            raise DropItem(f"{item['record'].get('url')}: not a valid raw record: {exc}") from exc
+        future = self.producer.send(
+            self.settings.topic_raw, key=record.id.encode(), value=dump_record(record)
+        )
+        self.pending.append((future, record.id, item["state"]))
         if len(self.pending) >= FLUSH_EVERY:
             self._flush()
         return item
@@ -52,8 +60,46 @@ class KafkaPipeline:
             self.producer.close()
 
     def _flush(self) -> None:
+        """Wait for every raw record's acknowledgement, then record the state of those pages."""
         self.producer.flush()
         pending, self.pending = self.pending, []
-        for future in pending:
+        for future, _, _ in pending:
             future.get(timeout=30)  # raises when the broker did not acknowledge
+        topic = self.settings.topic_crawl_state
+        send_all(self.producer, [state.to_message(topic, doc_id) for _, doc_id, state in pending])
         self.produced += len(pending)
+
+
+class JsonLinesPipeline:
+    """Dry-run output: raw records as JSON lines to a file (``POLICYRADAR_OUTPUT=jsonl:PATH``)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.handle = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> JsonLinesPipeline:
+        output = crawler.settings.get("POLICYRADAR_OUTPUT", "kafka")
+        if not output.startswith("jsonl:"):
+            raise NotConfigured("output is not JSON lines")
+        return cls(output.removeprefix("jsonl:"))
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close_spider
+
+    def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+        if "record" in item:
+            record = RawRecord.model_validate(item["record"])
+            self.handle.write(record.model_dump_json() + "\n")
+        else:
+            self.handle.write(json.dumps({"quarantined": item["quarantine"]}, ensure_ascii=False) + "\n")
+        self.handle.flush()
+        return item
+
+    def close_spider(self, spider: Any = None) -> None:
+        self.handle.close()
+
+
+def quarantine_message(topic: str, page: dict[str, str]) -> tuple[str, str, bytes]:
+    body = {"schema_version": 1, "stage": "crawler", "failed_at": datetime.now(UTC).isoformat(), **page}
+    return topic, page["url"], json.dumps(body, ensure_ascii=False).encode("utf-8")

@@ -32,6 +32,7 @@ def flow_env():
         "POLICYRADAR_TOPIC_RAW": f"e2e.{tag}.raw",
         "POLICYRADAR_TOPIC_ENRICHED": f"e2e.{tag}.enriched",
         "POLICYRADAR_TOPIC_DLQ": f"e2e.{tag}.dlq",
+        "POLICYRADAR_TOPIC_CRAWL_STATE": f"e2e.{tag}.crawlstate",
         "POLICYRADAR_GROUP_PROCESSOR": f"e2e-{tag}-p",
         "POLICYRADAR_GROUP_INDEXER": f"e2e-{tag}-i",
         "POLICYRADAR_INDEX_ALIAS": f"e2e-{tag}-announcements",
@@ -72,7 +73,7 @@ def test_every_demo_announcement_is_searchable_with_its_entities(flow_env, demo_
     site_of = {"gov-zh": "demo-gov-zh", "gov-en": "demo-gov-en", "newsroom": "demo-newsroom"}
     for site, source in site_of.items():
         pages = sum(1 for page in demo_expected if page["path"].startswith(site + "/"))
-        assert f"{source}: {pages} records produced, 0 errors" in crawl_output
+        assert f"{source}: {pages} records produced, 0 unchanged, 0 quarantined, 0 errors" in crawl_output
     engine.refresh(settings.index_alias)
     assert engine.count(settings.index_alias) == len(demo_expected)
 
@@ -92,9 +93,11 @@ def test_every_demo_announcement_is_searchable_with_its_entities(flow_env, demo_
         assert set(page["companies"]) <= found_companies, (page["path"], page["companies"])
 
 
-def test_crawling_again_adds_no_documents(flow_env, demo_expected):
+def test_crawling_again_emits_nothing_and_adds_no_documents(flow_env, demo_expected):
     env, settings, engine = flow_env
-    run_flow(env, settings.demo_site_port)
+    crawl_output = run_flow(env, settings.demo_site_port)
+    for source in DEMO_SOURCES:
+        assert f"{source}: 0 records produced" in crawl_output, crawl_output
     engine.refresh(settings.index_alias)
     assert engine.count(settings.index_alias) == len(demo_expected)
     result = run_search(engine, settings.index_alias, "subsidy", size=50)

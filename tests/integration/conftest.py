@@ -33,6 +33,7 @@ def settings(stack: Settings) -> Settings:
             "topic_raw": f"test.{tag}.raw",
             "topic_enriched": f"test.{tag}.enriched",
             "topic_dlq": f"test.{tag}.dlq",
+            "topic_crawl_state": f"test.{tag}.crawlstate",
             "group_processor": f"test-{tag}-processor",
             "group_indexer": f"test-{tag}-indexer",
             "index_alias": f"test-{tag}-announcements",

@@ -11,7 +11,8 @@ publisher_kind: government
 jurisdiction: CN-Beijing
 language: zh
 entry_points:
-  - url: https://jxj.example.gov.cn/tzgg/index.html
+  - kind: listing
+    url: https://jxj.example.gov.cn/tzgg/index.html
     link_selector: "ul li a::attr(href)"
 """
 

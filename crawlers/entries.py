@@ -1,0 +1,131 @@
+"""Links to announcements from each kind of entry document: listing page, feed, sitemap, JSON API.
+
+Pure functions of the document's content, so they are tested on stored samples without a network.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
+
+from crawlers.dates import parse_date
+from crawlers.sources import JsonApiEntry, ListingEntry, SitemapEntry, SourceSpec
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    title: str | None = None
+    date: str | None = None
+
+
+def listing_links(html: Selector, entry: ListingEntry, page_url: str) -> tuple[list[Link], str | None]:
+    """Announcement links on a listing page and the next page's URL (if any)."""
+    links = [
+        Link(urljoin(page_url, href.strip()))
+        for href in html.css(entry.link_selector).getall()
+        if href.strip() and not href.strip().startswith(("javascript:", "#", "mailto:"))
+    ]
+    next_href = html.css(entry.next_page_selector).get() if entry.next_page_selector else None
+    return links, urljoin(page_url, next_href.strip()) if next_href and next_href.strip() else None
+
+
+def feed_links(body: bytes | str, feed_url: str) -> list[Link]:
+    """Items of an RSS 2.0 or Atom feed."""
+    doc = _xml(body)
+    links = []
+    for item in doc.xpath("//item | //entry"):
+        href = item.xpath("./link/@href").get() or item.xpath("./link/text()").get() or ""
+        title = item.xpath("./title/text()").get()
+        date = item.xpath("./pubDate/text() | ./published/text() | ./updated/text() | ./date/text()").get()
+        if href.strip():
+            links.append(Link(urljoin(feed_url, href.strip()), _clean(title), _clean(date)))
+    return links
+
+
+def sitemap_links(body: bytes | str, entry: SitemapEntry) -> tuple[list[Link], list[str]]:
+    """URLs of a sitemap (newest first where dates are given) and the child sitemaps of an index."""
+    doc = _xml(body)
+    children = [u.strip() for u in doc.xpath("//sitemapindex/sitemap/loc/text()").getall()]
+    pattern = re.compile(entry.url_pattern) if entry.url_pattern else None
+    links = []
+    for url in doc.xpath("//urlset/url"):
+        loc = (url.xpath("./loc/text()").get() or "").strip()
+        if not loc or (pattern and not pattern.search(loc)):
+            continue
+        date = url.xpath("./news/publication_date/text() | ./lastmod/text()").get()
+        title = url.xpath("./news/title/text()").get()
+        links.append(Link(loc, _clean(title), _clean(date)))
+    dated = sorted(links, key=lambda link: link.date or "", reverse=True)
+    return dated[: entry.max_urls], children
+
+
+def json_api_links(data: Any, entry: JsonApiEntry, api_url: str) -> list[Link]:
+    """Items of a JSON listing API, found by the entry's dotted ``items_path``."""
+    items = data
+    for key in entry.items_path.split("."):
+        if isinstance(items, list) and key.isdigit():
+            items = items[int(key)]
+        elif isinstance(items, dict):
+            items = items.get(key, [])
+        else:
+            items = []
+    links = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or not item.get(entry.url_field):
+            continue
+        links.append(
+            Link(
+                urljoin(api_url, str(item[entry.url_field])),
+                _clean(str(item[entry.title_field]))
+                if entry.title_field and item.get(entry.title_field)
+                else None,
+                _clean(str(item[entry.date_field]))
+                if entry.date_field and item.get(entry.date_field)
+                else None,
+            )
+        )
+    return links
+
+
+def json_api_page_url(entry: JsonApiEntry, page: int) -> str:
+    """The API URL for page ``page`` (the entry URL itself for page 1 or without a page parameter)."""
+    if page == 1 or not entry.page_param:
+        return entry.url
+    parts = urlsplit(entry.url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != entry.page_param]
+    return urlunsplit(parts._replace(query=urlencode([*query, (entry.page_param, str(page))])))
+
+
+def load_json(body: bytes) -> Any:
+    return json.loads(body.decode("utf-8-sig"))
+
+
+def is_wanted(url: str, spec: SourceSpec) -> bool:
+    """The source's allow/deny patterns (allow empty = everything) and its hosts only."""
+    host = urlsplit(url).hostname or ""
+    if not any(host == h or host.endswith("." + h) for h in spec.hosts):
+        return False
+    if spec.deny and any(re.search(p, url) for p in spec.deny):
+        return False
+    return not spec.allow or any(re.search(p, url) for p in spec.allow)
+
+
+def link_date(link: Link):
+    return parse_date(link.date) if link.date else None
+
+
+def _xml(body: bytes | str) -> Selector:
+    text = body if isinstance(body, str) else body.decode("utf-8", "replace")
+    doc = Selector(text=text.lstrip("\ufeff"), type="xml")
+    doc.remove_namespaces()
+    return doc
+
+
+def _clean(value: str | None) -> str | None:
+    return " ".join(value.split()) if value and value.strip() else None

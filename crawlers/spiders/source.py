@@ -1,0 +1,180 @@
+"""The one generic spider: a source spec says where its announcements are listed (HTML listing
+pages, feeds, sitemaps, JSON APIs) and how its pages look; no code per site."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from parsel import Selector
+from scrapy.http import Response
+
+from crawlers.decoding import decode_html
+from crawlers.entries import (
+    Link,
+    feed_links,
+    is_wanted,
+    json_api_links,
+    json_api_page_url,
+    link_date,
+    listing_links,
+    load_json,
+    sitemap_links,
+)
+from crawlers.extract import ExtractionError, extract_page
+from crawlers.sources import FeedEntry, JsonApiEntry, ListingEntry, SitemapEntry, SourceSpec
+from crawlers.state import PageState
+from policyradar.ids import content_hash, document_id
+
+# Share of undecodable characters above which a page is quarantined instead of indexed.
+MAX_BAD_RATIO = 0.005
+
+
+class SourceSpider(scrapy.Spider):
+    name = "source"
+
+    def __init__(self, spec: SourceSpec, state: dict[str, PageState] | None = None, **kwargs: Any) -> None:
+        super().__init__(name=f"source:{spec.id}", **kwargs)
+        self.spec = spec
+        self.state = state or {}
+        self.allowed_domains = spec.hosts
+        if spec.politeness.download_delay is not None:
+            self.download_delay = spec.politeness.download_delay
+
+    async def start(self) -> Any:
+        for entry in self.spec.entry_points:
+            if isinstance(entry, ListingEntry):
+                yield scrapy.Request(entry.url, self.parse_listing, cb_kwargs={"entry": entry, "page": 1})
+            elif isinstance(entry, FeedEntry):
+                yield scrapy.Request(entry.url, self.parse_feed)
+            elif isinstance(entry, SitemapEntry):
+                yield scrapy.Request(entry.url, self.parse_sitemap, cb_kwargs={"entry": entry})
+            elif isinstance(entry, JsonApiEntry):
+                yield scrapy.Request(entry.url, self.parse_json_api, cb_kwargs={"entry": entry, "page": 1})
+
+    # Entry documents ------------------------------------------------------------------------------
+    def parse_listing(self, response: Response, entry: ListingEntry, page: int) -> Iterator[scrapy.Request]:
+        links, next_url = listing_links(self._html(response), entry, response.url)
+        yield from self._follow(links, response.url)
+        if next_url and page < entry.max_pages:
+            yield scrapy.Request(next_url, self.parse_listing, cb_kwargs={"entry": entry, "page": page + 1})
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        yield from self._follow(feed_links(response.body, response.url), response.url)
+
+    def parse_sitemap(self, response: Response, entry: SitemapEntry) -> Iterator[scrapy.Request]:
+        links, children = sitemap_links(response.body, entry)
+        for child in children:
+            yield scrapy.Request(child, self.parse_sitemap, cb_kwargs={"entry": entry})
+        yield from self._follow(links, response.url)
+
+    def parse_json_api(self, response: Response, entry: JsonApiEntry, page: int) -> Iterator[scrapy.Request]:
+        try:
+            data = load_json(response.body)
+        except ValueError as exc:
+            self._count("entry_failed")
+            self.logger.error("%s: %s is not JSON: %s", self.spec.id, response.url, exc)
+            return
+        links = json_api_links(data, entry, response.url)
+        yield from self._follow(links, response.url)
+        if links and page < entry.max_pages and entry.page_param:
+            url = json_api_page_url(entry, page + 1)
+            yield scrapy.Request(url, self.parse_json_api, cb_kwargs={"entry": entry, "page": page + 1})
+
+    def _follow(self, links: list[Link], where: str) -> Iterator[scrapy.Request]:
+        wanted = [link for link in links if is_wanted(link.url, self.spec)]
+        if not links:
+            self._count("entry_empty")
+            self.logger.warning("%s: no announcement links found on %s", self.spec.id, where)
+        for link in wanted:
+            yield scrapy.Request(
+                link.url,
+                self.parse_article,
+                cb_kwargs={"link": link},
+                headers=self._conditional_headers(link.url),
+                meta={"handle_httpstatus_list": [304]},
+            )
+
+    # Announcement pages ---------------------------------------------------------------------------
+    def parse_article(self, response: Response, link: Link) -> Iterator[dict[str, Any]]:
+        doc_id = document_id(link.url)
+        if response.status == 304:
+            self._count("not_modified")
+            return
+        decoded = decode_html(response.body, _header_charset(response), self.spec.encoding)
+        if decoded.bad_ratio > MAX_BAD_RATIO:
+            yield self._quarantine(
+                link.url,
+                f"page decodes badly as {decoded.encoding} ({decoded.bad_ratio:.1%} undecodable characters)",
+            )
+            return
+        try:
+            fields = extract_page(Selector(text=decoded.text), self.spec.selectors)
+        except ExtractionError as exc:
+            yield self._quarantine(link.url, f"cannot extract the announcement: {exc}")
+            return
+        digest = content_hash(fields.title, fields.text)
+        previous = self.state.get(doc_id)
+        if previous is not None and previous.content_hash == digest:
+            self._count("unchanged")
+            return
+        yield {
+            "record": {
+                "id": doc_id,
+                "url": link.url,
+                "source_id": self.spec.id,
+                "source_kind": self.spec.publisher_kind,
+                "jurisdiction": self.spec.jurisdiction,
+                "language": self.spec.language,
+                "title": fields.title,
+                "published_at": fields.published_at or link_date(link),
+                "fetched_at": datetime.now(UTC),
+                "text": fields.text,
+                "content_hash": digest,
+            },
+            "state": PageState(
+                url=link.url,
+                source_id=self.spec.id,
+                content_hash=digest,
+                etag=_header(response, b"ETag"),
+                last_modified=_header(response, b"Last-Modified"),
+            ),
+        }
+
+    # Helpers --------------------------------------------------------------------------------------
+    def _html(self, response: Response) -> Selector:
+        return Selector(text=decode_html(response.body, _header_charset(response), self.spec.encoding).text)
+
+    def _conditional_headers(self, url: str) -> dict[str, str]:
+        previous = self.state.get(document_id(url))
+        headers = {}
+        if previous and previous.etag:
+            headers["If-None-Match"] = previous.etag
+        if previous and previous.last_modified:
+            headers["If-Modified-Since"] = previous.last_modified
+        return headers
+
+    def _quarantine(self, url: str, reason: str) -> dict[str, Any]:
+        self._count("quarantined")
+        self.logger.error("%s: quarantined %s: %s", self.spec.id, url, reason)
+        return {"quarantine": {"url": url, "source_id": self.spec.id, "reason": reason}}
+
+    def _count(self, what: str) -> None:
+        if self.crawler is not None:
+            self.crawler.stats.inc_value(f"policyradar/{what}")
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _header_charset(response: Response) -> str | None:
+    content_type = _header(response, b"Content-Type") or ""
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip("\"' ")
+    return None
