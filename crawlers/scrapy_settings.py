@@ -27,8 +27,9 @@ SCRAPY_SETTINGS: dict[str, Any] = {
         "crawlers.pipelines.kafka.JsonLinesPipeline": 510,
     },
     "DOWNLOADER_MIDDLEWARES": {
-        "crawlers.middlewares.safety.UrlSafetyMiddleware": 50,
-        "crawlers.middlewares.backoff.HostBackoffMiddleware": 60,
+        "crawlers.middlewares.safety.UrlSafetyMiddleware": 40,  # before offsite (50): every hop
+        # Above RetryMiddleware (550), so it sees a 429/503 before the retry is scheduled.
+        "crawlers.middlewares.backoff.HostBackoffMiddleware": 560,
     },
     # Verify TLS certificates like a browser (Scrapy's default context accepts any certificate).
     "DOWNLOADER_CLIENTCONTEXTFACTORY": "scrapy.core.downloader.contextfactory.BrowserLikeContextFactory",
