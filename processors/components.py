@@ -17,7 +17,7 @@ from processors.extractors.organizations import (
     find_zh_companies,
 )
 from processors.extractors.percent import find_subsidy_ratios
-from processors.extractors.places import find_places
+from processors.extractors.places import find_places, starts_a_name
 from processors.extractors.subsidy import is_subsidy
 from processors.extractors.topics import tag_topics
 
@@ -70,6 +70,7 @@ def percent_component(doc: Doc) -> Doc:
 
 @Language.component("policyradar_places")
 def places_component(doc: Doc) -> Doc:
+    text = doc.text
     doc._.places = [
         {
             "text": h.text,
@@ -79,7 +80,8 @@ def places_component(doc: Doc) -> Doc:
             "level": h.entry.level,
             "province": h.entry.province,
         }
-        for h in find_places(doc.text)
+        for h in find_places(text)
+        if not (h.entry.level == "country" and starts_a_name(text, h.end))
     ]
     return doc
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from processors.extractors.numbers import ZH_DIGITS, en_scale, parse_number, zh_scale
 
@@ -43,6 +43,8 @@ CURRENCY_CODES = {
     "pounds sterling": "GBP",
     "英镑": "GBP",
     "s$": "SGD",
+    "新元": "SGD",
+    "新加坡元": "SGD",
     "sgd": "SGD",
     "jpy": "JPY",
     "yen": "JPY",
@@ -65,9 +67,10 @@ EN_AMOUNT = re.compile(
 ZH_AMOUNT = re.compile(
     rf"(?:人民币|RMB)?\s?(?P<num>{_NUM}|[{ZH_DIGITS}]{{2,}}|[一二两三四五六七八九十])\s?"
     r"(?P<scale>万亿|千亿|百亿|亿|千万|百万|十万|万|千)?"
-    r"(?P<cur>元人民币|元|人民币|美元|港元|港币|欧元|英镑|日元)",
+    r"(?P<cur>元人民币|元|人民币|美元|港元|港币|欧元|英镑|日元|新加坡元|新元)",
 )
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _EN_MAX = re.compile(
     r"(?:up to|a maximum of|maximum of|a maximum|maximum|max\.?|no more than|not more than|"
     r"not exceeding|capped at|a cap of|at most|ceiling of|limit of)\s*(?:an?\s)?(?:\w+\s)?$",
@@ -99,12 +102,25 @@ class AmountMatch:
 def find_amounts(text: str, lang: str) -> list[AmountMatch]:
     """Every money amount in ``text``, in order. ``lang`` picks the Chinese or English patterns;
     Chinese text is also scanned for English-style amounts (US$, RMB 5m) that notices quote."""
-    found = list(_zh_amounts(text)) if lang == "zh" else []
+    # Chinese amounts are looked for in any text with Han characters: English reports quote them.
+    found = list(_zh_amounts(text)) if lang == "zh" or _HAN.search(text) else []
     taken = [(m.start, m.end) for m in found]
     for match in _en_amounts(text):
         if not any(s < match.end and match.start < e for s, e in taken):
             found.append(match)
-    return sorted(found, key=lambda m: m.start)
+    return _carry_conversion_qualifiers(text, sorted(found, key=lambda m: m.start))
+
+
+_CONVERSION_GAP = re.compile(r"\s*[（(]\s*(?:about |around |roughly |约|合)?$")
+
+
+def _carry_conversion_qualifiers(text: str, amounts: list[AmountMatch]) -> list[AmountMatch]:
+    """``over 40 million yuan ($5.6 million)``: the converted amount shares the original's qualifier."""
+    for i in range(1, len(amounts)):
+        before, current = amounts[i - 1], amounts[i]
+        if current.qualifier is None and _CONVERSION_GAP.match(text[before.end : current.start]):
+            amounts[i] = replace(current, qualifier=before.qualifier)
+    return amounts
 
 
 def _en_amounts(text: str):

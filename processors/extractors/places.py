@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +35,22 @@ def read_places(path: Path = PLACES_FILE) -> list[tuple[str, PlaceEntry]]:
 @lru_cache(maxsize=1)
 def place_gazetteer() -> Gazetteer[PlaceEntry]:
     return Gazetteer(read_places())
+
+
+_ZH_NAME_CONTINUES = re.compile(r"[\u4e00-\u9fff]")
+_ZH_PARTICLES = set("的和与及、在是将已对等为于向也都把从同跟")
+_EN_NAME_CONTINUES = re.compile(r"\s+(?:[A-Z][a-z]+|[A-Z]{2,})\b")
+_EN_NOT_A_NAME = {"The", "And", "In", "On", "For", "To", "With", "By", "But", "As", "At", "Is", "Has", "Will"}
+
+
+def starts_a_name(text: str, end: int) -> bool:
+    """True when a country name at ``text[:end]`` begins a longer name (中国科学院, China Mobile):
+    then it names an organisation, not the country."""
+    following = text[end : end + 1]
+    if following and _ZH_NAME_CONTINUES.match(following):
+        return following not in _ZH_PARTICLES
+    match = _EN_NAME_CONTINUES.match(text, end)
+    return bool(match) and match.group(0).strip() not in _EN_NOT_A_NAME
 
 
 def find_places(text: str) -> list[Hit[PlaceEntry]]:

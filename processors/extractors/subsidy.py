@@ -12,15 +12,19 @@ import re
 SUBSIDY_CUES = re.compile(
     r"subsid\w*|vouchers?|grants?\b|rewards?\b|awards?\b|bonus\w*|incentives?|rebates?|allowances?|"
     r"reimburs\w*|support funds?|special funds?|funding support|financial support|fiscal support|"
-    r"per (?:company|enterprise|project|firm)|will offer|will provide|cover\w*|"
-    r"补贴|补助|奖励|奖补|资助|扶持|支持|算力券|模型券|数据券|券|给予|贴息|专项资金|一次性|配套",
+    r"per (?:company|enterprise|project|firm)|offers?\b|offering|will provide|will pay|cover\w*|"
+    r"set aside|earmark\w*|allocat\w*|schemes?\b|programmes?\b|programs?\b|funded under|funding of|"
+    r"can (?:receive|claim|apply)|eligible|commits?\b|"
+    r"补贴|补助|奖励|奖补|资助|扶持|支持|算力券|模型券|数据券|券|给予|贴息|专项资金|一次性|配套|兑付|安排|"
+    r"财政资金|拨付|下达",
     re.IGNORECASE,
 )
 OTHER_MONEY_CUES = re.compile(
-    r"revenues?|sales|valuation|valued|market|worth|profits?|turnover|raised|raising|financing|"
+    r"revenues?|sales|valuation|valued|market|profits?|turnover|raised|raising|financing|spend\w*|spent|"
     r"funding round|series [a-e]\b|invest(?:ed|s|ment)? (?:by|from|of)\b|equity|prices?d?|costs? of|"
     r"output|industry (?:size|scale)|scale of|exports?|imports?|"
-    r"营业收入|营收|收入|估值|规模|产值|市场|销售|融资|总投资|股权|注册资本|价格|售价|利润|产业|营业额|增加值",
+    r"营业收入|营收|收入|估值|规模|产值|市场|销售|融资|总投资|投资额|固定资产投资|股权|注册资本|价格|售价|利润|"
+    r"产业|营业额|增加值",
     re.IGNORECASE,
 )
 RATIO_NOISE = re.compile(
