@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
+from crawlers.health import run_summary
 from crawlers.scrapy_settings import SCRAPY_SETTINGS
 from crawlers.sources import SourceSpec, load_sources
 from crawlers.spiders.source import SourceSpider
 from crawlers.state import load_state
 from policyradar.errors import PolicyRadarError
-from policyradar.kafka_io import ensure_topics
+from policyradar.kafka_io import ensure_topics, make_producer, send_all
 from policyradar.settings import Settings, get_settings
 
 
@@ -70,23 +72,29 @@ def crawl(args: argparse.Namespace) -> int:
         process.crawl(crawler, spec=spec, state=state)
     print(f"crawling {len(specs)} source(s): {', '.join(s.id for s in specs)}", flush=True)
     process.start()
-    return _report(crawlers)
+    return _report(crawlers, settings, record_runs=not args.dry_run)
 
 
-def _report(crawlers: list) -> int:
-    failed = False
+def _report(crawlers: list, settings: Settings, record_runs: bool) -> int:
+    """Print one line per source and, for real crawls, record each run for ``sources health``."""
+    summaries = []
     for spec, crawler in crawlers:
         stats = crawler.stats.get_stats()
-        items = stats.get("item_scraped_count", 0)
-        errors = stats.get("log_count/ERROR", 0)
-        skipped = stats.get("policyradar/unchanged", 0) + stats.get("policyradar/not_modified", 0)
-        quarantined = stats.get("policyradar/quarantined", 0)
         reason = stats.get("finish_reason")
-        broken = reason not in ("finished", "closespider_itemcount") or (errors and not items and not skipped)
+        run = run_summary(spec.id, stats, failed=False)
+        broken = reason not in ("finished", "closespider_itemcount") or bool(
+            run.errors and not run.records and not run.unchanged
+        )
+        summaries.append(replace(run, failed=broken))
         print(
-            f"  {spec.id}: {items - quarantined} records produced, {skipped} unchanged, "
-            f"{quarantined} quarantined, {errors} errors, finish reason {reason}"
+            f"  {spec.id}: {run.records} records produced, {run.unchanged} unchanged, "
+            f"{run.quarantined} quarantined, {run.errors} errors, finish reason {reason}"
             f"{'  <- FAILED' if broken else ''}"
         )
-        failed = failed or broken
-    return 1 if failed else 0
+    if record_runs:
+        producer = make_producer(settings, client_id="policyradar-crawler-runs")
+        try:
+            send_all(producer, [run.to_message(settings.topic_crawl_runs) for run in summaries])
+        finally:
+            producer.close()
+    return 1 if any(run.failed for run in summaries) else 0

@@ -31,8 +31,8 @@ SCRAPY_SETTINGS: dict[str, Any] = {
         # Above RetryMiddleware (550), so it sees a 429/503 before the retry is scheduled.
         "crawlers.middlewares.backoff.HostBackoffMiddleware": 560,
     },
-    # Verify TLS certificates like a browser (Scrapy's default context accepts any certificate).
-    "DOWNLOADER_CLIENTCONTEXTFACTORY": "scrapy.core.downloader.contextfactory.BrowserLikeContextFactory",
+    # Verify TLS certificates (Scrapy's default accepts any certificate).
+    "DOWNLOAD_VERIFY_CERTIFICATES": True,
     "DOWNLOAD_FAIL_ON_DATALOSS": True,
     "HTTPERROR_ALLOWED_CODES": [],
     "METAREFRESH_ENABLED": False,

@@ -31,6 +31,34 @@ def _crawl(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="crawlers.run:crawl")
 
 
+def _sources(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sources", help="list, validate, add, preview and check crawl sources")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = actions.add_parser("list", help="the source files and what they crawl")
+    a.add_argument("--json", action="store_true", help="print a JSON list")
+    a.set_defaults(handler="crawlers.sources_cli:list_command")
+    a = actions.add_parser("validate", help="check source files (all shipped ones by default)")
+    a.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check")
+    a.set_defaults(handler="crawlers.sources_cli:validate_command")
+    a = actions.add_parser("add", help="fetch a site once, discover feeds/sitemaps/listings, write a spec")
+    a.add_argument("url", help="the site's news or notices page")
+    a.add_argument("--id", help="id of the new source (default: from the host name)")
+    a.add_argument("--out", type=Path, help="folder for the new spec (default: sources/_review/)")
+    a.set_defaults(handler="crawlers.discover:add_command")
+    a = actions.add_parser("preview", help="dry run: crawl a few items and print them with their entities")
+    a.add_argument("source_id", metavar="ID")
+    a.add_argument("--limit", type=int, default=3, help="records to crawl (default 3)")
+    a.set_defaults(handler="policyradar.preview:preview_command")
+    a = actions.add_parser("health", help="per source: last success, items, failures, went silent")
+    a.add_argument("--days", type=int, default=14, help="window for recent items (default 14)")
+    a.add_argument("--json", action="store_true", help="print JSON")
+    a.set_defaults(handler="crawlers.health:health_command")
+    a = actions.add_parser("check", help="report which specs still extract items from the live sites")
+    a.add_argument("--live", action="store_true", required=True, help="fetch the real sites (needs network)")
+    a.add_argument("--source", action="append", metavar="ID", help="only these sources")
+    a.set_defaults(handler="policyradar.preview:check_live_command")
+
+
 def _process(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("process", help="enrich raw records into enriched records (runs until stopped)")
     p.add_argument("--until-idle", action="store_true", help="exit once the raw topic is read to its end")
@@ -81,7 +109,7 @@ def _extract(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="processors.evaluate:eval_command")
 
 
-BUILDERS = (_stack, _crawl, _process, _index, _search, _extract, _demo)
+BUILDERS = (_stack, _sources, _crawl, _process, _index, _search, _extract, _demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

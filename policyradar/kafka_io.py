@@ -39,6 +39,7 @@ def ensure_topics(settings: Settings) -> None:
             settings.topic_dlq: {},
             # The latest crawl state per document id: only the newest value per key matters.
             settings.topic_crawl_state: {"cleanup.policy": "compact"},
+            settings.topic_crawl_runs: {},
         }
         missing = [
             NewTopic(

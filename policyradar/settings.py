@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     # only the bundled demo site. JSON list, e.g. ``["127.0.0.1:8765", "intranet.example"]``.
     allow_private_hosts: tuple[str, ...] = ("127.0.0.1:8765",)
     topic_crawl_state: str = "policyradar.crawlstate.v1"
+    topic_crawl_runs: str = "policyradar.crawlruns.v1"
     demo_site_port: int = 8765
 
     # Local stack
