@@ -102,6 +102,10 @@ def _extract(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--format", choices=["jsonl"], default="jsonl", help="output format (one JSON line per file)"
     )
+    p.add_argument(
+        "--raw", action="store_true", help="FILEs hold raw records as JSON lines (crawl --dry-run)"
+    )
+    p.add_argument("--pretty", action="store_true", help="print readable blocks instead of JSON lines")
     p.set_defaults(handler="processors.extract_cli:extract_command")
     p = sub.add_parser("eval", help="precision, recall and F1 of the extraction on the annotated dev set")
     p.add_argument("--devset", type=Path, default=None, help="folder with *.txt and gold.jsonl")

@@ -10,7 +10,7 @@ from typing import Any
 
 from policyradar.errors import PolicyRadarError
 from policyradar.settings import get_settings
-from processors.enrich import entities_from_doc
+from processors.enrich import analysis_text, entities_from_doc
 from processors.lang import detect_language
 from processors.pipeline import build_nlp
 
@@ -34,8 +34,50 @@ def read_document(path: Path) -> str:
 
 def extract_command(args: argparse.Namespace) -> int:
     for name in args.files:
-        path = Path(name)
-        result = {"id": path.stem, **extract_text(read_document(path), args.lang)}
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        for doc_id, extra, text in _inputs(Path(name), args.raw):
+            result = {"id": doc_id, **extra, **extract_text(text, args.lang)}
+            sys.stdout.write(
+                _pretty(result) if args.pretty else json.dumps(result, ensure_ascii=False) + "\n"
+            )
+            sys.stdout.flush()
     return 0
+
+
+def _inputs(path: Path, raw: bool):
+    """(id, extra fields, text) per document: one per text file, or one per raw record line."""
+    if not raw:
+        yield path.stem, {}, read_document(path)
+        return
+    for number, line in enumerate(read_document(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise PolicyRadarError(f"{path}:{number}: not a JSON record: {exc.msg}") from exc
+        if "quarantined" in record:
+            yield record["quarantined"]["url"], {"quarantined": record["quarantined"]["reason"]}, ""
+            continue
+        extra = {k: record.get(k) for k in ("url", "title", "published_at", "source_id")}
+        yield record["id"], extra, analysis_text(record["title"], record["text"])
+
+
+def _pretty(result: dict[str, Any]) -> str:
+    lines = [
+        f"\n{(result.get('published_at') or '')[:10]}  {result.get('title') or result['id']}",
+        f"    {result.get('url') or ''}",
+    ]
+    if result.get("quarantined"):
+        return "\n".join([*lines, f"    QUARANTINED: {result['quarantined']}"]) + "\n"
+    money = ", ".join(f"{m['text']}{' (subsidy)' if m['is_subsidy'] else ''}" for m in result["money"])
+    for label, value in (
+        ("money", money),
+        ("ratios", ", ".join(p["text"] for p in result["percent"])),
+        ("places", ", ".join(dict.fromkeys(p["canonical"] for p in result["places"]))),
+        ("companies", ", ".join(dict.fromkeys(c["canonical"] for c in result["companies"]))),
+        ("organizations", ", ".join(dict.fromkeys(o["text"] for o in result["organizations"]))),
+        ("topics", ", ".join(result["topics"])),
+    ):
+        if value:
+            lines.append(f"    {label}: {value}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,182 @@
+"""``policyradar sources add URL``: fetch a page once (safely), discover its feeds, sitemaps and
+announcement listing, and write a disabled source spec for review."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import yaml
+from parsel import Selector
+
+from crawlers.decoding import decode_html
+from crawlers.sources import SourceSpec
+from policyradar.settings import get_settings
+from policyradar.urlsafety import UnsafeUrlError, check_url
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_REDIRECTS = 5
+USER_AGENT = "PolicyRadarBot/0.1 (sources add)"
+ARTICLE_HINT = re.compile(r"(\d{4,}|\.s?html?$|/t\d+|/art/|/content)", re.IGNORECASE)
+NEXT_TEXTS = ("下一页", "下页", "Next", "next", "›", "»")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@dataclass
+class Discovery:
+    url: str
+    title: str = ""
+    language: str = "zh"
+    feeds: list[str] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)
+    listing_selector: str | None = None
+    sample_links: list[str] = field(default_factory=list)
+    next_page_selector: str | None = None
+
+
+def safe_fetch(
+    url: str, allowed: tuple[str, ...], max_bytes: int = MAX_BYTES
+) -> tuple[str, bytes, str | None]:
+    """GET ``url`` following at most five redirects, checking every hop; return (final URL, body, charset)."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    for _ in range(MAX_REDIRECTS + 1):
+        check_url(url, allowed)
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        try:
+            with opener.open(request, timeout=20) as response:
+                body = response.read(max_bytes + 1)
+                if len(body) > max_bytes:
+                    raise UnsafeUrlError(f"{url}: page is larger than {max_bytes} bytes")
+                return url, body, response.headers.get_content_charset()
+        except urllib.error.HTTPError as exc:
+            if exc.code in (301, 302, 303, 307, 308) and exc.headers.get("Location"):
+                url = urljoin(url, exc.headers["Location"])
+                continue
+            raise UnsafeUrlError(f"{url}: HTTP {exc.code}") from exc
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise UnsafeUrlError(f"{url}: cannot fetch: {getattr(exc, 'reason', exc)}") from exc
+    raise UnsafeUrlError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+
+def discover(url: str, body: bytes, charset: str | None) -> Discovery:
+    """Feeds, sitemaps (from robots.txt, fetched by the caller) and the likeliest listing of a page."""
+    text = decode_html(body, charset).text
+    html = Selector(text=text)
+    found = Discovery(url=url, title=" ".join(html.css("title::text").get("").split()))
+    found.language = "zh" if len(re.findall(r"[\u4e00-\u9fff]", text)) > 50 else "en"
+    for href in html.css(
+        "link[rel=alternate][type*=rss]::attr(href), link[rel=alternate][type*=atom]::attr(href)"
+    ).getall():
+        found.feeds.append(urljoin(url, href))
+    found.listing_selector, found.sample_links = _best_link_group(html, url)
+    for label in NEXT_TEXTS:
+        if html.css(f"a:contains('{label}')::attr(href)").get():
+            found.next_page_selector = f"a:contains('{label}')::attr(href)"
+            break
+    return found
+
+
+def _best_link_group(html: Selector, page_url: str) -> tuple[str | None, list[str]]:
+    """The CSS path whose links look most like announcements: many, same host, article-like URLs."""
+    host = urlsplit(page_url).hostname
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for anchor in html.css("a[href]"):
+        href = urljoin(page_url, anchor.attrib["href"])
+        label = " ".join(anchor.xpath("string()").get("").split())
+        if urlsplit(href).hostname != host or len(label) < 6 or not ARTICLE_HINT.search(href):
+            continue
+        groups[_css_path(anchor)].append((href, label))
+    if not groups:
+        return None, []
+    path, links = max(groups.items(), key=lambda item: len(item[1]) * min(30, _mean_len(item[1])))
+    return (f"{path}::attr(href)" if len(links) >= 3 else None), [href for href, _ in links[:5]]
+
+
+def _css_path(anchor: Selector) -> str:
+    """``ul.news-list li a``: the anchor under its two nearest ancestors (tag and first class)."""
+    parts = []
+    for ancestor in anchor.xpath("ancestor::*")[-2:]:  # document order: grandparent, parent
+        tag = ancestor.xpath("name()").get()
+        classes = (ancestor.attrib.get("class") or "").split()
+        parts.append(f"{tag}.{classes[0]}" if classes else tag)
+    return " ".join([*parts, "a"])
+
+
+def _mean_len(links: list[tuple[str, str]]) -> float:
+    return sum(len(label) for _, label in links) / len(links)
+
+
+def sitemaps_from_robots(robots: str, base: str) -> list[str]:
+    return [
+        urljoin(base, line.split(":", 1)[1].strip())
+        for line in robots.splitlines()
+        if line.lower().startswith("sitemap:")
+    ]
+
+
+def build_spec(found: Discovery, source_id: str) -> dict:
+    host = urlsplit(found.url).hostname or ""
+    government = host.endswith(".gov.cn")
+    entries: list[dict] = [{"kind": "feed", "url": feed} for feed in found.feeds]
+    if found.listing_selector:
+        entry = {"kind": "listing", "url": found.url, "link_selector": found.listing_selector}
+        if found.next_page_selector:
+            entry["next_page_selector"] = found.next_page_selector
+        entries.append(entry)
+    entries += [{"kind": "sitemap", "url": sitemap} for sitemap in found.sitemaps]
+    spec = {
+        "id": source_id,
+        "name": found.title or host,
+        "publisher_kind": "government" if government else "company",
+        "jurisdiction": "CN" if government else "company",
+        "language": found.language,
+        "entry_points": entries,
+        "homepage": f"{urlsplit(found.url).scheme}://{urlsplit(found.url).netloc}/",
+        "notes": "written by 'policyradar sources add'; review the selectors, then set enabled: true",
+        "enabled": False,
+    }
+    SourceSpec.model_validate(spec)  # never write a spec the loader would refuse
+    return spec
+
+
+def add_command(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    url, body, charset = safe_fetch(args.url, settings.allow_private_hosts)
+    found = discover(url, body, charset)
+    try:
+        robots_url = urljoin(url, "/robots.txt")
+        _, robots, robots_charset = safe_fetch(robots_url, settings.allow_private_hosts, 256 * 1024)
+        found.sitemaps = sitemaps_from_robots(robots.decode(robots_charset or "utf-8", "replace"), url)
+    except UnsafeUrlError:
+        pass  # no robots.txt: no sitemaps announced
+    host = urlsplit(url).hostname or "source"
+    source_id = args.id or re.sub(r"[^a-z0-9]+", "-", host.removeprefix("www.").lower()).strip("-")[:60]
+    print(f"fetched {url} ({len(body)} bytes): {found.title or '(no title)'}")
+    print(f"  feeds:    {', '.join(found.feeds) or 'none'}")
+    print(f"  sitemaps: {', '.join(found.sitemaps) or 'none'}")
+    print(
+        f"  listing:  {found.listing_selector or 'none found'}"
+        + (f" (pagination: {found.next_page_selector})" if found.next_page_selector else "")
+    )
+    for link in found.sample_links:
+        print(f"            {link}")
+    if not (found.feeds or found.sitemaps or found.listing_selector):
+        print("nothing to crawl was found; no spec written")
+        return 1
+    folder = args.out or settings.sources_dir / "_review"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{source_id}.yaml"
+    path.write_text(
+        yaml.safe_dump(build_spec(found, source_id), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    print(f"wrote {path} (disabled): review it, then 'policyradar sources preview {source_id}'")
+    return 0

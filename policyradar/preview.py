@@ -1,0 +1,71 @@
+"""``sources preview ID`` and ``sources check --live``: dry-run crawls, no Kafka involved.
+
+Both run the real stages as child processes: ``crawl --dry-run`` writes raw records to a temporary
+file and (for preview) ``extract --raw`` prints each with the processors' entities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from policyradar.errors import PolicyRadarError
+
+
+def _policyradar(*args: str, capture: bool = False) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "policyradar", *args], check=False, text=True, capture_output=capture
+    )
+
+
+def _dry_run(source_id: str, limit: int, out: Path, capture: bool) -> subprocess.CompletedProcess:
+    return _policyradar(
+        "crawl", "--source", source_id, "--dry-run", str(out), "--limit", str(limit), capture=capture
+    )
+
+
+def preview_command(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="policyradar-preview-") as folder:
+        out = Path(folder) / "records.jsonl"
+        crawl = _dry_run(args.source_id, args.limit, out, capture=False)
+        if not out.exists() or not out.read_text(encoding="utf-8").strip():
+            raise PolicyRadarError(
+                f"source {args.source_id!r} yielded no records (crawl exit {crawl.returncode})"
+            )
+        lines = out.read_text(encoding="utf-8").splitlines()[: args.limit]  # the crawl may overshoot
+        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(
+            f"\n== {args.source_id}: records with their entities (nothing was written to Kafka)", flush=True
+        )
+        extract = _policyradar("extract", "--raw", "--pretty", str(out))
+    return 0 if crawl.returncode == 0 and extract.returncode == 0 else 1
+
+
+def check_live_command(args: argparse.Namespace) -> int:
+    listing = _policyradar("sources", "list", "--json", capture=True)
+    if listing.returncode != 0:
+        raise PolicyRadarError(listing.stderr.strip())
+    ids = [row["id"] for row in json.loads(listing.stdout) if not args.source or row["id"] in args.source]
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="policyradar-check-") as folder:
+        for source_id in ids:
+            out = Path(folder) / f"{source_id}.jsonl"
+            result = _dry_run(source_id, 3, out, capture=True)
+            lines = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
+            records = [json.loads(line) for line in lines]
+            good = [r for r in records if "title" in r]
+            status = "ok" if good else "FAILED"
+            failed += not good
+            reason = "" if good else f" ({_last_error(result.stderr)})"
+            print(f"{status:<7}{source_id:<36}{len(good)} item(s){reason}", flush=True)
+    print(f"{len(ids) - failed} of {len(ids)} sources extract items from their live sites")
+    return 1 if failed else 0
+
+
+def _last_error(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if "ERROR" in line or "Error" in line]
+    return (lines[-1] if lines else "no items").strip()[-160:]

@@ -1,0 +1,88 @@
+"""``policyradar sources ...`` as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from policyradar.demo_site import serve_demo_site
+from policyradar.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+def policyradar(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "policyradar", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_list_json_names_demo_and_real_sources():
+    result = policyradar("sources", "list", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert {"id", "name", "publisher_kind", "jurisdiction", "language", "enabled", "entry_kinds"} <= set(
+        rows[0]
+    )
+    ids = {row["id"] for row in rows}
+    assert {"demo-gov-zh", "demo-gov-en", "demo-newsroom"} <= ids
+
+
+def test_validate_passes_on_shipped_sources_and_names_a_broken_file(tmp_path):
+    assert policyradar("sources", "validate").returncode == 0
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "id: ok-id\nname: x\npublisher_kind: ministry\njurisdiction: CN\nlanguage: zh\nentry_points: []\n"
+    )
+    result = policyradar("sources", "validate", str(broken))
+    assert result.returncode == 1
+    assert (
+        "broken.yaml" in result.stderr
+        and "publisher_kind" in result.stderr
+        and "entry_points" in result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9200/",
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest",
+        "http://[::1]:8765/",
+        "gopher://example.com/",
+    ],
+)
+def test_add_refuses_hostile_urls_and_writes_nothing(tmp_path, url):
+    result = policyradar("sources", "add", url, "--out", str(tmp_path / "new"))
+    assert result.returncode == 2 and "error" in result.stderr
+    assert not (tmp_path / "new").exists()
+
+
+def test_add_discovers_the_demo_listing_and_preview_prints_entities(tmp_path):
+    with serve_demo_site(Settings().demo_site_port):
+        added = policyradar(
+            "sources",
+            "add",
+            "http://127.0.0.1:8765/gov-zh/index.html",
+            "--id",
+            "new-bureau",
+            "--out",
+            str(tmp_path),
+        )
+        assert added.returncode == 0, added.stderr
+        spec = (tmp_path / "new-bureau.yaml").read_text(encoding="utf-8")
+        assert "ul.news-list li a::attr(href)" in spec and "enabled: false" in spec
+        preview = policyradar("sources", "preview", "demo-gov-en", "--limit", "2")
+    assert preview.returncode == 0, preview.stderr[-2000:]
+    assert preview.stdout.count("http://127.0.0.1:8765/gov-en/news/") == 2
+    assert "money:" in preview.stdout and "places:" in preview.stdout
