@@ -50,6 +50,10 @@ def select_sources(settings: Settings, args: argparse.Namespace) -> list[SourceS
 
 
 def crawl(args: argparse.Namespace) -> int:
+    if getattr(args, "schedule", False):
+        from crawlers.schedule import schedule_command
+
+        return schedule_command(args)
     settings = get_settings()
     specs = select_sources(settings, args)
     if args.dry_run:

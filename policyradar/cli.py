@@ -28,6 +28,12 @@ def _crawl(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--log-level", default="WARNING", help="Scrapy log level (default WARNING)")
     p.add_argument("--dry-run", metavar="FILE", help="write raw records to FILE (JSON lines), not to Kafka")
     p.add_argument("--limit", type=int, default=0, help="stop each source after this many records")
+    p.add_argument("--schedule", action="store_true", help="keep running: crawl each source on its schedule")
+    p.add_argument("--shard", metavar="K/N", help="with --schedule: crawl only this shard of the sources")
+    p.add_argument(
+        "--reload-seconds", type=float, default=10.0, help="with --schedule: re-read sources this often"
+    )
+    p.add_argument("--max-parallel", type=int, default=4, help="with --schedule: crawls running at once")
     p.set_defaults(handler="crawlers.run:crawl")
 
 

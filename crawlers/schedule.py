@@ -1,0 +1,167 @@
+"""``policyradar crawl --schedule``: crawl each source on its own schedule, until stopped.
+
+Each source is one APScheduler job (interval or cron, in the source's timezone) that runs
+``policyradar crawl --source ID`` as a child process: never two crawls of one source at once
+(``max_instances=1``), a missed run is run once when possible (``coalesce``). The sources folder is
+re-read every few seconds, so added, changed and removed files take effect without a restart; a
+file that stops validating keeps its last good schedule and is reported.
+
+Several crawler processes split the sources with ``--shard K/N`` (K = 0..N-1): each source belongs
+to exactly one shard, chosen by a stable hash of its id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import re
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from crawlers.sources import Schedule, SourceSpec, load_source
+from policyradar.errors import ConfigError, PolicyRadarError
+from policyradar.settings import get_settings
+from policyradar.signals import StopFlag
+
+log = logging.getLogger("policyradar.schedule")
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_shard(text: str | None) -> tuple[int, int]:
+    if not text:
+        return 0, 1
+    match = re.fullmatch(r"(\d+)/(\d+)", text)
+    if not match or not 0 <= int(match[1]) < int(match[2]):
+        raise PolicyRadarError(f"--shard {text!r}: expected K/N with 0 <= K < N, e.g. 0/3")
+    return int(match[1]), int(match[2])
+
+
+def in_shard(source_id: str, shard: tuple[int, int]) -> bool:
+    index, count = shard
+    return int(hashlib.sha256(source_id.encode()).hexdigest(), 16) % count == index
+
+
+def make_trigger(schedule: Schedule) -> IntervalTrigger | CronTrigger:
+    if schedule.cron:
+        return CronTrigger.from_crontab(schedule.cron, timezone=schedule.timezone)
+    amount, unit = int(schedule.every[:-1]), schedule.every[-1]
+    return IntervalTrigger(**{UNITS[unit]: amount}, timezone=schedule.timezone)
+
+
+class SourceJobs:
+    """Keeps the scheduler's jobs equal to the enabled sources of this shard on disk."""
+
+    def __init__(
+        self, scheduler: BlockingScheduler, folder: Path, shard: tuple[int, int], crawl_args: list[str]
+    ) -> None:
+        self.scheduler = scheduler
+        self.folder = folder
+        self.shard = shard
+        self.crawl_args = crawl_args
+        self.fingerprints: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    def reconcile(self) -> None:
+        with self.lock:
+            wanted = self._read_specs()
+            for source_id in set(self.fingerprints) - set(wanted):
+                self.scheduler.remove_job(source_id)
+                del self.fingerprints[source_id]
+                log.info("source %s removed: no longer crawled", source_id)
+            for source_id, spec in wanted.items():
+                fingerprint = spec.model_dump_json()
+                if self.fingerprints.get(source_id) == fingerprint:
+                    continue
+                known = source_id in self.fingerprints
+                self.scheduler.add_job(
+                    self.crawl,
+                    make_trigger(spec.schedule),
+                    args=[source_id],
+                    id=source_id,
+                    name=f"crawl {source_id}",
+                    replace_existing=True,
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=3600,
+                    next_run_time=None if known else datetime.now(UTC),
+                )
+                self.fingerprints[source_id] = fingerprint
+                log.info(
+                    "source %s %s: %s",
+                    source_id,
+                    "changed" if known else "scheduled",
+                    spec.schedule.every or spec.schedule.cron,
+                )
+
+    def _read_specs(self) -> dict[str, SourceSpec]:
+        specs: dict[str, SourceSpec] = {}
+        for path in sorted(self.folder.rglob("*.yaml")):
+            try:
+                spec = load_source(path)
+            except ConfigError as exc:
+                log.error("%s (keeping its previous schedule, if any)", exc)
+                known = path.stem
+                if known in self.fingerprints:
+                    specs[known] = SourceSpec.model_validate_json(self.fingerprints[known])
+                continue
+            if spec.enabled and in_shard(spec.id, self.shard):
+                specs[spec.id] = spec
+        return specs
+
+    def crawl(self, source_id: str) -> None:
+        log.info("crawl of %s started", source_id)
+        result = subprocess.run(
+            [sys.executable, "-m", "policyradar", "crawl", "--source", source_id, *self.crawl_args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        summary = next(
+            (line.strip() for line in result.stdout.splitlines() if line.strip().startswith(source_id)), ""
+        )
+        log.info("crawl of %s finished (exit %s) %s", source_id, result.returncode, summary)
+
+
+def schedule_command(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    log.setLevel(logging.INFO)
+    folder = args.sources_dir or settings.sources_dir
+    scheduler = BlockingScheduler(executors={"default": ThreadPoolExecutor(args.max_parallel)}, timezone=UTC)
+    crawl_args = ["--sources-dir", str(folder), "--log-level", args.log_level]
+    jobs = SourceJobs(scheduler, folder, parse_shard(args.shard), crawl_args)
+    jobs.reconcile()
+    scheduler.add_job(
+        jobs.reconcile,
+        IntervalTrigger(seconds=args.reload_seconds),
+        id="_reload-sources",
+        max_instances=1,
+        coalesce=True,
+    )
+    stop = StopFlag()
+    stop.install()
+    threading.Thread(target=_stop_when(stop, scheduler), daemon=True).start()
+    print(
+        f"scheduling {len(jobs.fingerprints)} source(s) from {folder} (shard {args.shard or '0/1'}); "
+        "Ctrl-C or SIGTERM to stop",
+        flush=True,
+    )
+    scheduler.start()
+    return 0
+
+
+def _stop_when(stop: StopFlag, scheduler: BlockingScheduler):
+    def watch() -> None:
+        while not stop():
+            threading.Event().wait(0.5)
+        scheduler.shutdown(wait=True)
+
+    return watch
