@@ -3,6 +3,7 @@ restart and never runs two crawls of one source at once."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -93,4 +94,4 @@ def test_schedule_follows_the_sources_folder(tmp_path, settings):
     assert "crawl of alpha started" not in text[removed_at:]
     # Starts and ends of one source's crawls alternate: never two at once.
     events = re.findall(r"crawl of alpha (started|finished)", text)
-    assert all(a != b for a, b in zip(events, events[1:], strict=False)), events
+    assert all(a != b for a, b in itertools.pairwise(events)), events
