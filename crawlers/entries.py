@@ -35,6 +35,13 @@ def listing_links(html: Selector, entry: ListingEntry, page_url: str) -> tuple[l
     return links, urljoin(page_url, next_href.strip()) if next_href and next_href.strip() else None
 
 
+def templated_pages(entry: ListingEntry) -> list[str]:
+    """Pages 2 … max_pages of a listing whose pager is drawn by script (``index_{n}.html``)."""
+    if not entry.page_url_template:
+        return []
+    return [urljoin(entry.url, entry.page_url_template.format(n=n)) for n in range(1, entry.max_pages)]
+
+
 def feed_links(body: bytes | str, feed_url: str) -> list[Link]:
     """Items of an RSS 2.0 or Atom feed."""
     doc = _xml(body)
@@ -66,31 +73,41 @@ def sitemap_links(body: bytes | str, entry: SitemapEntry) -> tuple[list[Link], l
 
 
 def json_api_links(data: Any, entry: JsonApiEntry, api_url: str) -> list[Link]:
-    """Items of a JSON listing API, found by the entry's dotted ``items_path``."""
-    items = data
-    for key in entry.items_path.split("."):
-        if isinstance(items, list) and key.isdigit():
-            items = items[int(key)]
-        elif isinstance(items, dict):
-            items = items.get(key, [])
-        else:
-            items = []
+    """Items of a JSON listing API: ``items_path`` (dotted; empty for a top-level list) finds the
+    list, ``url_field``/``title_field``/``date_field`` (dotted) are read inside each item."""
+    items = dig(data, entry.items_path)
     links = []
     for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict) or not item.get(entry.url_field):
+        url = dig(item, entry.url_field)
+        if not isinstance(url, str | int) or not str(url).strip():
             continue
         links.append(
             Link(
-                urljoin(api_url, str(item[entry.url_field])),
-                _clean(str(item[entry.title_field]))
-                if entry.title_field and item.get(entry.title_field)
-                else None,
-                _clean(str(item[entry.date_field]))
-                if entry.date_field and item.get(entry.date_field)
-                else None,
+                urljoin(api_url, str(url).strip()),
+                _text_field(item, entry.title_field),
+                _text_field(item, entry.date_field),
             )
         )
     return links
+
+
+def dig(value: Any, dotted: str | None) -> Any:
+    """``dig({"a": [{"b": 1}]}, "a.0.b") == 1``; a missing step gives None."""
+    for key in (dotted or "").split("."):
+        if not key:
+            continue
+        if isinstance(value, list) and key.isdigit() and int(key) < len(value):
+            value = value[int(key)]
+        elif isinstance(value, dict):
+            value = value.get(key)
+        else:
+            return None
+    return value
+
+
+def _text_field(item: Any, dotted: str | None) -> str | None:
+    value = dig(item, dotted) if dotted else None
+    return _clean(str(value)) if value not in (None, "") else None
 
 
 def json_api_page_url(entry: JsonApiEntry, page: int) -> str:

@@ -46,7 +46,8 @@ def _first_text(html: Selector, css: str | None) -> str:
     if not css:
         return ""
     for node in html.css(css):
-        value = " ".join(node.get() if "::" in css else node.css("::text").getall())
+        # A pseudo-element selector (::text, ::attr(...)) already yields a string per node.
+        value = node.get() if "::" in css else " ".join(node.css("::text").getall())
         value = " ".join(value.split())
         if value:
             return value

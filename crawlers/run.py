@@ -12,7 +12,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 
 from crawlers.health import run_summary
-from crawlers.scrapy_settings import SCRAPY_SETTINGS
+from crawlers.scrapy_settings import DEFAULT_HEADERS, SCRAPY_SETTINGS
 from crawlers.sources import SourceSpec, load_sources
 from crawlers.spiders.source import SourceSpider
 from crawlers.state import load_state
@@ -34,6 +34,8 @@ def scrapy_settings(
     }
     if spec.politeness.concurrency is not None:
         values["CONCURRENT_REQUESTS_PER_DOMAIN"] = spec.politeness.concurrency
+    if spec.politeness.headers:
+        values["DEFAULT_REQUEST_HEADERS"] = {**DEFAULT_HEADERS, **spec.politeness.headers}
     if spec.politeness.download_delay is not None:
         values["DOWNLOAD_DELAY"] = spec.politeness.download_delay
     if limit:

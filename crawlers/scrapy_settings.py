@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+DEFAULT_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
+}
+
 SCRAPY_SETTINGS: dict[str, Any] = {
     "BOT_NAME": "policyradar",
+    "DEFAULT_REQUEST_HEADERS": DEFAULT_HEADERS,
     "USER_AGENT": "PolicyRadarBot/0.1 (+https://github.com/policy-radar/policy-radar)",
     "ROBOTSTXT_OBEY": True,
     "TELNETCONSOLE_ENABLED": False,

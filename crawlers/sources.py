@@ -42,6 +42,9 @@ class ListingEntry(_Spec):
     url: HttpUrl
     link_selector: str
     next_page_selector: str | None = None
+    # For pagers drawn by script (TRS createPageHTML): further pages as URLs relative to ``url``,
+    # e.g. ``index_{n}.html`` for n = 1 … max_pages - 1.
+    page_url_template: str | None = Field(default=None, pattern=r"\{n\}")
     max_pages: int = Field(default=3, ge=1, le=100)
 
 
@@ -66,7 +69,7 @@ class JsonApiEntry(_Spec):
 
     kind: Literal["json_api"]
     url: HttpUrl
-    items_path: str
+    items_path: str = ""
     url_field: str
     title_field: str | None = None
     date_field: str | None = None
@@ -99,6 +102,7 @@ class Politeness(_Spec):
     download_delay: float | None = Field(default=None, ge=0, le=120)
     concurrency: int | None = Field(default=None, ge=1, le=16)
     obey_robots: bool = True
+    headers: dict[str, str] = {}  # extra request headers some sites need (e.g. a Referer)
 
 
 class Selectors(_Spec):
@@ -119,6 +123,7 @@ class SourceSpec(_Spec):
     selectors: Selectors = Selectors()
     allow: list[str] = []
     deny: list[str] = []
+    extra_hosts: list[str] = []  # hosts announcements may live on besides the entry points' hosts
     encoding: str | None = None
     schedule: Schedule = Schedule(every="6h")
     politeness: Politeness = Politeness()
@@ -142,7 +147,8 @@ class SourceSpec(_Spec):
 
     @property
     def hosts(self) -> list[str]:
-        return sorted({urlsplit(entry.url).hostname or "" for entry in self.entry_points})
+        entry_hosts = {urlsplit(entry.url).hostname or "" for entry in self.entry_points}
+        return sorted(entry_hosts | set(self.extra_hosts))
 
 
 def load_source(path: Path) -> SourceSpec:

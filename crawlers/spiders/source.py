@@ -22,6 +22,7 @@ from crawlers.entries import (
     listing_links,
     load_json,
     sitemap_links,
+    templated_pages,
 )
 from crawlers.extract import ExtractionError, extract_page
 from crawlers.sources import FeedEntry, JsonApiEntry, ListingEntry, SitemapEntry, SourceSpec
@@ -47,6 +48,10 @@ class SourceSpider(scrapy.Spider):
         for entry in self.spec.entry_points:
             if isinstance(entry, ListingEntry):
                 yield scrapy.Request(entry.url, self.parse_listing, cb_kwargs={"entry": entry, "page": 1})
+                for url in templated_pages(entry):
+                    yield scrapy.Request(
+                        url, self.parse_listing, cb_kwargs={"entry": entry, "page": entry.max_pages}
+                    )
             elif isinstance(entry, FeedEntry):
                 yield scrapy.Request(entry.url, self.parse_feed)
             elif isinstance(entry, SitemapEntry):

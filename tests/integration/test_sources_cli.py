@@ -35,6 +35,8 @@ def test_list_json_names_demo_and_real_sources():
     )
     ids = {row["id"] for row in rows}
     assert {"demo-gov-zh", "demo-gov-en", "demo-newsroom"} <= ids
+    real = [row for row in rows if not row["id"].startswith("demo-")]
+    assert len(real) >= 20 and not any(row["enabled"] for row in real)
 
 
 def test_validate_passes_on_shipped_sources_and_names_a_broken_file(tmp_path):
