@@ -67,11 +67,54 @@ class Engine:
             return int(self.client.count(index=index, **body)["count"])
         return int(self.client.count(index=index, body=body)["count"])
 
+    def index_doc(self, index: str, doc_id: str, body: dict[str, Any], **options: Any) -> dict[str, Any]:
+        """Write one document; ``options``: op_type, refresh, if_seq_no, if_primary_term."""
+        options = {k: v for k, v in options.items() if v is not None}
+        if self.kind == "elasticsearch":
+            return dict(self.client.index(index=index, id=doc_id, document=body, **options))
+        return dict(self.client.index(index=index, id=doc_id, body=body, **options))
+
+    def get_doc(self, index: str, doc_id: str) -> dict[str, Any] | None:
+        """The document with its ``_seq_no``/``_primary_term``, or None when it does not exist."""
+        try:
+            return dict(self.client.get(index=index, id=doc_id))
+        except Exception as exc:
+            if status_of(exc) == 404:
+                return None
+            raise
+
+    def update_doc(
+        self, index: str, doc_id: str, partial: dict[str, Any], refresh: str | None = None
+    ) -> None:
+        options = {"refresh": refresh} if refresh else {}
+        if self.kind == "elasticsearch":
+            self.client.update(index=index, id=doc_id, doc=partial, **options)
+        else:
+            self.client.update(index=index, id=doc_id, body={"doc": partial}, **options)
+
+    def delete_doc(self, index: str, doc_id: str, refresh: str | None = None) -> bool:
+        try:
+            self.client.delete(index=index, id=doc_id, **({"refresh": refresh} if refresh else {}))
+            return True
+        except Exception as exc:
+            if status_of(exc) == 404:
+                return False
+            raise
+
     def refresh(self, index: str) -> None:
         self.client.indices.refresh(index=index)
 
     def close(self) -> None:
         self.client.close()
+
+
+def status_of(exc: Exception) -> int | None:
+    """The HTTP status of a client error from either library (None for connection errors)."""
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int):
+        return status
+    status = getattr(getattr(exc, "meta", None), "status", None)
+    return status if isinstance(status, int) else None
 
 
 def make_engine(settings: Settings) -> Engine:

@@ -12,6 +12,7 @@ import logging
 from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 
+from indexer.alerts.store import MatchRecorder
 from indexer.engine import make_engine
 from indexer.mapping import document_from_record
 from indexer.setup import ensure_index
@@ -37,8 +38,15 @@ STAGE = "indexer"
 class IndexBatch:
     """Batch handler: parse, write in bulk, dead-letter what the engine refuses for good."""
 
-    def __init__(self, writer: BulkWriter, producer: KafkaProducer, settings: Settings) -> None:
+    def __init__(
+        self,
+        writer: BulkWriter,
+        producer: KafkaProducer,
+        settings: Settings,
+        recorder: MatchRecorder | None = None,
+    ) -> None:
         self.writer = writer
+        self.recorder = recorder
         self.producer = producer
         self.settings = settings
         self.dead_letters = 0
@@ -54,11 +62,16 @@ class IndexBatch:
                 continue
             latest[record.id] = (message, record)  # a later version in the same batch wins
         docs = [BulkDoc(r.id, version_of(r.fetched_at), document_from_record(r)) for _, r in latest.values()]
+        refused = set()
         for rejected in self.writer.write(docs):
+            refused.add(rejected.id)
             message = latest[rejected.id][0]
             dead.append(
                 DeadLetter(STAGE, f"engine refused it ({rejected.status}): {rejected.reason}", message)
             )
+        if self.recorder is not None:
+            # Matches are recorded before the batch is committed: a crash replays them harmlessly.
+            self.recorder.percolate([d.source for d in docs if d.id not in refused])
         for letter in dead:
             log.warning("dead-lettering %s: %s", where(letter.record), letter.reason)
         if dead:
@@ -81,7 +94,8 @@ def index(args: argparse.Namespace) -> int:
     consumer = make_consumer(settings, settings.topic_enriched, settings.group_indexer)
     producer = make_producer(settings, client_id="policyradar-indexer")
     writer = BulkWriter(engine, target, max_retries=settings.bulk_max_retries, refresh=settings.index_refresh)
-    handler = IndexBatch(writer, producer, settings)
+    recorder = None if args.into else MatchRecorder(engine, settings.index_alias)
+    handler = IndexBatch(writer, producer, settings, recorder)
     print(
         f"indexing {settings.topic_enriched} -> {settings.index_alias} ({target}) "
         f"on {settings.engine} at {settings.search_url}{', until idle' if args.until_idle else ''}"

@@ -1,4 +1,4 @@
-"""Search the announcements alias. User text reaches the engine only through simple_query_string."""
+"""Search the announcements alias (see ``indexer.query`` for how requests become queries)."""
 
 from __future__ import annotations
 
@@ -6,35 +6,39 @@ import argparse
 import json
 from typing import Any
 
+from pydantic import ValidationError
+
 from indexer.engine import Engine, make_engine
+from indexer.query import SearchRequest, search_body
+from policyradar.errors import PolicyRadarError
 from policyradar.settings import get_settings
 
-SEARCH_FIELDS = ["title^3", "title.cjk^3", "text", "text.cjk"]
 RESULT_FIELDS = ["id", "url", "title", "published_at", "source_id", "entities", "topics"]
 
 
-def search_body(query: str, size: int = 10, offset: int = 0) -> dict[str, Any]:
-    """The request body for a free-text search; an empty query matches everything, newest first."""
-    text_query: dict[str, Any] = (
-        {"simple_query_string": {"query": query, "fields": SEARCH_FIELDS, "default_operator": "and"}}
-        if query.strip()
-        else {"match_all": {}}
-    )
-    return {
-        "query": text_query,
-        "size": size,
-        "from": offset,
-        "track_total_hits": True,
-        "_source": RESULT_FIELDS,
-        "sort": ["_score", {"published_at": {"order": "desc", "missing": "_last"}}],
+def run_search(engine: Engine, alias: str, request: SearchRequest | str, size: int = 10) -> dict[str, Any]:
+    """``{"total": N, "hits": [{id, url, title, published_at, source_id, entities, topics, highlight}],
+    "facets": {name: [{"value", "count"}]}}``."""
+    if isinstance(request, str):
+        request = SearchRequest(q=request, size=size)
+    response = engine.search(alias, search_body(request))
+    hits = []
+    for hit in response["hits"]["hits"]:
+        item = {field: hit["_source"].get(field) for field in RESULT_FIELDS}
+        item["highlight"] = _snippets(hit.get("highlight", {}))
+        hits.append(item)
+    facets = {
+        name: [{"value": b["key"], "count": b["doc_count"]} for b in agg["buckets"]]
+        for name, agg in response.get("aggregations", {}).items()
     }
+    return {"total": response["hits"]["total"]["value"], "hits": hits, "facets": facets}
 
 
-def run_search(engine: Engine, alias: str, query: str, size: int = 10) -> dict[str, Any]:
-    """``{"total": N, "hits": [{id, url, title, published_at, source_id, entities}]}``."""
-    response = engine.search(alias, search_body(query, size))
-    hits = [{field: hit["_source"].get(field) for field in RESULT_FIELDS} for hit in response["hits"]["hits"]]
-    return {"total": response["hits"]["total"]["value"], "hits": hits}
+def _snippets(highlight: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Prefer the sub-field that matched: English stemming or CJK bigrams."""
+    title = highlight.get("title") or highlight.get("title.cjk") or []
+    text = highlight.get("text") or highlight.get("text.cjk") or []
+    return {"title": title[:1], "text": text}
 
 
 def format_hit(hit: dict[str, Any]) -> str:
@@ -59,17 +63,46 @@ def _money_label(money: dict[str, Any]) -> str:
     return f"{money['text']} ({', '.join(notes)})" if notes else money["text"]
 
 
+def request_from_args(args: argparse.Namespace) -> SearchRequest:
+    return SearchRequest(
+        q=args.query,
+        places=args.place or [],
+        provinces=args.province or [],
+        companies=args.company or [],
+        topics=args.topic or [],
+        sources=args.source or [],
+        languages=args.language or [],
+        min_amount=args.min_amount,
+        max_amount=args.max_amount,
+        currency=args.currency,
+        subsidy_only=args.subsidy_only,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        sort=args.sort,
+        page=args.page,
+        size=args.size,
+    )
+
+
 def search_command(args: argparse.Namespace) -> int:
     settings = get_settings()
+    try:
+        request = request_from_args(args)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise PolicyRadarError(f"--{'-'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
     engine = make_engine(settings)
     try:
-        result = run_search(engine, settings.index_alias, args.query, args.size)
+        result = run_search(engine, settings.index_alias, request)
     finally:
         engine.close()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
-    print(f"{result['total']} announcement(s) match {args.query!r}")
+    print(f"{result['total']} announcement(s) match (page {request.page})")
     for hit in result["hits"]:
         print(format_hit(hit))
+    shown = {name: values[:6] for name, values in result["facets"].items() if values}
+    for name, values in shown.items():
+        print(f"  {name}: " + ", ".join(f"{v['value']} ({v['count']})" for v in values))
     return 0

@@ -87,10 +87,32 @@ def _index(sub: argparse._SubParsersAction) -> None:
 
 
 def _search(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("search", help="search indexed announcements")
-    p.add_argument("query", help='query text, e.g. "subsidy" or "算力 补贴"; "" lists the newest')
-    p.add_argument("--size", type=int, default=10, help="how many hits to print (default 10)")
-    p.add_argument("--json", action="store_true", help='print {"total": N, "hits": [...]} as JSON')
+    p = sub.add_parser("search", help="search indexed announcements, with filters and facets")
+    p.add_argument(
+        "query", nargs="?", default="", help='text, e.g. "subsidy" or "算力 补贴"; empty lists all'
+    )
+    p.add_argument(
+        "--place", action="append", metavar="NAME", help="canonical place, e.g. Shenzhen (repeatable)"
+    )
+    p.add_argument(
+        "--province", action="append", metavar="NAME", help="province, e.g. Guangdong (repeatable)"
+    )
+    p.add_argument("--company", action="append", metavar="NAME", help="canonical company, e.g. Huawei")
+    p.add_argument(
+        "--topic", action="append", metavar="TOPIC", help="topic tag, e.g. subsidy, computing-power"
+    )
+    p.add_argument("--source", action="append", metavar="ID", help="source id")
+    p.add_argument("--language", action="append", choices=["en", "zh"], help="document language")
+    p.add_argument("--min-amount", type=float, help="at least one amount of at least this much")
+    p.add_argument("--max-amount", type=float, help="... and at most this much")
+    p.add_argument("--currency", default="CNY", help="currency of --min/--max-amount (compared in CNY)")
+    p.add_argument("--subsidy-only", action="store_true", help="the amount must be a subsidy")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="published on or after")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="published on or before")
+    p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--size", type=int, default=10, help="hits per page (default 10)")
+    p.add_argument("--json", action="store_true", help='print {"total", "hits", "facets"} as JSON')
     p.set_defaults(handler="indexer.search:search_command")
 
 
@@ -119,7 +141,46 @@ def _extract(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="processors.evaluate:eval_command")
 
 
-BUILDERS = (_stack, _sources, _crawl, _process, _index, _search, _extract, _demo)
+def _alerts(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("alerts", help="subscriptions: alerts on facts, delivered as digests")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = actions.add_parser("add", help="add (or replace) an alert")
+    a.add_argument("name")
+    a.add_argument("--query", default="", help="text the announcement must match")
+    a.add_argument("--place", action="append", metavar="NAME")
+    a.add_argument("--province", action="append", metavar="NAME")
+    a.add_argument("--company", action="append", metavar="NAME")
+    a.add_argument("--topic", action="append", metavar="TOPIC")
+    a.add_argument("--min-amount", type=float, help="at least one amount of at least this much")
+    a.add_argument("--currency", default="CNY", help="currency of --min-amount (compared in CNY)")
+    a.add_argument("--subsidy-only", action="store_true", help="the amount must be a subsidy")
+    a.add_argument("--every", default="daily", help="instant, daily, weekly or a cron expression")
+    a.add_argument("--at", default="08:00", help="time of day for daily and weekly digests (HH:MM)")
+    a.add_argument("--timezone", default="Asia/Shanghai")
+    a.add_argument("--email", action="append", metavar="ADDR")
+    a.add_argument("--webhook", metavar="URL", help="POST signed JSON here (Standard Webhooks headers)")
+    a.add_argument(
+        "--backfill", type=int, metavar="DAYS", help="match documents of the last DAYS days (default 7)"
+    )
+    a.set_defaults(handler="indexer.alerts.cli:add_command")
+    a = actions.add_parser("list", help="your alerts")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(handler="indexer.alerts.cli:list_command")
+    a = actions.add_parser("remove", help="remove an alert")
+    a.add_argument("name")
+    a.set_defaults(handler="indexer.alerts.cli:remove_command")
+    for action in (actions.choices["add"], actions.choices["list"], actions.choices["remove"]):
+        action.add_argument("--user", default="local", help="owner of the alert (default: local)")
+    p = sub.add_parser("digest", help="show an alert's next digest")
+    p.add_argument("name")
+    p.add_argument("--preview", action="store_true", required=True, help="print it; send and mark nothing")
+    p.add_argument("--user", default="local")
+    p.set_defaults(handler="indexer.alerts.cli:digest_command")
+    p = sub.add_parser("scheduler", help="send digests on their schedules (runs until stopped)")
+    p.set_defaults(handler="indexer.alerts.cli:scheduler_command")
+
+
+BUILDERS = (_stack, _sources, _crawl, _process, _index, _search, _alerts, _extract, _demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

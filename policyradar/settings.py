@@ -61,6 +61,24 @@ class Settings(BaseSettings):
     topic_crawl_runs: str = "policyradar.crawlruns.v1"
     demo_site_port: int = 8765
 
+    # Alerts and digests
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_from: str = "Policy Radar <alerts@policyradar.local>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    digest_tick_seconds: float = 2.0
+    scheduler_lease_seconds: float = 30.0
+    backfill_days: int = 7
+    public_url: str = "http://127.0.0.1:8000"
+
+    # HTTP API and web page
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    # JSON object of API token -> user name; writes need a token, each user sees only their alerts.
+    api_tokens: SecretStr = SecretStr("{}")
+
     # Local stack
     stack_dir: Path = PROJECT_ROOT / ".stack"
     kafka_heap: str = "512m"

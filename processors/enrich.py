@@ -7,10 +7,10 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from policyradar.rates import to_cny
 from policyradar.schemas import EnrichedRecord, Entities, RawRecord
 from policyradar.settings import get_settings
 from processors import EXTRACTOR_VERSION
-from processors.extractors.rates import to_cny
 from processors.lang import detect_language
 from processors.pipeline import build_nlp
 

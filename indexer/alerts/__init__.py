@@ -1,0 +1,1 @@
+"""Alerts: stored searches (percolator queries), their matches, digests and the delivery ledger."""

@@ -1,0 +1,170 @@
+"""``policyradar alerts add|list|remove``, ``digest NAME --preview`` and ``scheduler``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import threading
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from pydantic import ValidationError
+
+from indexer.alerts.digest import DigestService
+from indexer.alerts.lease import Lease, new_owner
+from indexer.alerts.model import Alert
+from indexer.alerts.store import AlertStore, MatchRecorder, new_webhook_secret
+from indexer.engine import make_engine
+from indexer.query import Conditions
+from policyradar.errors import PolicyRadarError
+from policyradar.settings import get_settings
+from policyradar.signals import StopFlag
+from policyradar.urlsafety import check_url
+
+log = logging.getLogger("policyradar.digest")
+
+
+def _validation_message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return f"{'.'.join(str(p) for p in first['loc']) or 'alert'}: {first['msg']}"
+
+
+def alert_from_args(args: argparse.Namespace) -> Alert:
+    settings = get_settings()
+    if args.webhook:
+        check_url(args.webhook, settings.allow_private_hosts)
+    try:
+        conditions = Conditions(
+            places=args.place or [],
+            provinces=args.province or [],
+            companies=args.company or [],
+            topics=args.topic or [],
+            min_amount=args.min_amount,
+            currency=args.currency,
+            subsidy_only=args.subsidy_only,
+        )
+        return Alert(
+            name=args.name,
+            owner=args.user,
+            q=args.query,
+            conditions=conditions,
+            every=args.every,
+            at=args.at,
+            timezone=args.timezone,
+            email=args.email or [],
+            webhook_url=args.webhook,
+            webhook_secret=new_webhook_secret() if args.webhook else None,
+        )
+    except ValidationError as exc:
+        raise PolicyRadarError(_validation_message(exc)) from exc
+
+
+def add_command(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    alert = alert_from_args(args)
+    engine = make_engine(settings)
+    try:
+        AlertStore(engine, settings.index_alias).save(alert)
+        days = settings.backfill_days if args.backfill is None else args.backfill
+        caught = MatchRecorder(engine, settings.index_alias).backfill(alert, settings.index_alias, days)
+    finally:
+        engine.close()
+    print(
+        f"alert {alert.name!r} saved for {alert.owner} ({alert.every}); {caught} match(es) from the last "
+        f"{days} day(s)"
+    )
+    if alert.webhook_secret:
+        print(f"webhook signing secret (shown once): {alert.webhook_secret}")
+    return 0
+
+
+def list_command(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    engine = make_engine(settings)
+    try:
+        alerts = AlertStore(engine, settings.index_alias).list(args.user)
+    finally:
+        engine.close()
+    if args.json:
+        print(json.dumps([a.public() for a in alerts], ensure_ascii=False, indent=2))
+        return 0
+    for alert in alerts:
+        where = (
+            ", ".join([*alert.email, *([alert.webhook_url] if alert.webhook_url else [])]) or "no delivery"
+        )
+        conditions = alert.conditions.model_dump(exclude_defaults=True)
+        print(f"{alert.name:<28} {alert.every:<10} q={alert.q!r} {conditions} -> {where}")
+    print(f"{len(alerts)} alert(s)")
+    return 0
+
+
+def remove_command(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    engine = make_engine(settings)
+    try:
+        removed = AlertStore(engine, settings.index_alias).remove(args.user, args.name)
+    finally:
+        engine.close()
+    if not removed:
+        raise PolicyRadarError(f"no alert named {args.name!r} for {args.user}")
+    print(f"removed alert {args.name!r}")
+    return 0
+
+
+def digest_command(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    engine = make_engine(settings)
+    try:
+        alert = AlertStore(engine, settings.index_alias).get(args.user, args.name)
+        if alert is None:
+            raise PolicyRadarError(f"no alert named {args.name!r} for {args.user}")
+        text, count = DigestService(engine, settings.index_alias, settings).preview(alert)
+    finally:
+        engine.close()
+    print(text if count else f"nothing new for {args.name!r} yet")
+    return 0
+
+
+def scheduler_command(args: argparse.Namespace) -> int:
+    """Send digests on their schedules until stopped; only the scheduler holding the lease acts."""
+    settings = get_settings()
+    logging.getLogger("policyradar").setLevel(logging.INFO)
+    engine = make_engine(settings)
+    service = DigestService(engine, settings.index_alias, settings)
+    lease = Lease(engine, service.names["locks"], new_owner(), settings.scheduler_lease_seconds)
+
+    def tick() -> None:
+        if not lease.acquire():
+            return
+        try:
+            service.run_due()
+        except Exception:
+            log.exception("digest tick failed; retrying at the next tick")
+
+    scheduler = BlockingScheduler()
+    scheduler.add_job(
+        tick,
+        IntervalTrigger(seconds=settings.digest_tick_seconds),
+        id="digests",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(tick, id="first-tick")
+    stop = StopFlag().install()
+
+    def watch() -> None:
+        stop_event = threading.Event()
+        while not stop():
+            stop_event.wait(0.3)
+        scheduler.shutdown(wait=True)
+        lease.release()
+        engine.close()
+
+    threading.Thread(target=watch, daemon=True).start()
+    print(
+        f"digest scheduler {lease.owner} running (tick {settings.digest_tick_seconds}s); Ctrl-C to stop",
+        flush=True,
+    )
+    scheduler.start()
+    return 0

@@ -1,0 +1,78 @@
+"""What a subscription is, and the indices that hold alerts, matches, digests and the scheduler lock."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from indexer.query import Conditions
+
+SCHEDULE_WORDS = ("instant", "daily", "weekly")
+
+
+class Alert(BaseModel):
+    """A subscription: query text, structured conditions, delivery and schedule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,79}$")
+    owner: str = Field(min_length=1, max_length=80)
+    q: str = Field(default="", max_length=500)
+    conditions: Conditions = Conditions()
+    every: str = "daily"  # instant | daily | weekly | a five-field cron expression
+    at: str = Field(default="08:00", pattern=r"^\d{2}:\d{2}$")
+    timezone: str = "Asia/Shanghai"
+    email: list[str] = []
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    last_fire: datetime | None = None
+
+    @field_validator("every")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        if value not in SCHEDULE_WORDS and len(value.split()) != 5:
+            raise ValueError("use instant, daily, weekly or a five-field cron expression")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _emails(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", value):
+                raise ValueError(f"{value!r} is not an email address")
+        return values
+
+    @property
+    def id(self) -> str:
+        return alert_id(self.owner, self.name)
+
+    def public(self) -> dict[str, Any]:
+        """The alert as shown to its owner (the webhook secret is never shown again)."""
+        return self.model_dump(mode="json", exclude={"webhook_secret"})
+
+
+def alert_id(owner: str, name: str) -> str:
+    return f"{owner}/{name}"
+
+
+def index_names(alias: str) -> dict[str, str]:
+    return {
+        "alerts": f"{alias}-alerts",
+        "matches": f"{alias}-alert-matches",
+        "digests": f"{alias}-digests",
+        "locks": f"{alias}-locks",
+    }
