@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-unit lint format stop status bench eval check-tools
+.PHONY: install demo test test-unit lint format stop status bench eval check-tools browser
 
 install: $(STAMP)
 
@@ -25,9 +25,17 @@ check-tools:
 demo: install
 	$(BIN)/policyradar demo
 
-test: install
+test: install browser
 	$(BIN)/policyradar stack up
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The web page is tested in a real headless Chromium: Debian's chromium and chromedriver.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  echo "== installing Debian's chromium and chromium-driver for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver >/dev/null; fi; \
+	fi
 
 test-unit: install
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)

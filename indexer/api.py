@@ -6,7 +6,6 @@ Reads are open; writes (alerts) need ``Authorization: Bearer <token>`` with a to
 
 # No "from __future__ import annotations" here: FastAPI must see the dependency objects themselves.
 
-
 import csv
 import io
 import json

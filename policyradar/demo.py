@@ -10,7 +10,7 @@ import time
 from policyradar.demo_site import serve_demo_site
 from policyradar.errors import PolicyRadarError
 from policyradar.settings import get_settings
-from policyradar.stack import stack_up
+from policyradar.stack import stack_up, start_web
 
 DEMO_SEARCHES = ("subsidy", "算力 补贴", "Shanghai computing")
 
@@ -27,12 +27,12 @@ def _stage(step: str, *args: str) -> None:
 
 def demo_command(args: argparse.Namespace) -> int:
     settings = get_settings()
-    print("== 1/5 local stack (Kafka + OpenSearch)", flush=True)
+    print("== 1/6 local stack (Kafka + OpenSearch)", flush=True)
     stack_up(settings)
     with serve_demo_site(settings.demo_site_port) as url:
         print(f"\n   demo site served at {url}", flush=True)
         _stage(
-            "2/5 crawl",
+            "2/6 crawl",
             "crawl",
             "--source",
             "demo-gov-zh",
@@ -41,15 +41,20 @@ def demo_command(args: argparse.Namespace) -> int:
             "--source",
             "demo-newsroom",
         )
-    _stage("3/5 process", "process", "--until-idle")
-    _stage("4/5 index", "index", "--until-idle")
-    print("\n== 5/5 a few searches", flush=True)
+    _stage("3/6 process", "process", "--until-idle")
+    _stage("4/6 index", "index", "--until-idle")
+    print("\n== 5/6 a few searches", flush=True)
     for query in DEMO_SEARCHES:
         print(f"\n$ policyradar search {query!r} --size 3", flush=True)
         subprocess.run([sys.executable, "-m", "policyradar", "search", query, "--size", "3"], check=True)
+    print("\n== 6/6 web page", flush=True)
+    web_url = start_web(settings)
     print(
-        "\nDone. The stack is still running.\n"
+        f"\nDone. The stack and the web page are still running.\n"
+        f"  web page: {web_url}   (HTTP API docs: {web_url}docs)\n"
         '  search:  .venv/bin/policyradar search "subsidy"        (add --json for JSON)\n'
+        "  alert:   .venv/bin/policyradar alerts add big-subsidies --min-amount 10000000 --subsidy-only\n"
+        "           .venv/bin/policyradar digest big-subsidies --preview\n"
         "  status:  .venv/bin/policyradar stack status\n"
         "  stop:    make stop\n",
         flush=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 from policyradar.errors import StackError
@@ -10,7 +11,7 @@ from policyradar.stack.maven import resolve_jars
 from policyradar.stack.process import port_open, read_pid, spawn, tail, terminate
 from policyradar.stack.services import HOST, Service, stack_services
 
-__all__ = ["stack_down", "stack_status", "stack_up"]
+__all__ = ["stack_down", "stack_status", "stack_up", "start_web"]
 
 READY_BUDGET_SECONDS = {"kafka": 120, "opensearch": 240}
 
@@ -25,8 +26,28 @@ def stack_up(settings: Settings, say=print) -> None:
     say("stack is up: " + ", ".join(f"{s.name} on {HOST}:{s.port}" for s in services))
 
 
+def start_web(settings: Settings, say=print) -> str:
+    """Start ``policyradar serve`` in the background (pid file ``web.pid``) unless it runs already."""
+    url = f"http://{settings.api_host}:{settings.api_port}/"
+    pid_file = settings.stack_dir / "web.pid"
+    if read_pid(pid_file) is None:
+        if port_open(settings.api_host, settings.api_port):
+            raise StackError(f"port {settings.api_port} is taken; set POLICYRADAR_API_PORT to another port")
+        log_file = settings.stack_dir / "logs" / "web.log"
+        pid = spawn([sys.executable, "-m", "policyradar", "serve"], log_file, pid_file, settings.stack_dir)
+        say(f"web page: started (pid {pid}), log at {log_file}")
+    deadline = time.monotonic() + 30
+    while not port_open(settings.api_host, settings.api_port):
+        if time.monotonic() > deadline or read_pid(pid_file) is None:
+            raise StackError(f"the web page did not start; see {settings.stack_dir / 'logs' / 'web.log'}")
+        time.sleep(0.3)
+    return url
+
+
 def stack_down(settings: Settings, say=print) -> None:
     """Stop exactly the processes this stack started (by pid file), newest first."""
+    if terminate(settings.stack_dir / "web.pid", grace_seconds=10):
+        say("stopped the web page")
     for service in reversed(stack_services(settings)):
         if terminate(service.pid_file):
             say(f"stopped {service.name}")

@@ -48,10 +48,19 @@ def world(settings, engine):
 
 
 def subscribe(settings, engine, *, every="daily", email=None, webhook=None, created_days_ago=0, **conditions):
-    alert = Alert(name=f"alert-{every.replace(' ', '')}", owner="analyst", q="subsidies",
-                  conditions=Conditions(**conditions), every=every, at="08:00", timezone="Asia/Shanghai",
-                  email=email or [], webhook_url=webhook, webhook_secret=new_webhook_secret() if webhook else None,
-                  created_at=datetime.now(UTC) - timedelta(days=created_days_ago))
+    alert = Alert(
+        name=f"alert-{every.replace(' ', '')}",
+        owner="analyst",
+        q="subsidies",
+        conditions=Conditions(**conditions),
+        every=every,
+        at="08:00",
+        timezone="Asia/Shanghai",
+        email=email or [],
+        webhook_url=webhook,
+        webhook_secret=new_webhook_secret() if webhook else None,
+        created_at=datetime.now(UTC) - timedelta(days=created_days_ago),
+    )
     AlertStore(engine, settings.index_alias).save(alert)
     MatchRecorder(engine, settings.index_alias).backfill(alert, settings.index_alias, days=7)
     return alert
@@ -71,11 +80,16 @@ def test_email_digest_arrives_escaped_and_is_not_sent_again_after_a_restart(worl
         settings = settings.model_copy(update={"smtp_port": port})
         index(1, 2)
         index(3, title=HOSTILE + " about subsidies")
-        alert = subscribe(settings, engine, email=["analyst@example.com"], created_days_ago=2, min_amount=2_000_000)
+        alert = subscribe(
+            settings, engine, email=["analyst@example.com"], created_days_ago=2, min_amount=2_000_000
+        )
         sent = service(settings, engine).run_due()
         assert len(sent) == 1 and len(inbox.messages) == 1
         message = inbox.messages[0]
-        assert message["Message-ID"] == f"<{sent[0]}@policyradar>" and "2 new announcements" in message["Subject"]
+        assert (
+            message["Message-ID"] == f"<{sent[0]}@policyradar>"
+            and "2 new announcements" in message["Subject"]
+        )
         html = message.get_body(("html",)).get_content()
         text = message.get_body(("plain",)).get_content()
         assert "&lt;script&gt;" in html and "&lt;img src=x onerror=" in html
@@ -101,7 +115,9 @@ def test_crash_between_sending_and_marking_resends_the_same_message_once(world):
         resent = service(settings, engine).run_due()
         assert len(hook.deliveries) == 2 and webhook_ids(hook)[0] == webhook_ids(hook)[1] == resent[0]
         first, second = (json.loads(body) for _, body in hook.deliveries)
-        assert [i["id"] for i in first["items"]] == [i["id"] for i in second["items"]] and len(first["items"]) == 3
+        assert [i["id"] for i in first["items"]] == [i["id"] for i in second["items"]] and len(
+            first["items"]
+        ) == 3
         for headers, body in hook.deliveries:
             assert verify(alert.webhook_secret, headers, body)
         assert not verify(alert.webhook_secret, hook.deliveries[0][0], hook.deliveries[0][1] + b" ")
