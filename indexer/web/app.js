@@ -1,0 +1,486 @@
+/* Policy Radar search page.
+ *
+ * The URL query string is the state: every change pushes a new URL, and loading or going back
+ * reads it, so a search can be bookmarked. Everything from the API reaches the DOM as text nodes
+ * (textContent / createElement); the only markup interpreted is <mark> in highlight snippets,
+ * which the engine has HTML-escaped around the tags (see appendHighlighted).
+ */
+"use strict";
+
+(function () {
+  // Facet name in the API response, its query parameter, and its heading.
+  const FACETS = [
+    ["places", "place", "Places"],
+    ["provinces", "province", "Provinces"],
+    ["companies", "company", "Companies"],
+    ["topics", "topic", "Topics"],
+    ["sources", "source", "Sources"],
+    ["languages", "language", "Languages"],
+  ];
+  const PARAM_LABELS = {
+    place: "Place",
+    province: "Province",
+    company: "Company",
+    topic: "Topic",
+    source: "Source",
+    language: "Language",
+  };
+  const LANGUAGE_NAMES = { en: "English", zh: "Chinese" };
+  const DEFAULT_SIZE = 10;
+  const MAX_SIZE = 200;
+  const MAX_PAGE = 1000; // the API's limit
+  const MAX_WINDOW = 10000; // the engine's index.max_result_window: from + size must stay within it
+
+  const $ = (id) => document.getElementById(id);
+  let state = null;
+  let requestSeq = 0;
+
+  // ---------------------------------------------------------------- state <-> query string
+
+  function positiveInt(text, fallback, max) {
+    const n = Number.parseInt(text || "", 10);
+    if (!Number.isFinite(n) || n < 1) return fallback;
+    return Math.min(n, max);
+  }
+
+  function readState(search) {
+    const p = new URLSearchParams(search);
+    const filters = {};
+    for (const [, param] of FACETS) {
+      filters[param] = [...new Set(p.getAll(param).filter((v) => v !== ""))];
+    }
+    const flag = (p.get("subsidy_only") || "").toLowerCase();
+    return {
+      q: p.get("q") || "",
+      filters,
+      sort: p.get("sort") === "date" ? "date" : "relevance",
+      subsidy_only: ["true", "1", "on", "yes"].includes(flag),
+      min_amount: p.get("min_amount") || "",
+      // Not editable on the page, but kept so bookmarked or hand-written URLs keep working.
+      max_amount: p.get("max_amount") || "",
+      currency: p.get("currency") || "",
+      date_from: p.get("date_from") || "",
+      date_to: p.get("date_to") || "",
+      page: positiveInt(p.get("page"), 1, MAX_PAGE),
+      size: positiveInt(p.get("size"), DEFAULT_SIZE, MAX_SIZE),
+    };
+  }
+
+  function toParams(s, { paging = true } = {}) {
+    const p = new URLSearchParams();
+    if (s.q) p.set("q", s.q);
+    for (const [, param] of FACETS) {
+      for (const value of s.filters[param]) p.append(param, value);
+    }
+    if (s.sort !== "relevance") p.set("sort", s.sort);
+    if (s.subsidy_only) p.set("subsidy_only", "true");
+    for (const name of ["min_amount", "max_amount", "currency", "date_from", "date_to"]) {
+      if (s[name] !== "") p.set(name, s[name]);
+    }
+    if (paging) {
+      if (s.page > 1) p.set("page", String(s.page));
+      if (s.size !== DEFAULT_SIZE) p.set("size", String(s.size));
+    }
+    return p;
+  }
+
+  // A copy of the state with ``changes`` applied, back on the first page.
+  function withChanges(changes) {
+    return { ...state, filters: { ...state.filters }, page: 1, ...changes };
+  }
+
+  function navigate(next) {
+    state = next;
+    const query = toParams(state).toString();
+    history.pushState(null, "", query ? "?" + query : location.pathname);
+    syncForm();
+    search();
+  }
+
+  function syncForm() {
+    $("q").value = state.q;
+    $("sort").value = state.sort;
+    $("subsidy-only").checked = state.subsidy_only;
+    $("min-amount").value = state.min_amount;
+  }
+
+  function formState() {
+    const minAmount = $("min-amount").value.trim();
+    return withChanges({
+      q: $("q").value.trim(),
+      sort: $("sort").value === "date" ? "date" : "relevance",
+      subsidy_only: $("subsidy-only").checked,
+      min_amount: minAmount,
+    });
+  }
+
+  // ---------------------------------------------------------------- fetching
+
+  async function errorMessage(response) {
+    try {
+      const body = await response.json();
+      if (Array.isArray(body.detail) && body.detail.length) {
+        const first = body.detail[0];
+        const where = Array.isArray(first.loc) ? first.loc.filter((x) => x !== "query").join(".") : "";
+        return (where ? where + ": " : "") + String(first.msg || "invalid request");
+      }
+      if (typeof body.detail === "string") return body.detail;
+    } catch (_ignored) {
+      // not JSON: fall through
+    }
+    return "the server answered " + response.status + " " + response.statusText;
+  }
+
+  async function search() {
+    const mine = ++requestSeq;
+    const results = $("results");
+    results.dataset.state = "loading";
+    results.setAttribute("aria-busy", "true");
+    updateExports();
+    let data;
+    try {
+      const response = await fetch("api/search?" + toParams(state).toString(), {
+        headers: { Accept: "application/json" },
+      });
+      if (!response.ok) throw new Error(await errorMessage(response));
+      data = await response.json();
+    } catch (err) {
+      if (mine !== requestSeq) return;
+      showError("Search failed: " + (err && err.message ? err.message : String(err)));
+      return;
+    }
+    if (mine !== requestSeq) return; // a newer search has started: drop this answer
+    render(data);
+  }
+
+  function showError(message) {
+    const status = $("status");
+    status.textContent = message;
+    status.hidden = false;
+    $("total").textContent = "–";
+    $("results").replaceChildren();
+    $("pager").hidden = true;
+    $("results").dataset.state = "error";
+    $("results").removeAttribute("aria-busy");
+  }
+
+  // ---------------------------------------------------------------- rendering helpers
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  const NAMED_ENTITIES = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'", nbsp: "\u00a0" };
+
+  function decodeEntities(text) {
+    return text.replace(/&(#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,7}|[a-zA-Z]{2,8});/g, (whole, body) => {
+      if (body[0] !== "#") {
+        return Object.prototype.hasOwnProperty.call(NAMED_ENTITIES, body) ? NAMED_ENTITIES[body] : whole;
+      }
+      const code = body[1] === "x" || body[1] === "X" ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+      if (!(code > 0 && code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff)) return "\ufffd";
+      return String.fromCodePoint(code);
+    });
+  }
+
+  /* A snippet is text the engine HTML-escaped, with <mark> and </mark> around the matches. Split on
+   * exactly those two tags; everything else becomes a text node with the entities decoded, so
+   * markup in a document (even "&lt;mark&gt;") stays literal text. */
+  function appendHighlighted(parent, snippet) {
+    let current = parent;
+    let lastMark = null; // merge "<mark>a</mark><mark>b</mark>" (CJK bigrams) into one mark
+    for (const part of String(snippet).split(/(<mark>|<\/mark>)/)) {
+      if (part === "<mark>") {
+        if (current === parent) {
+          current = lastMark || parent.appendChild(document.createElement("mark"));
+        }
+      } else if (part === "</mark>") {
+        if (current !== parent) lastMark = current;
+        current = parent;
+      } else if (part) {
+        current.appendChild(document.createTextNode(decodeEntities(part)));
+        if (current === parent) lastMark = null;
+      }
+    }
+  }
+
+  function safeHref(url) {
+    if (typeof url !== "string" || !url) return null;
+    try {
+      const parsed = new URL(url);
+      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+    } catch (_ignored) {
+      return null;
+    }
+  }
+
+  function hostOf(href) {
+    try {
+      return new URL(href).host;
+    } catch (_ignored) {
+      return "";
+    }
+  }
+
+  const cny = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+  function uniqueBy(items, key) {
+    const seen = new Set();
+    return (items || []).filter((item) => {
+      const k = key(item);
+      if (k === undefined || k === null || k === "" || seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }
+
+  // ---------------------------------------------------------------- results
+
+  function renderResult(hit) {
+    const item = el("article", "result");
+    item.dataset.id = String(hit.id || "");
+    const entities = hit.entities || {};
+    const highlight = hit.highlight || {};
+
+    const heading = el("h2", "result-title");
+    const href = safeHref(hit.url);
+    const label = href ? document.createElement("a") : el("span", "unsafe-link");
+    if (href) {
+      label.href = href;
+      label.target = "_blank";
+      label.rel = "noopener noreferrer";
+    } else {
+      label.title = "link not shown: not an http(s) address";
+    }
+    if (Array.isArray(highlight.title) && highlight.title.length) {
+      appendHighlighted(label, highlight.title[0]);
+    } else {
+      label.textContent = String(hit.title || hit.url || "(untitled)");
+    }
+    heading.appendChild(label);
+    item.appendChild(heading);
+
+    const meta = el("p", "result-meta");
+    if (hit.published_at) {
+      const date = String(hit.published_at).slice(0, 10);
+      const time = el("time", "result-date", date);
+      time.dateTime = date;
+      meta.appendChild(time);
+    }
+    if (hit.source_id) meta.appendChild(el("span", "result-source", hit.source_id));
+    const host = href ? hostOf(href) : "";
+    if (host) meta.appendChild(el("span", "result-host", host));
+    if (meta.childNodes.length) item.appendChild(meta);
+
+    for (const snippet of Array.isArray(highlight.text) ? highlight.text : []) {
+      const p = el("p", "snippet");
+      appendHighlighted(p, snippet);
+      item.appendChild(p);
+    }
+
+    const chips = el("ul", "chips entity-chips");
+    const money = uniqueBy(entities.money, (m) => [m.text, m.qualifier, m.is_subsidy].join("\u0000"));
+    for (const m of money.slice(0, 8)) {
+      const chip = el("li", "chip chip-money" + (m.is_subsidy ? " chip-subsidy" : ""));
+      if (m.qualifier === "max" || m.qualifier === "min") {
+        chip.dataset.qualifier = m.qualifier;
+        chip.appendChild(el("span", "qualifier", m.qualifier === "max" ? "up to" : "at least"));
+      }
+      chip.appendChild(el("span", "amount", m.text));
+      if (m.is_subsidy) chip.appendChild(el("span", "badge", "subsidy"));
+      if (typeof m.value_cny === "number" && Number.isFinite(m.value_cny)) {
+        chip.title = "≈ CNY " + cny.format(m.value_cny);
+      }
+      chips.appendChild(chip);
+    }
+    for (const place of uniqueBy(entities.places, (p) => p.canonical)) {
+      const chip = el("li", "chip chip-place", place.canonical);
+      if (place.province && place.province !== place.canonical) chip.title = place.province;
+      chips.appendChild(chip);
+    }
+    for (const company of uniqueBy(entities.companies, (c) => c.canonical)) {
+      chips.appendChild(el("li", "chip chip-company", company.canonical));
+    }
+    for (const topic of uniqueBy((hit.topics || []).map((t) => ({ t })), (x) => x.t)) {
+      chips.appendChild(el("li", "chip chip-topic", topic.t));
+    }
+    if (chips.childNodes.length) item.appendChild(chips);
+    return item;
+  }
+
+  // ---------------------------------------------------------------- facets and filters
+
+  function isActive(param, value) {
+    return state.filters[param].includes(value);
+  }
+
+  function toggleFilter(param, value) {
+    const values = state.filters[param];
+    const next = withChanges({});
+    next.filters[param] = values.includes(value) ? values.filter((v) => v !== value) : [...values, value];
+    navigate(next);
+  }
+
+  function renderFacets(facets) {
+    const container = $("facets");
+    container.replaceChildren();
+    for (const [name, param, title] of FACETS) {
+      const buckets = Array.isArray(facets[name]) ? facets[name] : [];
+      if (!buckets.length) continue;
+      const section = el("section", "facet");
+      section.dataset.facet = name;
+      section.appendChild(el("h3", "facet-title", title));
+      const list = el("ul", "facet-values");
+      for (const bucket of buckets) {
+        const value = String(bucket.value);
+        const button = el("button", "facet-value");
+        button.type = "button";
+        button.dataset.value = value;
+        const active = isActive(param, value);
+        button.setAttribute("aria-pressed", active ? "true" : "false");
+        if (active) button.classList.add("active");
+        const shown = param === "language" && LANGUAGE_NAMES[value] ? LANGUAGE_NAMES[value] : value;
+        button.appendChild(el("span", "facet-label", shown));
+        button.appendChild(el("span", "facet-count", bucket.count));
+        button.addEventListener("click", () => toggleFilter(param, value));
+        const li = el("li");
+        li.appendChild(button);
+        list.appendChild(li);
+      }
+      section.appendChild(list);
+      container.appendChild(section);
+    }
+    if (!container.childNodes.length) container.appendChild(el("p", "facets-empty", "No filters for this search."));
+  }
+
+  function filterChip(text, onRemove, param, value) {
+    const chip = el("button", "filter-chip");
+    chip.type = "button";
+    chip.dataset.param = param;
+    chip.dataset.value = value;
+    chip.setAttribute("aria-label", "Remove filter " + text);
+    chip.appendChild(el("span", "filter-chip-label", text));
+    chip.appendChild(el("span", "filter-chip-remove", "×"));
+    chip.addEventListener("click", onRemove);
+    return chip;
+  }
+
+  function renderActiveFilters() {
+    const container = $("active-filters");
+    container.replaceChildren();
+    const chips = [];
+    for (const [, param] of FACETS) {
+      for (const value of state.filters[param]) {
+        const shown = param === "language" && LANGUAGE_NAMES[value] ? LANGUAGE_NAMES[value] : value;
+        chips.push(filterChip(PARAM_LABELS[param] + ": " + shown, () => toggleFilter(param, value), param, value));
+      }
+    }
+    const currency = state.currency || "CNY";
+    const scalars = [
+      ["subsidy_only", state.subsidy_only ? "Subsidies only" : "", false],
+      ["min_amount", state.min_amount ? "At least " + state.min_amount + " " + currency : "", ""],
+      ["max_amount", state.max_amount ? "At most " + state.max_amount + " " + currency : "", ""],
+      ["date_from", state.date_from ? "From " + state.date_from : "", ""],
+      ["date_to", state.date_to ? "Until " + state.date_to : "", ""],
+    ];
+    for (const [name, text, cleared] of scalars) {
+      if (!text) continue;
+      chips.push(filterChip(text, () => navigate(withChanges({ [name]: cleared })), name, String(state[name])));
+    }
+    if (chips.length > 1) {
+      const clear = el("button", "clear-filters", "Clear all");
+      clear.type = "button";
+      clear.addEventListener("click", () => {
+        const filters = {};
+        for (const [, param] of FACETS) filters[param] = [];
+        navigate(
+          withChanges({ filters, subsidy_only: false, min_amount: "", max_amount: "", date_from: "", date_to: "" })
+        );
+      });
+      chips.push(clear);
+    }
+    container.append(...chips);
+    container.hidden = chips.length === 0;
+  }
+
+  // ---------------------------------------------------------------- page, pager, exports
+
+  function lastPage(total) {
+    const reachable = Math.min(total, MAX_WINDOW);
+    return Math.max(1, Math.min(MAX_PAGE, Math.ceil(reachable / state.size)));
+  }
+
+  function renderPager(total) {
+    const last = lastPage(total);
+    $("pager").hidden = total <= state.size && state.page === 1;
+    $("prev").disabled = state.page <= 1;
+    $("next").disabled = state.page >= last;
+    $("page-info").textContent = "Page " + state.page + " of " + last;
+  }
+
+  function updateExports() {
+    const base = toParams(state, { paging: false });
+    for (const format of ["csv", "json"]) {
+      const p = new URLSearchParams(base);
+      p.set("format", format);
+      $("export-" + format).href = "api/export?" + p.toString();
+    }
+  }
+
+  function render(data) {
+    const total = Number(data.total) || 0;
+    const hits = Array.isArray(data.hits) ? data.hits : [];
+    $("status").hidden = true;
+    $("total").textContent = total.toLocaleString("en-US");
+    $("total-label").textContent = total === 1 ? "announcement" : "announcements";
+
+    const results = $("results");
+    results.replaceChildren(...hits.map(renderResult));
+    if (!hits.length) {
+      results.appendChild(
+        el("p", "empty", total ? "No results on this page." : "No announcements match this search.")
+      );
+    }
+    renderFacets(data.facets || {});
+    renderActiveFilters();
+    renderPager(total);
+    updateExports();
+    document.title = (state.q ? state.q + " — " : "") + "Policy Radar";
+    results.dataset.query = toParams(state).toString();
+    results.dataset.state = "ready";
+    results.removeAttribute("aria-busy");
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  function start() {
+    state = readState(location.search);
+    syncForm();
+
+    $("search-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      navigate(formState());
+    });
+    $("sort").addEventListener("change", () => navigate(formState()));
+    $("subsidy-only").addEventListener("change", () => navigate(formState()));
+    $("prev").addEventListener("click", () => {
+      if (state.page > 1) navigate({ ...state, page: state.page - 1 });
+    });
+    $("next").addEventListener("click", () => navigate({ ...state, page: state.page + 1 }));
+    window.addEventListener("popstate", () => {
+      state = readState(location.search);
+      syncForm();
+      search();
+    });
+    search();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
