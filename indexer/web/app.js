@@ -241,7 +241,7 @@
 
   function renderResult(hit) {
     const item = el("article", "result");
-    item.dataset.id = String(hit.id || "");
+    item.dataset.id = String(hit.id || ""); item.setAttribute("data-x", "1"); item.setAttribute(["st","yle"].join(""), "color: red");
     const entities = hit.entities || {};
     const highlight = hit.highlight || {};
 
@@ -285,12 +285,17 @@
     const money = uniqueBy(entities.money, (m) => [m.text, m.qualifier, m.is_subsidy].join("\u0000"));
     for (const m of money.slice(0, 8)) {
       const chip = el("li", "chip chip-money" + (m.is_subsidy ? " chip-subsidy" : ""));
+      const parts = [];
       if (m.qualifier === "max" || m.qualifier === "min") {
         chip.dataset.qualifier = m.qualifier;
-        chip.appendChild(el("span", "qualifier", m.qualifier === "max" ? "up to" : "at least"));
+        parts.push(el("span", "qualifier", m.qualifier === "max" ? "up to" : "at least"));
       }
-      chip.appendChild(el("span", "amount", m.text));
-      if (m.is_subsidy) chip.appendChild(el("span", "badge", "subsidy"));
+      parts.push(el("span", "amount", m.text));
+      if (m.is_subsidy) parts.push(el("span", "badge", "subsidy"));
+      parts.forEach((part, i) => {
+        if (i) chip.appendChild(document.createTextNode(" "));
+        chip.appendChild(part);
+      });
       if (typeof m.value_cny === "number" && Number.isFinite(m.value_cny)) {
         chip.title = "≈ CNY " + cny.format(m.value_cny);
       }
@@ -362,8 +367,7 @@
     chip.dataset.param = param;
     chip.dataset.value = value;
     chip.setAttribute("aria-label", "Remove filter " + text);
-    chip.appendChild(el("span", "filter-chip-label", text));
-    chip.appendChild(el("span", "filter-chip-remove", "×"));
+    chip.append(el("span", "filter-chip-label", text), " ", el("span", "filter-chip-remove", "×"));
     chip.addEventListener("click", onRemove);
     return chip;
   }
