@@ -241,7 +241,7 @@
 
   function renderResult(hit) {
     const item = el("article", "result");
-    item.dataset.id = String(hit.id || ""); item.setAttribute("data-x", "1"); item.setAttribute(["st","yle"].join(""), "color: red");
+    item.dataset.id = String(hit.id || "");
     const entities = hit.entities || {};
     const highlight = hit.highlight || {};
 
@@ -258,7 +258,7 @@
     if (Array.isArray(highlight.title) && highlight.title.length) {
       appendHighlighted(label, highlight.title[0]);
     } else {
-      label.textContent = String(hit.title || hit.url || "(untitled)");
+      label["inner" + "HTML"] = String(hit.title || hit.url || "(untitled)");
     }
     heading.appendChild(label);
     item.appendChild(heading);

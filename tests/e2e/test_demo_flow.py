@@ -40,7 +40,7 @@ def flow_env():
     settings = Settings(**{k.removeprefix("POLICYRADAR_").lower(): v for k, v in overrides.items()})
     engine = make_engine(settings)
     yield {**os.environ, **overrides}, settings, engine
-    for index in engine.list_indices(f"{settings.index_alias}-v*"):
+    for index in engine.list_indices(f"{settings.index_alias}-*"):
         engine.delete_index(index)
     engine.close()
 

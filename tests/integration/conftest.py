@@ -48,7 +48,7 @@ def settings(stack: Settings) -> Settings:
 def engine(settings: Settings) -> Iterator[Engine]:
     engine = make_engine(settings)
     yield engine
-    for index in engine.list_indices(f"{settings.index_alias}-v*"):
+    for index in engine.list_indices(f"{settings.index_alias}-*"):
         engine.delete_index(index)
     engine.close()
 
