@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from policyradar.rates import rates_to_cny
 
 SEARCH_FIELDS = ["title^3", "title.cjk^3", "text", "text.cjk"]
+MAX_RESULT_WINDOW = 10_000  # the engine's index.max_result_window
 FACETS = {
     "places": "place_names",
     "provinces": "provinces",
@@ -56,7 +57,13 @@ class SearchRequest(Conditions):
     date_to: date | None = None
     sort: Literal["relevance", "date"] = "relevance"
     page: int = Field(default=1, ge=1, le=1000)
-    size: int = Field(default=10, ge=1, le=200)
+    size: int = Field(default=10, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _within_result_window(self) -> SearchRequest:
+        if self.page * self.size > MAX_RESULT_WINDOW:
+            raise ValueError(f"page x size must stay within the first {MAX_RESULT_WINDOW} results")
+        return self
 
 
 def to_cny(amount: float, currency: str) -> float:
@@ -64,7 +71,14 @@ def to_cny(amount: float, currency: str) -> float:
 
 
 def build_query(request: Conditions | SearchRequest) -> dict[str, Any]:
-    """The ``query`` part: a bool of the text match and the filters (also what alerts store)."""
+    """The ``query`` part: a bool of the text match and every filter (what alerts store)."""
+    query = _base_query(request)
+    query["bool"]["filter"] += list(_facet_filters(request).values())
+    return query
+
+
+def _base_query(request: Conditions | SearchRequest) -> dict[str, Any]:
+    """Text, amounts and dates: every condition except the facet values."""
     must: list[dict[str, Any]] = []
     text = getattr(request, "q", "")
     if text.strip():
@@ -78,9 +92,7 @@ def build_query(request: Conditions | SearchRequest) -> dict[str, Any]:
                 }
             }
         )
-    filters: list[dict[str, Any]] = [
-        {"terms": {FACETS[name]: values}} for name in FACETS if (values := getattr(request, name))
-    ]
+    filters: list[dict[str, Any]] = []
     money = _money_filter(request)
     if money:
         filters.append(money)
@@ -88,6 +100,14 @@ def build_query(request: Conditions | SearchRequest) -> dict[str, Any]:
         bounds = {k: v.isoformat() for k, v in (("gte", request.date_from), ("lte", request.date_to)) if v}
         filters.append({"range": {"published_at": bounds}})
     return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
+
+
+def _facet_filters(request: Conditions) -> dict[str, dict[str, Any]]:
+    return {
+        name: {"terms": {field: values}}
+        for name, field in FACETS.items()
+        if (values := getattr(request, name))
+    }
 
 
 def _money_filter(request: Conditions) -> dict[str, Any] | None:
@@ -114,8 +134,19 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
         if request.sort == "date"
         else ["_score", {"published_at": {"order": "desc", "missing": "_last"}}]
     )
+    facet_filters = _facet_filters(request)
+    # Facet values filter the hits through post_filter, and each facet's counts apply every filter but
+    # its own: picking Beijing still shows how many hits Shanghai would give.
+    aggs = {
+        name: {
+            "filter": {"bool": {"filter": [f for other, f in facet_filters.items() if other != name]}},
+            "aggs": {"values": {"terms": {"field": field, "size": 30}}},
+        }
+        for name, field in FACETS.items()
+    }
     return {
-        "query": build_query(request),
+        "query": _base_query(request),
+        "post_filter": {"bool": {"filter": list(facet_filters.values())}},
         "from": (request.page - 1) * request.size,
         "size": request.size,
         "sort": sort,
@@ -131,7 +162,7 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
             "topics",
             "max_subsidy_cny",
         ],
-        "aggs": {name: {"terms": {"field": field, "size": 30}} for name, field in FACETS.items()},
+        "aggs": aggs,
         "highlight": {
             "encoder": "html",  # the engine escapes the text around <mark>: snippets are safe HTML
             "pre_tags": ["<mark>"],
@@ -139,7 +170,7 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
             "fields": {
                 "title": {"number_of_fragments": 0},
                 "title.cjk": {"number_of_fragments": 0},
-                "text": {"fragment_size": 160, "number_of_fragments": 2},
+                "text": {"fragment_size": 160, "number_of_fragments": 2, "no_match_size": 160},
                 "text.cjk": {"fragment_size": 120, "number_of_fragments": 2},
             },
         },

@@ -28,7 +28,7 @@ def run_search(engine: Engine, alias: str, request: SearchRequest | str, size: i
         item["highlight"] = _snippets(hit.get("highlight", {}))
         hits.append(item)
     facets = {
-        name: [{"value": b["key"], "count": b["doc_count"]} for b in agg["buckets"]]
+        name: [{"value": b["key"], "count": b["doc_count"]} for b in agg["values"]["buckets"]]
         for name, agg in response.get("aggregations", {}).items()
     }
     return {"total": response["hits"]["total"]["value"], "hits": hits, "facets": facets}

@@ -258,7 +258,7 @@
     if (Array.isArray(highlight.title) && highlight.title.length) {
       appendHighlighted(label, highlight.title[0]);
     } else {
-      label["inner" + "HTML"] = String(hit.title || hit.url || "(untitled)");
+      label.textContent = String(hit.title || hit.url || "(untitled)");
     }
     heading.appendChild(label);
     item.appendChild(heading);

@@ -85,3 +85,13 @@ def test_webhook_urls_pass_the_same_safety_checks(client, url):
     body = {"name": "hook", "webhook_url": url, "every": "instant"}
     response = client.post("/api/alerts", json=body, headers={"Authorization": "Bearer token-alice"})
     assert response.status_code == 422
+
+
+def test_facet_counts_ignore_their_own_selection_and_deep_pages_are_refused(client):
+    picked = client.get("/api/search", params={"place": "Beijing"}).json()
+    assert picked["total"] == 1
+    places = {f["value"]: f["count"] for f in picked["facets"]["places"]}
+    assert places == {"Beijing": 1, "Shenzhen": 1, "Shanghai": 1}  # the other choices keep their counts
+    assert [f["value"] for f in picked["facets"]["companies"]] == ["Huawei"]  # other facets follow the pick
+    assert picked["hits"][0]["highlight"]["text"]  # a snippet even without query text
+    assert client.get("/api/search", params={"page": 600, "size": 20}).status_code == 422
