@@ -18,18 +18,9 @@ from indexer.mapping import document_from_record
 from indexer.setup import ensure_index
 from indexer.writer import BulkDoc, BulkWriter, version_of
 from policyradar.errors import PolicyRadarError, SchemaError
-from policyradar.kafka_io import (
-    DeadLetter,
-    consume,
-    ensure_topics,
-    make_consumer,
-    make_producer,
-    send_all,
-    where,
-)
+from policyradar.kafka_io import DeadLetter, ensure_topics, make_producer, run_stage, send_all, where
 from policyradar.schemas import EnrichedRecord, parse_record
 from policyradar.settings import Settings, get_settings
-from policyradar.signals import StopFlag
 
 log = logging.getLogger(__name__)
 STAGE = "indexer"
@@ -90,8 +81,6 @@ def index(args: argparse.Namespace) -> int:
                 f"--into {args.into}: no such index (create it with 'policyradar indices next')"
             )
         target = args.into
-    stop = StopFlag().install()
-    consumer = make_consumer(settings, settings.topic_enriched, settings.group_indexer)
     producer = make_producer(settings, client_id="policyradar-indexer")
     writer = BulkWriter(engine, target, max_retries=settings.bulk_max_retries, refresh=settings.index_refresh)
     recorder = None if args.into else MatchRecorder(engine, settings.index_alias)
@@ -101,12 +90,15 @@ def index(args: argparse.Namespace) -> int:
         f"on {settings.engine} at {settings.search_url}{', until idle' if args.until_idle else ''}"
     )
     try:
-        count = consume(
-            consumer, handler, until_idle=args.until_idle, timeout_ms=settings.poll_timeout_ms, stop=stop
+        count = run_stage(
+            settings,
+            settings.topic_enriched,
+            settings.group_indexer,
+            handler,
+            producer,
+            until_idle=args.until_idle,
         )
     finally:
-        consumer.close()
-        producer.close()
         engine.close()
     print(f"indexed {count} records, {handler.dead_letters} dead-lettered to {settings.topic_dlq}")
     return 0

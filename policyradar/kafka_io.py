@@ -22,6 +22,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import TopicAlreadyExistsError
 
 from policyradar.settings import Settings
+from policyradar.signals import StopFlag
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,28 @@ def consume(
     if until_idle and handled:
         say(_progress(handled, 0))
     return handled
+
+
+def run_stage(
+    settings: Settings,
+    topic: str,
+    group: str,
+    handle: BatchHandler,
+    producer: KafkaProducer,
+    *,
+    until_idle: bool,
+) -> int:
+    """A stage's main loop: consume ``topic`` in ``group`` with ``handle`` until stopped (SIGTERM,
+    Ctrl-C) or, with ``until_idle``, until caught up; the consumer and producer are closed after."""
+    stop = StopFlag().install()
+    consumer = make_consumer(settings, topic, group)
+    try:
+        return consume(
+            consumer, handle, until_idle=until_idle, timeout_ms=settings.poll_timeout_ms, stop=stop
+        )
+    finally:
+        consumer.close()
+        producer.close()
 
 
 def _lag(consumer: KafkaConsumer) -> int:

@@ -13,18 +13,9 @@ from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 
 from policyradar.errors import ConfigError, SchemaError
-from policyradar.kafka_io import (
-    DeadLetter,
-    consume,
-    ensure_topics,
-    make_consumer,
-    make_producer,
-    send_all,
-    where,
-)
+from policyradar.kafka_io import DeadLetter, ensure_topics, make_producer, run_stage, send_all, where
 from policyradar.schemas import RawRecord, dump_record, parse_record
 from policyradar.settings import Settings, get_settings
-from policyradar.signals import StopFlag
 from processors.enrich import enrich, enrich_many
 from processors.pipeline import warm_up
 
@@ -82,20 +73,14 @@ def process(args: argparse.Namespace) -> int:
     ensure_topics(settings)
     # Load models and gazetteers now: a broken install fails here, before any record is read.
     warm_up(settings.nlp_profile)
-    stop = StopFlag().install()
-    consumer = make_consumer(settings, settings.topic_raw, settings.group_processor)
     producer = make_producer(settings, client_id="policyradar-processor")
     handler = EnrichBatch(producer, settings)
     print(
         f"processing {settings.topic_raw} -> {settings.topic_enriched} "
         f"(group {settings.group_processor}{', until idle' if args.until_idle else ''})"
     )
-    try:
-        count = consume(
-            consumer, handler, until_idle=args.until_idle, timeout_ms=settings.poll_timeout_ms, stop=stop
-        )
-    finally:
-        consumer.close()
-        producer.close()
+    count = run_stage(
+        settings, settings.topic_raw, settings.group_processor, handler, producer, until_idle=args.until_idle
+    )
     print(f"processed {count} records, {handler.dead_letters} dead-lettered to {settings.topic_dlq}")
     return 0
