@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import trafilatura
 from parsel import Selector
 
 from crawlers.dates import parse_date
@@ -32,14 +33,37 @@ def extract_page(html: Selector, selectors: Selectors) -> PageFields:
     title = _first_text(html, selectors.title) or _first_text(html, "h1") or _first_text(html, "title")
     text = _block_text(html, selectors.body) if selectors.body else ""
     if not text:
-        text = _largest_text_block(html)
+        text = _main_text(html) or _largest_text_block(html)
     if not title:
         raise ExtractionError("no title found (title selector, <h1> and <title> are all empty)")
     if not text:
         raise ExtractionError("no body text found")
     date_text = _first_text(html, selectors.date) if selectors.date else None
-    published = parse_date(date_text) or parse_date(_first_text(html, "time::attr(datetime)"))
+    published = (
+        parse_date(date_text)
+        or parse_date(_first_text(html, "time::attr(datetime)"))
+        or parse_date(_first_text(html, DATE_META))
+        or _metadata_date(html)
+    )
     return PageFields(title=title, published_at=published, text=text)
+
+
+# Government article pages carry their date in meta tags (《政府网站发展指引》: PubDate).
+DATE_META = (
+    "meta[name=PubDate]::attr(content), meta[name=pubdate]::attr(content), "
+    "meta[property='article:published_time']::attr(content)"
+)
+
+
+def _main_text(html: Selector) -> str:
+    """The page's main text as trafilatura finds it (boilerplate, menus and footers removed)."""
+    text = trafilatura.extract(html.get(), include_comments=False, include_tables=True, favor_precision=True)
+    return "\n".join(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+def _metadata_date(html: Selector) -> datetime | None:
+    metadata = trafilatura.extract_metadata(html.get())
+    return parse_date(metadata.date) if metadata is not None and metadata.date else None
 
 
 def _first_text(html: Selector, css: str | None) -> str:

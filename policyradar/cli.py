@@ -134,6 +134,7 @@ def _extract(sub: argparse._SubParsersAction) -> None:
         "--raw", action="store_true", help="FILEs hold raw records as JSON lines (crawl --dry-run)"
     )
     p.add_argument("--pretty", action="store_true", help="print readable blocks instead of JSON lines")
+    p.add_argument("--enriched-out", metavar="FILE", help="with --raw: also write the enriched records here")
     p.set_defaults(handler="processors.extract_cli:extract_command")
     p = sub.add_parser("eval", help="precision, recall and F1 of the extraction on the annotated dev set")
     p.add_argument("--devset", type=Path, default=None, help="folder with *.txt and gold.jsonl")
@@ -163,6 +164,9 @@ def _alerts(sub: argparse._SubParsersAction) -> None:
         "--backfill", type=int, metavar="DAYS", help="match documents of the last DAYS days (default 7)"
     )
     a.set_defaults(handler="indexer.alerts.cli:add_command")
+    a = actions.add_parser("match", help="which alerts the enriched records in FILE would fire (read-only)")
+    a.add_argument("file", metavar="FILE", help="enriched records as JSON lines (extract --enriched-out)")
+    a.set_defaults(handler="indexer.alerts.cli:match_command")
     a = actions.add_parser("list", help="your alerts")
     a.add_argument("--json", action="store_true")
     a.set_defaults(handler="indexer.alerts.cli:list_command")

@@ -41,7 +41,12 @@ def preview_command(args: argparse.Namespace) -> int:
         print(
             f"\n== {args.source_id}: records with their entities (nothing was written to Kafka)", flush=True
         )
-        extract = _policyradar("extract", "--raw", "--pretty", str(out))
+        enriched = Path(folder) / "enriched.jsonl"
+        extract = _policyradar("extract", "--raw", "--pretty", "--enriched-out", str(enriched), str(out))
+        print("\n== alerts these records would fire (nothing is recorded or sent)", flush=True)
+        matched = _policyradar("alerts", "match", str(enriched), capture=True)
+        problem = (matched.stderr.strip().splitlines() or ["error"])[-1]
+        print(matched.stdout if matched.returncode == 0 else f"(alerts not checked: {problem})")
     return 0 if crawl.returncode == 0 and extract.returncode == 0 else 1
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from policyradar.errors import PolicyRadarError
+from policyradar.schemas import RawRecord
 from policyradar.settings import get_settings
-from processors.enrich import analysis_text, entities_from_doc
+from processors.enrich import analysis_text, enrich, entities_from_doc
 from processors.lang import detect_language
 from processors.pipeline import build_nlp
 
@@ -33,14 +34,29 @@ def read_document(path: Path) -> str:
 
 
 def extract_command(args: argparse.Namespace) -> int:
-    for name in args.files:
-        for doc_id, extra, text in _inputs(Path(name), args.raw):
-            result = {"id": doc_id, **extra, **extract_text(text, args.lang)}
-            sys.stdout.write(
-                _pretty(result) if args.pretty else json.dumps(result, ensure_ascii=False) + "\n"
-            )
-            sys.stdout.flush()
+    enriched_out = open(args.enriched_out, "w", encoding="utf-8") if args.enriched_out else None  # noqa: SIM115
+    try:
+        for name in args.files:
+            for doc_id, extra, text in _inputs(Path(name), args.raw):
+                result = {"id": doc_id, **extra, **extract_text(text, args.lang)}
+                sys.stdout.write(
+                    _pretty(result) if args.pretty else json.dumps(result, ensure_ascii=False) + "\n"
+                )
+                sys.stdout.flush()
+            if enriched_out and args.raw:
+                _write_enriched(Path(name), enriched_out)
+    finally:
+        if enriched_out:
+            enriched_out.close()
     return 0
+
+
+def _write_enriched(path: Path, out) -> None:
+    """The enriched records of a raw-records file, exactly as the process stage would produce them."""
+    for line in read_document(path).splitlines():
+        record = json.loads(line) if line.strip() else {}
+        if "title" in record:
+            out.write(enrich(RawRecord.model_validate(record)).model_dump_json() + "\n")
 
 
 def _inputs(path: Path, raw: bool):

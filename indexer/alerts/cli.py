@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import threading
+from pathlib import Path
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -16,8 +17,10 @@ from indexer.alerts.lease import Lease, new_owner
 from indexer.alerts.model import Alert
 from indexer.alerts.store import AlertStore, MatchRecorder, new_webhook_secret
 from indexer.engine import make_engine
+from indexer.mapping import document_from_record
 from indexer.query import Conditions
 from policyradar.errors import PolicyRadarError
+from policyradar.schemas import EnrichedRecord
 from policyradar.settings import get_settings
 from policyradar.signals import StopFlag
 from policyradar.urlsafety import check_url
@@ -76,6 +79,36 @@ def add_command(args: argparse.Namespace) -> int:
     )
     if alert.webhook_secret:
         print(f"webhook signing secret (shown once): {alert.webhook_secret}")
+    return 0
+
+
+def match_command(args: argparse.Namespace) -> int:
+    """Percolate enriched records against every alert without recording anything."""
+    settings = get_settings()
+    records = [
+        EnrichedRecord.model_validate_json(line)
+        for line in Path(args.file).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    engine = make_engine(settings)
+    try:
+        index = AlertStore(engine, settings.index_alias).names["alerts"]
+        docs = [document_from_record(record) for record in records]
+        fired: dict[int, list[str]] = {}
+        if docs:
+            body = {
+                "query": {"percolate": {"field": "query", "documents": docs}},
+                "size": 1000,
+                "_source": ["alert_id"],
+            }
+            for hit in engine.search(index, body)["hits"]["hits"]:
+                for slot in hit.get("fields", {}).get("_percolator_document_slot", []):
+                    fired.setdefault(slot, []).append(hit["_source"]["alert_id"])
+    finally:
+        engine.close()
+    for slot, record in enumerate(records):
+        alerts = ", ".join(sorted(fired.get(slot, []))) or "none"
+        print(f"{record.title[:70]}\n    alerts it would fire: {alerts}")
     return 0
 
 
