@@ -88,3 +88,4 @@ def test_add_discovers_the_demo_listing_and_preview_prints_entities(tmp_path):
     assert preview.returncode == 0, preview.stderr[-2000:]
     assert preview.stdout.count("http://127.0.0.1:8765/gov-en/news/") == 2
     assert "money:" in preview.stdout and "places:" in preview.stdout
+    assert preview.stdout.count("alerts it would fire:") == 2
