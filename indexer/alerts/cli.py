@@ -74,7 +74,7 @@ def add_command(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     print(
-        f"alert {alert.name!r} saved for {alert.owner} ({alert.every}); {caught} match(es) from the last "
+        f"alert {alert.name!r} saved for {alert.owner} ({alert.every}); {caught} new match(es) from the last "
         f"{days} day(s)"
     )
     if alert.webhook_secret:
