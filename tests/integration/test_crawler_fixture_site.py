@@ -30,6 +30,14 @@ enabled: true
 """
 
 
+EN_LISTING = """\
+  - kind: listing
+    url: {base}/en/list.html
+    link_selector: "ul.news li a::attr(href)"
+    next_page_selector: "div.pages a.next::attr(href)"
+"""
+
+
 @pytest.fixture
 def fixture_site():
     with serve_fixture_site() as (base, site):
@@ -72,12 +80,7 @@ def test_listing_pagination_feed_and_sitemap(fixture_site, tmp_path):
     write_source(
         tmp_path,
         "en-listing",
-        f"""\
-  - kind: listing
-    url: {base}/en/list.html
-    link_selector: "ul.news li a::attr(href)"
-    next_page_selector: "div.pages a.next::attr(href)"
-""",
+        EN_LISTING.format(base=base),
         extra='selectors:\n  body: "div.body"\n  date: "p.date"\n',
     )
     write_source(tmp_path, "en-feed", f"  - kind: feed\n    url: {base}/feed.xml\n")
@@ -188,12 +191,7 @@ def test_recrawl_emits_nothing_and_an_edit_emits_exactly_one_version(fixture_sit
     write_source(
         tmp_path,
         "en-listing",
-        f"""\
-  - kind: listing
-    url: {base}/en/list.html
-    link_selector: "ul.news li a::attr(href)"
-    next_page_selector: "div.pages a.next::attr(href)"
-""",
+        EN_LISTING.format(base=base),
     )
     first = crawl(base, tmp_path, env)
     assert first.returncode == 0, first.stderr[-3000:]
