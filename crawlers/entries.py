@@ -25,14 +25,29 @@ class Link:
 
 
 def listing_links(html: Selector, entry: ListingEntry, page_url: str) -> tuple[list[Link], str | None]:
-    """Announcement links on a listing page and the next page's URL (if any)."""
+    """Announcement links on a listing page and the next page's URL (if any).
+
+    The link selector also runs over list fragments that the page embeds for a script to draw
+    (Hanweb JCMS keeps them as CDATA records in ``<script type="text/xml">``)."""
+    hrefs = html.css(entry.link_selector).getall()
+    for fragment in _embedded_fragments(html):
+        hrefs += Selector(text=fragment).css(entry.link_selector).getall()
     links = [
         Link(urljoin(page_url, href.strip()))
-        for href in html.css(entry.link_selector).getall()
-        if href.strip() and not href.strip().startswith(("javascript:", "#", "mailto:"))
+        for href in dict.fromkeys(h.strip() for h in hrefs)
+        if href and not href.startswith(("javascript:", "#", "mailto:"))
     ]
     next_href = html.css(entry.next_page_selector).get() if entry.next_page_selector else None
     return links, urljoin(page_url, next_href.strip()) if next_href and next_href.strip() else None
+
+
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+
+
+def _embedded_fragments(html: Selector) -> list[str]:
+    """HTML held in CDATA sections of ``<script type="text/xml">`` blocks."""
+    scripts = html.css('script[type="text/xml"]::text').getall()
+    return [fragment for script in scripts for fragment in _CDATA.findall(script) if "<a" in fragment]
 
 
 def templated_pages(entry: ListingEntry) -> list[str]:
