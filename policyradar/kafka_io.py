@@ -80,6 +80,9 @@ def make_consumer(settings: Settings, topic: str, group_id: str) -> KafkaConsume
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=settings.batch_size,
+        # A crashed copy's partitions move to the others after this long without heartbeats.
+        session_timeout_ms=settings.consumer_session_timeout_ms,
+        heartbeat_interval_ms=max(1000, settings.consumer_session_timeout_ms // 3),
         isolation_level="read_committed",
     )
 

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     group_processor: str = "policyradar-processor"
     group_indexer: str = "policyradar-indexer"
     batch_size: int = 64
+    consumer_session_timeout_ms: int = 10_000
     poll_timeout_ms: int = 1000
 
     # Processing
