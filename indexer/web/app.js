@@ -237,6 +237,55 @@
     });
   }
 
+  // ---------------------------------------------------------------- entities inside snippets
+
+  /* The surface forms of a hit's amounts, places and companies, longest first, so that
+   * "最高500万元" is not split by a shorter place name inside it. */
+  function entityTerms(entities) {
+    const terms = [];
+    const add = (items, kind) => {
+      for (const item of items || []) {
+        if (typeof item.text === "string" && item.text.trim().length >= 2) terms.push({ text: item.text, kind });
+      }
+    };
+    add(entities.money, "money");
+    add(entities.places, "place");
+    add(entities.companies, "company");
+    const unique = uniqueBy(terms, (t) => t.text);
+    return unique.sort((a, b) => b.text.length - a.text.length);
+  }
+
+  /* Wrap each occurrence of an entity's text in the snippet's text nodes in a span, built with
+   * createElement and text nodes only (never markup), so the snippet stays inert. */
+  function markEntities(parent, terms) {
+    if (!terms.length) return;
+    const walker = document.createTreeWalker(parent, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    for (const node of nodes) {
+      if (node.parentNode && node.parentNode.classList && node.parentNode.classList.contains("ent")) continue;
+      splitOnTerms(node, terms);
+    }
+  }
+
+  function splitOnTerms(node, terms) {
+    const text = node.nodeValue;
+    let best = null;
+    for (const term of terms) {
+      const at = text.indexOf(term.text);
+      if (at >= 0 && (best === null || at < best.at)) best = { at, term };
+    }
+    if (best === null) return;
+    const fragment = document.createDocumentFragment();
+    if (best.at) fragment.appendChild(document.createTextNode(text.slice(0, best.at)));
+    const span = el("span", "ent ent-" + best.term.kind, best.term.text);
+    fragment.appendChild(span);
+    const rest = document.createTextNode(text.slice(best.at + best.term.text.length));
+    fragment.appendChild(rest);
+    node.parentNode.replaceChild(fragment, node);
+    if (rest.nodeValue) splitOnTerms(rest, terms);
+  }
+
   // ---------------------------------------------------------------- results
 
   function renderResult(hit) {
@@ -275,9 +324,11 @@
     if (host) meta.appendChild(el("span", "result-host", host));
     if (meta.childNodes.length) item.appendChild(meta);
 
+    const terms = entityTerms(entities);
     for (const snippet of Array.isArray(highlight.text) ? highlight.text : []) {
       const p = el("p", "snippet");
       appendHighlighted(p, snippet);
+      markEntities(p, terms);
       item.appendChild(p);
     }
 

@@ -267,6 +267,11 @@ def test_search_shows_the_documents_their_count_and_their_entities(browser, base
     assert money.text == "up to 5 million yuan subsidy"
     assert [c.text for c in result.find_elements(By.CSS_SELECTOR, ".chip-place")] == ["Beijing"]
     assert [c.text for c in result.find_elements(By.CSS_SELECTOR, ".chip-company")] == ["Huawei"]
+    # Amounts, places and companies are also marked where they stand in the snippet.
+    marked = {
+        (e.get_attribute("class"), e.text) for e in result.find_elements(By.CSS_SELECTOR, ".snippet .ent")
+    }
+    assert ("ent ent-money", "5 million yuan") in marked and ("ent ent-company", "Huawei") in marked
 
     search_for(browser, "算力券")
     assert total(browser) == "1"
