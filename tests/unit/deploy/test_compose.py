@@ -32,7 +32,9 @@ README = COMPOSE_DIR / "README.md"
 
 PREFIX = Settings.model_config["env_prefix"]
 ENV_NAME = re.compile(re.escape(PREFIX) + r"[A-Za-z0-9_]+")
-STAGES = {"crawler": "crawl", "processor": "process", "indexer": "index"}
+STAGES = {"crawler": "crawl", "processor": "process", "indexer": "index"}  # the Kafka stages
+SERVING = {"scheduler": "scheduler", "web": "serve"}  # read and write the search engine only
+ALL_COMMANDS = {**STAGES, **SERVING}
 LONG_RUNNING = ("processor", "indexer")
 LOOPBACK = "127.0.0.1"
 
@@ -167,7 +169,7 @@ def host_port(address: str) -> tuple[str, int]:
 
 
 def test_compose_file_parses_and_has_every_service(services: Services) -> None:
-    missing = {"kafka", "elasticsearch", *STAGES} - set(services)
+    missing = {"kafka", "elasticsearch", *ALL_COMMANDS} - set(services)
     assert not missing, f"services missing from docker-compose.yml: {sorted(missing)}"
     for name, service in services.items():
         assert isinstance(service, dict), f"service {name!r} is not a mapping"
@@ -205,7 +207,7 @@ def test_every_stage_environment_is_accepted_by_the_settings(
 ) -> None:
     """Load the settings exactly as a container would: from its environment variables."""
     image_env = {k: v for k, v in dockerfile_env().items() if k.startswith(PREFIX)}
-    for name in STAGES:
+    for name in ALL_COMMANDS:
         env = {**image_env, **environment(services[name])}
         for key in [k for k in os.environ if k.upper().startswith(PREFIX)]:
             monkeypatch.delenv(key)
@@ -288,7 +290,7 @@ def test_kafka_is_a_single_kraft_node_with_replication_one(services: Services) -
 def test_search_url_names_the_elasticsearch_service_and_port(services: Services) -> None:
     es = services["elasticsearch"]
     container_ports = {target for _, _, target in published(es)} | {int(p) for p in es.get("expose", [])}
-    for name in STAGES:
+    for name in ALL_COMMANDS:
         url = urlsplit(environment(services[name])["POLICYRADAR_SEARCH_URL"])
         assert url.scheme == "http", f"{name}: security is off, so the node speaks plain http"
         es_names = {"elasticsearch", es.get("hostname", "elasticsearch")}
@@ -300,7 +302,7 @@ def test_search_url_names_the_elasticsearch_service_and_port(services: Services)
 def test_engine_is_accepted_by_the_settings_and_matches_the_node(services: Services) -> None:
     allowed = typing.get_args(Settings.model_fields["engine"].annotation)
     assert allowed, "settings.engine is no longer a Literal; update this test"
-    for name in STAGES:
+    for name in ALL_COMMANDS:
         engine = environment(services[name])["POLICYRADAR_ENGINE"]
         assert engine in allowed, f"{name}: POLICYRADAR_ENGINE={engine!r}, allowed {allowed}"
         assert Settings(_env_file=None, engine=engine).engine == engine
@@ -325,7 +327,7 @@ def test_elasticsearch_is_a_local_single_node(services: Services) -> None:
 
 def test_stage_commands_parse_as_policyradar_subcommands(services: Services) -> None:
     parser = build_parser()
-    for name, subcommand in STAGES.items():
+    for name, subcommand in ALL_COMMANDS.items():
         argv = command_argv(services[name])
         assert "entrypoint" not in services[name], f"{name}: the image's entrypoint must stay policyradar"
         try:
@@ -363,6 +365,8 @@ def test_depends_on_waits_for_healthy_services(services: Services) -> None:
     for name in STAGES:
         assert "kafka" in (services[name].get("depends_on") or {}), f"{name} must wait for kafka"
     assert "elasticsearch" in services["indexer"]["depends_on"], "the indexer must wait for elasticsearch"
+    for name in SERVING:
+        assert "elasticsearch" in (services[name].get("depends_on") or {}), f"{name} must wait for it"
 
 
 def test_healthchecks_probe_the_right_things(services: Services) -> None:
@@ -465,5 +469,5 @@ def test_readme_documents_the_run_and_search_commands() -> None:
     readme = README.read_text(encoding="utf-8")
     assert "docker compose -f deploy/compose/docker-compose.yml up -d --build" in readme
     assert 'POLICYRADAR_ENGINE=elasticsearch policyradar search "subsidy"' in readme
-    for name in ("kafka", "elasticsearch", *STAGES):
+    for name in ("kafka", "elasticsearch", *ALL_COMMANDS):
         assert f"`{name}`" in readme, f"README does not describe the {name} service"
