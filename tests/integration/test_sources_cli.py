@@ -89,3 +89,26 @@ def test_add_discovers_the_demo_listing_and_preview_prints_entities(tmp_path):
     assert preview.stdout.count("http://127.0.0.1:8765/gov-en/news/") == 2
     assert "money:" in preview.stdout and "places:" in preview.stdout
     assert preview.stdout.count("alerts it would fire:") == 2
+
+
+def test_check_live_reports_which_sources_still_yield_items(tmp_path):
+    from tests.fixtures.site_server import serve_fixture_site
+
+    with serve_fixture_site() as (base, _site):
+        port = base.rsplit(":", 1)[1]
+        for source_id, url in (("alive", f"{base}/feed.xml"), ("gone", "http://127.0.0.1:1/feed.xml")):
+            (tmp_path / f"{source_id}.yaml").write_text(
+                f"id: {source_id}\nname: {source_id}\npublisher_kind: media\njurisdiction: CN\nlanguage: en\n"
+                f"entry_points:\n  - kind: feed\n    url: {url}\nenabled: false\n"
+            )
+        env = {
+            "POLICYRADAR_SOURCES_DIR": str(tmp_path),
+            "POLICYRADAR_ALLOW_PRIVATE_HOSTS": json.dumps([f"127.0.0.1:{port}", "127.0.0.1:1"]),
+        }
+        result = policyradar("sources", "check", "--live", env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = {
+        line.split()[1]: line.split()[0] for line in result.stdout.splitlines() if line[:2] in ("ok", "FA")
+    }
+    assert lines == {"alive": "ok", "gone": "FAILED"}
+    assert "1 of 2 sources extract items" in result.stdout
