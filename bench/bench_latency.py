@@ -34,6 +34,7 @@ from policyradar.ids import content_hash, document_id  # noqa: E402
 from policyradar.kafka_io import ensure_topics, make_producer, send_all  # noqa: E402
 from policyradar.schemas import EnrichedRecord, Entities, dump_record  # noqa: E402
 from policyradar.settings import Settings  # noqa: E402
+from tests.fixtures.isolation import isolated_overrides  # noqa: E402
 from tests.fixtures.receivers import webhook_receiver  # noqa: E402
 
 
@@ -71,13 +72,9 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between records")
     parser.add_argument("--tick", type=float, default=1.0, help="digest scheduler tick (seconds)")
     args = parser.parse_args()
-    tag = uuid.uuid4().hex[:8]
+    tag = uuid.uuid4().hex[:8]  # keeps the probes' URLs, hence document ids, unique to this run
     overrides = {
-        "POLICYRADAR_TOPIC_ENRICHED": f"bench.{tag}.enriched",
-        "POLICYRADAR_TOPIC_RAW": f"bench.{tag}.raw",
-        "POLICYRADAR_TOPIC_DLQ": f"bench.{tag}.dlq",
-        "POLICYRADAR_GROUP_INDEXER": f"bench-{tag}",
-        "POLICYRADAR_INDEX_ALIAS": f"bench-{tag}",
+        **isolated_overrides("bench"),
         "POLICYRADAR_DIGEST_TICK_SECONDS": str(args.tick),
         "POLICYRADAR_ALLOW_PRIVATE_HOSTS": '["127.0.0.1"]',
     }

@@ -8,9 +8,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kafka import KafkaConsumer, TopicPartition
-
 from crawlers.sources import load_sources
+from policyradar.kafka_io import read_topic
 from policyradar.settings import Settings, get_settings
 
 
@@ -44,30 +43,13 @@ class SourceHealth:
 
 
 def read_runs(settings: Settings) -> list[CrawlRun]:
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap, group_id=None, enable_auto_commit=False
-    )
-    try:
-        partitions = [
-            TopicPartition(settings.topic_crawl_runs, p)
-            for p in consumer.partitions_for_topic(settings.topic_crawl_runs) or []
-        ]
-        if not partitions:
-            return []
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        runs = []
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            for records in consumer.poll(timeout_ms=1000).values():
-                for record in records:
-                    try:
-                        runs.append(CrawlRun(**json.loads(record.value)))
-                    except (ValueError, TypeError):
-                        continue
-        return sorted(runs, key=lambda run: run.started_at)
-    finally:
-        consumer.close()
+    runs = []
+    for record in read_topic(settings, settings.topic_crawl_runs):
+        try:
+            runs.append(CrawlRun(**json.loads(record.value)))
+        except (ValueError, TypeError):
+            continue  # an unreadable summary only leaves a gap in the history
+    return sorted(runs, key=lambda run: run.started_at)
 
 
 def assess(

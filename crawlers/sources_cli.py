@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from crawlers.sources import SourceSpec, load_source, load_sources
+from crawlers.sources import load_source, load_sources
 from policyradar.errors import ConfigError, PolicyRadarError
 from policyradar.settings import get_settings
 
@@ -69,7 +69,3 @@ def _yaml_files(paths: list[Path]) -> list[Path]:
         else:
             raise PolicyRadarError(f"{path}: no such file or folder")
     return files
-
-
-def find_source(source_id: str) -> SourceSpec:
-    return load_sources(get_settings().sources_dir, [source_id])[0]

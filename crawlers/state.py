@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from kafka import KafkaConsumer, TopicPartition
-
+from policyradar.kafka_io import read_topic
 from policyradar.settings import Settings
 
 
@@ -29,30 +28,10 @@ class PageState:
 
 def load_state(settings: Settings, source_ids: set[str]) -> dict[str, PageState]:
     """The latest state of every page of ``source_ids``, read from the start of the state topic."""
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        enable_auto_commit=False,
-        group_id=None,
-        consumer_timeout_ms=2000,
-    )
-    try:
-        partitions = [
-            TopicPartition(settings.topic_crawl_state, p)
-            for p in consumer.partitions_for_topic(settings.topic_crawl_state) or []
-        ]
-        if not partitions:
-            return {}
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        states: dict[str, PageState] = {}
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            for records in consumer.poll(timeout_ms=1000).values():
-                for record in records:
-                    _apply(states, record.key, record.value, source_ids)
-        return states
-    finally:
-        consumer.close()
+    states: dict[str, PageState] = {}
+    for record in read_topic(settings, settings.topic_crawl_state):
+        _apply(states, record.key, record.value, source_ids)
+    return states
 
 
 def _apply(

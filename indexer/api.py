@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from indexer.alerts.digest import DigestService
 from indexer.alerts.model import Alert
-from indexer.alerts.store import AlertStore, MatchRecorder, new_webhook_secret
+from indexer.alerts.store import new_webhook_secret
 from indexer.engine import Engine, make_engine
 from indexer.query import Conditions, SearchRequest
 from indexer.search import run_search
@@ -95,6 +96,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or get_settings()
     engine = engine or make_engine(settings)
     alias = settings.index_alias
+
+    @lru_cache(maxsize=1)
+    def alerts() -> DigestService:
+        """Built on first use (it makes sure the alert indices exist), then shared by all requests."""
+        return DigestService(engine, alias, settings)
+
     tokens: dict[str, str] = json.loads(settings.api_tokens.get_secret_value() or "{}")
     app = FastAPI(
         title="Policy Radar",
@@ -140,7 +147,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.get("/api/alerts", summary="Your alerts")
     def api_alerts(owner: Annotated[str, Depends(user)]) -> list[dict[str, Any]]:
-        return [a.public() for a in AlertStore(engine, alias).list(owner)]
+        return [a.public() for a in alerts().store.list(owner)]
 
     @app.post("/api/alerts", status_code=201, summary="Add or replace one of your alerts")
     def api_add_alert(body: AlertIn, owner: Annotated[str, Depends(user)]) -> dict[str, Any]:
@@ -157,23 +164,23 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             )
         except ValidationError as exc:
             raise HTTPException(422, detail=json.loads(exc.json(include_url=False))) from exc
-        AlertStore(engine, alias).save(alert)
+        alerts().store.save(alert)
         days = settings.backfill_days if body.backfill_days is None else body.backfill_days
-        caught = MatchRecorder(engine, alias).backfill(alert, alias, days)
+        caught = alerts().recorder.backfill(alert, alias, days)
         return {**alert.public(), "backfilled": caught, "webhook_secret": alert.webhook_secret}
 
     @app.delete("/api/alerts/{name}", status_code=204, summary="Remove one of your alerts")
     def api_remove_alert(name: str, owner: Annotated[str, Depends(user)]) -> Response:
-        if not AlertStore(engine, alias).remove(owner, name):
+        if not alerts().store.remove(owner, name):
             raise HTTPException(404, detail=f"no alert named {name!r}")
         return Response(status_code=204)
 
     @app.get("/api/alerts/{name}/preview", summary="The alert's next digest as text (nothing is sent)")
     def api_preview(name: str, owner: Annotated[str, Depends(user)]) -> dict[str, Any]:
-        alert = AlertStore(engine, alias).get(owner, name)
+        alert = alerts().store.get(owner, name)
         if alert is None:
             raise HTTPException(404, detail=f"no alert named {name!r}")
-        text, count = DigestService(engine, alias, settings).preview(alert)
+        text, count = alerts().preview(alert)
         return {"items": count, "text": text}
 
     @app.get("/", include_in_schema=False)

@@ -5,6 +5,8 @@ Request bodies (mappings, queries, bulk actions) are shared; only how each clien
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from policyradar.errors import PolicyRadarError
@@ -115,6 +117,16 @@ def status_of(exc: Exception) -> int | None:
         return status
     status = getattr(getattr(exc, "meta", None), "status", None)
     return status if isinstance(status, int) else None
+
+
+@contextmanager
+def open_engine(settings: Settings) -> Iterator[Engine]:
+    """``with open_engine(settings) as engine:`` — the engine, closed when the block ends."""
+    engine = make_engine(settings)
+    try:
+        yield engine
+    finally:
+        engine.close()
 
 
 def make_engine(settings: Settings) -> Engine:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from indexer.engine import make_engine
+from indexer.engine import open_engine
 from indexer.mapping import versioned_index
 from indexer.setup import create_next_version, existing_versions, swap_alias
 from policyradar.errors import PolicyRadarError
@@ -14,8 +14,7 @@ from policyradar.settings import get_settings
 def indices_command(args: argparse.Namespace) -> int:
     settings = get_settings()
     alias = settings.index_alias
-    engine = make_engine(settings)
-    try:
+    with open_engine(settings) as engine:
         if args.action == "list":
             live = set(engine.alias_targets(alias))
             for version in existing_versions(engine, alias):
@@ -31,6 +30,4 @@ def indices_command(args: argparse.Namespace) -> int:
             except ValueError as exc:
                 raise PolicyRadarError(str(exc)) from exc
             print(f"{alias} -> {args.index} (was: {', '.join(left) or 'nothing'})")
-    finally:
-        engine.close()
     return 0

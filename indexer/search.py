@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from indexer.engine import Engine, make_engine
+from indexer.engine import Engine, open_engine
 from indexer.query import SearchRequest, search_body
 from policyradar.errors import PolicyRadarError
 from policyradar.settings import get_settings
@@ -91,11 +91,8 @@ def search_command(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise PolicyRadarError(f"--{'-'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
-    engine = make_engine(settings)
-    try:
+    with open_engine(settings) as engine:
         result = run_search(engine, settings.index_alias, request)
-    finally:
-        engine.close()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0

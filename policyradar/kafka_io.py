@@ -11,12 +11,12 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import TopicAlreadyExistsError
@@ -85,6 +85,25 @@ def make_consumer(settings: Settings, topic: str, group_id: str) -> KafkaConsume
         heartbeat_interval_ms=max(1000, settings.consumer_session_timeout_ms // 3),
         isolation_level="read_committed",
     )
+
+
+def read_topic(settings: Settings, topic: str) -> Iterator[ConsumerRecord]:
+    """Every record of ``topic`` from its start to its current end, outside any consumer group."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap, group_id=None, enable_auto_commit=False
+    )
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        if not partitions:
+            return
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            for records in consumer.poll(timeout_ms=1000).values():
+                yield from records
+    finally:
+        consumer.close()
 
 
 def send_all(producer: KafkaProducer, messages: Iterable[tuple[str, str, bytes]]) -> int:

@@ -30,7 +30,6 @@ class Part:
     name: str
     args: list[str]
     process: subprocess.Popen | None = None
-    restarts: int = 0
     exited_at: float | None = field(default=None)
 
     def start(self) -> None:
@@ -76,5 +75,4 @@ def _supervise(part: Part) -> None:
         )
     elif now - part.exited_at >= RESTART_PAUSE_SECONDS:
         part.exited_at = None
-        part.restarts += 1
         part.start()

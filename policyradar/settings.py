@@ -72,7 +72,6 @@ class Settings(BaseSettings):
     digest_tick_seconds: float = 2.0
     scheduler_lease_seconds: float = 30.0
     backfill_days: int = 7
-    public_url: str = "http://127.0.0.1:8000"
 
     # HTTP API and web page
     api_host: str = "127.0.0.1"

@@ -31,10 +31,18 @@ FIELDS = (
     "dates",
     "topics",
     "unknown_companies",
+    "company_aliases",
 )
 for _field in FIELDS:
     if not Doc.has_extension(_field):
         Doc.set_extension(_field, default=None)
+
+
+def _alias_hits(doc: Doc) -> list:
+    """Alias-table company hits, looked up once per document and shared by the two steps that need them."""
+    if doc._.company_aliases is None:
+        doc._.company_aliases = find_companies(doc.text)
+    return doc._.company_aliases
 
 
 def _lang(doc: Doc) -> str:
@@ -96,7 +104,7 @@ def companies_component(doc: Doc) -> Doc:
     blocked += [(o["start"], o["end"]) for o in (doc._.organizations or [])]
     found = [
         {"text": h.text, "start": h.start, "end": h.end, "canonical": h.entry}
-        for h in find_companies(doc.text)
+        for h in _alias_hits(doc)
         if not _overlaps(h.start, h.end, blocked)
     ]
     known = [(c["start"], c["end"]) for c in found]
@@ -124,7 +132,7 @@ def organizations_component(doc: Doc) -> Doc:
         candidates = find_zh_bodies(doc.text, place_spans) + find_zh_companies(doc.text)
     else:
         candidates = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
-    aliases = [(h.start, h.end) for h in find_companies(doc.text)]
+    aliases = [(h.start, h.end) for h in _alias_hits(doc)]
     organizations, companies = [], []
     for start, end in candidates:
         kind = classify_organization(doc.text[start:end])

@@ -25,7 +25,6 @@ class KafkaPipeline:
         self._make = make
         self.producer = None
         self.pending: list[tuple[FutureRecordMetadata, str, PageState]] = []
-        self.produced = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> KafkaPipeline:
@@ -67,7 +66,6 @@ class KafkaPipeline:
             future.get(timeout=30)  # raises when the broker did not acknowledge
         topic = self.settings.topic_crawl_state
         send_all(self.producer, [state.to_message(topic, doc_id) for _, doc_id, state in pending])
-        self.produced += len(pending)
 
 
 class JsonLinesPipeline:

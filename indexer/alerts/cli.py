@@ -16,7 +16,7 @@ from indexer.alerts.digest import DigestService
 from indexer.alerts.lease import Lease, new_owner
 from indexer.alerts.model import Alert
 from indexer.alerts.store import AlertStore, MatchRecorder, new_webhook_secret
-from indexer.engine import make_engine
+from indexer.engine import make_engine, open_engine
 from indexer.mapping import document_from_record
 from indexer.query import Conditions
 from policyradar.errors import PolicyRadarError
@@ -66,13 +66,10 @@ def alert_from_args(args: argparse.Namespace) -> Alert:
 def add_command(args: argparse.Namespace) -> int:
     settings = get_settings()
     alert = alert_from_args(args)
-    engine = make_engine(settings)
-    try:
+    days = settings.backfill_days if args.backfill is None else args.backfill
+    with open_engine(settings) as engine:
         AlertStore(engine, settings.index_alias).save(alert)
-        days = settings.backfill_days if args.backfill is None else args.backfill
         caught = MatchRecorder(engine, settings.index_alias).backfill(alert, settings.index_alias, days)
-    finally:
-        engine.close()
     print(
         f"alert {alert.name!r} saved for {alert.owner} ({alert.every}); {caught} new match(es) from the last "
         f"{days} day(s)"
@@ -90,22 +87,11 @@ def match_command(args: argparse.Namespace) -> int:
         for line in Path(args.file).read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
-    engine = make_engine(settings)
-    try:
-        index = AlertStore(engine, settings.index_alias).names["alerts"]
-        docs = [document_from_record(record) for record in records]
-        fired: dict[int, list[str]] = {}
-        if docs:
-            body = {
-                "query": {"percolate": {"field": "query", "documents": docs}},
-                "size": 1000,
-                "_source": ["alert_id"],
-            }
-            for hit in engine.search(index, body)["hits"]["hits"]:
-                for slot in hit.get("fields", {}).get("_percolator_document_slot", []):
-                    fired.setdefault(slot, []).append(hit["_source"]["alert_id"])
-    finally:
-        engine.close()
+    docs = [document_from_record(record) for record in records]
+    fired: dict[int, list[str]] = {}
+    with open_engine(settings) as engine:
+        for alert, slot in MatchRecorder(engine, settings.index_alias).matching_alerts(docs):
+            fired.setdefault(slot, []).append(alert)
     for slot, record in enumerate(records):
         alerts = ", ".join(sorted(fired.get(slot, []))) or "none"
         print(f"{record.title[:70]}\n    alerts it would fire: {alerts}")
@@ -114,11 +100,8 @@ def match_command(args: argparse.Namespace) -> int:
 
 def list_command(args: argparse.Namespace) -> int:
     settings = get_settings()
-    engine = make_engine(settings)
-    try:
+    with open_engine(settings) as engine:
         alerts = AlertStore(engine, settings.index_alias).list(args.user)
-    finally:
-        engine.close()
     if args.json:
         print(json.dumps([a.public() for a in alerts], ensure_ascii=False, indent=2))
         return 0
@@ -134,11 +117,8 @@ def list_command(args: argparse.Namespace) -> int:
 
 def remove_command(args: argparse.Namespace) -> int:
     settings = get_settings()
-    engine = make_engine(settings)
-    try:
+    with open_engine(settings) as engine:
         removed = AlertStore(engine, settings.index_alias).remove(args.user, args.name)
-    finally:
-        engine.close()
     if not removed:
         raise PolicyRadarError(f"no alert named {args.name!r} for {args.user}")
     print(f"removed alert {args.name!r}")
@@ -147,14 +127,11 @@ def remove_command(args: argparse.Namespace) -> int:
 
 def digest_command(args: argparse.Namespace) -> int:
     settings = get_settings()
-    engine = make_engine(settings)
-    try:
+    with open_engine(settings) as engine:
         alert = AlertStore(engine, settings.index_alias).get(args.user, args.name)
         if alert is None:
             raise PolicyRadarError(f"no alert named {args.name!r} for {args.user}")
         text, count = DigestService(engine, settings.index_alias, settings).preview(alert)
-    finally:
-        engine.close()
     print(text if count else f"nothing new for {args.name!r} yet")
     return 0
 

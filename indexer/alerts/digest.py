@@ -23,7 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 from indexer.alerts.model import Alert
 from indexer.alerts.render import render_digest
 from indexer.alerts.send import DeliveryError, send_email, send_webhook
-from indexer.alerts.store import AlertStore, ensure_alert_indices
+from indexer.alerts.store import AlertStore, MatchRecorder
 from indexer.engine import Engine, status_of
 from policyradar.settings import Settings
 
@@ -74,8 +74,9 @@ class DigestService:
     names: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.names = ensure_alert_indices(self.engine, self.alias)
         self.store = AlertStore(self.engine, self.alias)
+        self.recorder = MatchRecorder(self.engine, self.alias)
+        self.names = self.store.names
 
     # What is waiting ------------------------------------------------------------------------------
     def undelivered(self, alert: Alert) -> list[tuple[str, dict[str, Any]]]:

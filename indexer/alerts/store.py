@@ -158,23 +158,23 @@ class MatchRecorder:
         self.engine = engine
         self.names = ensure_alert_indices(engine, alias)
 
-    def percolate(self, docs: list[dict[str, Any]], batch: int = 100) -> int:
-        recorded = 0
+    def matching_alerts(self, docs: list[dict[str, Any]], batch: int = 100) -> list[tuple[str, int]]:
+        """(alert id, index into ``docs``) for every alert each document matches; nothing is recorded."""
+        found: list[tuple[str, int]] = []
         for start in range(0, len(docs), batch):
-            chunk = docs[start : start + batch]
             body = {
-                "query": {"percolate": {"field": "query", "documents": chunk}},
+                "query": {"percolate": {"field": "query", "documents": docs[start : start + batch]}},
                 "size": 1000,
                 "_source": ["alert_id"],
             }
-            response = self.engine.search(self.names["alerts"], body)
-            pairs = [
-                (hit["_source"]["alert_id"], chunk[slot])
-                for hit in response["hits"]["hits"]
-                for slot in hit.get("fields", {}).get("_percolator_document_slot", [])
-            ]
-            recorded += self.record(pairs)
-        return recorded
+            for hit in self.engine.search(self.names["alerts"], body)["hits"]["hits"]:
+                for slot in hit.get("fields", {}).get("_percolator_document_slot", []):
+                    found.append((hit["_source"]["alert_id"], start + slot))
+        return found
+
+    def percolate(self, docs: list[dict[str, Any]]) -> int:
+        """Record a match for every (alert, document) pair the documents produce; new matches count."""
+        return self.record([(alert, docs[slot]) for alert, slot in self.matching_alerts(docs)])
 
     def record(self, pairs: list[tuple[str, dict[str, Any]]]) -> int:
         """Create a match per (alert, document) unless it exists: replays change nothing."""

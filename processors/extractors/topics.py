@@ -42,7 +42,6 @@ TOPIC_RULES: dict[str, re.Pattern[str]] = {
         re.I,
     ),
 }
-TOPICS = tuple(TOPIC_RULES)
 
 
 def tag_topics(text: str, min_hits: int = 2) -> list[str]:

@@ -8,17 +8,17 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
-from kafka import KafkaAdminClient, KafkaConsumer
+from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from indexer.engine import make_engine
-from policyradar.kafka_io import ensure_topics, make_producer, send_all
+from policyradar.kafka_io import ensure_topics, make_producer, read_topic, send_all
 from policyradar.schemas import dump_record
 from policyradar.settings import Settings
 from policyradar.stack import stack_up
+from tests.fixtures.isolation import isolated_overrides, settings_with
 from tests.integration.conftest import make_raw
 
 pytestmark = pytest.mark.e2e
@@ -26,17 +26,7 @@ RECORDS = 300
 
 
 def count_messages(settings: Settings, topic: str) -> int:
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=settings.kafka_bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=1500,
-    )
-    try:
-        return sum(1 for _ in consumer)
-    finally:
-        consumer.close()
+    return sum(1 for _ in read_topic(settings, topic))
 
 
 def committed(settings: Settings) -> int:
@@ -53,16 +43,8 @@ def committed(settings: Settings) -> int:
 
 def test_sigkill_during_processing_loses_and_duplicates_nothing():
     stack_up(Settings(), say=lambda _line: None)
-    tag = uuid.uuid4().hex[:8]
-    overrides = {
-        "POLICYRADAR_TOPIC_RAW": f"crash.{tag}.raw",
-        "POLICYRADAR_TOPIC_ENRICHED": f"crash.{tag}.enriched",
-        "POLICYRADAR_TOPIC_DLQ": f"crash.{tag}.dlq",
-        "POLICYRADAR_GROUP_PROCESSOR": f"crash-{tag}-p",
-        "POLICYRADAR_GROUP_INDEXER": f"crash-{tag}-i",
-        "POLICYRADAR_INDEX_ALIAS": f"crash-{tag}",
-    }
-    settings = Settings(**{k.removeprefix("POLICYRADAR_").lower(): v for k, v in overrides.items()})
+    overrides = isolated_overrides("crash")
+    settings = settings_with(overrides)
     env = {**os.environ, **overrides}
     ensure_topics(settings)
     body = " ".join(

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import threading
-import uuid
 
 import pytest
 
@@ -19,6 +18,7 @@ from indexer.search import run_search
 from policyradar.demo_site import serve_demo_site
 from policyradar.settings import Settings
 from policyradar.stack import stack_up
+from tests.fixtures.isolation import isolated_overrides, settings_with
 
 pytestmark = pytest.mark.e2e
 DEMO_SOURCES = ("demo-gov-zh", "demo-gov-en", "demo-newsroom")
@@ -27,17 +27,8 @@ DEMO_SOURCES = ("demo-gov-zh", "demo-gov-en", "demo-newsroom")
 @pytest.fixture(scope="module")
 def flow_env():
     stack_up(Settings(), say=lambda _line: None)
-    tag = uuid.uuid4().hex[:10]
-    overrides = {
-        "POLICYRADAR_TOPIC_RAW": f"e2e.{tag}.raw",
-        "POLICYRADAR_TOPIC_ENRICHED": f"e2e.{tag}.enriched",
-        "POLICYRADAR_TOPIC_DLQ": f"e2e.{tag}.dlq",
-        "POLICYRADAR_TOPIC_CRAWL_STATE": f"e2e.{tag}.crawlstate",
-        "POLICYRADAR_GROUP_PROCESSOR": f"e2e-{tag}-p",
-        "POLICYRADAR_GROUP_INDEXER": f"e2e-{tag}-i",
-        "POLICYRADAR_INDEX_ALIAS": f"e2e-{tag}-announcements",
-    }
-    settings = Settings(**{k.removeprefix("POLICYRADAR_").lower(): v for k, v in overrides.items()})
+    overrides = isolated_overrides("e2e")
+    settings = settings_with(overrides)
     engine = make_engine(settings)
     yield {**os.environ, **overrides}, settings, engine
     for index in engine.list_indices(f"{settings.index_alias}-*"):

@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 
 import httpx
 import pytest
@@ -19,6 +18,7 @@ from policyradar.schemas import dump_record
 from policyradar.settings import Settings
 from policyradar.stack import stack_up
 from policyradar.stack.process import is_alive
+from tests.fixtures.isolation import isolated_overrides, settings_with
 from tests.integration.conftest import make_raw
 
 pytestmark = pytest.mark.e2e
@@ -32,20 +32,13 @@ def free_port() -> int:
 
 def test_run_serves_processes_and_stops_cleanly(tmp_path):
     stack_up(Settings(), say=lambda _line: None)
-    tag, port = uuid.uuid4().hex[:8], free_port()
+    port = free_port()
     overrides = {
-        "POLICYRADAR_TOPIC_RAW": f"run.{tag}.raw",
-        "POLICYRADAR_TOPIC_ENRICHED": f"run.{tag}.enriched",
-        "POLICYRADAR_TOPIC_DLQ": f"run.{tag}.dlq",
-        "POLICYRADAR_TOPIC_CRAWL_STATE": f"run.{tag}.state",
-        "POLICYRADAR_TOPIC_CRAWL_RUNS": f"run.{tag}.runs",
-        "POLICYRADAR_GROUP_PROCESSOR": f"run-{tag}-p",
-        "POLICYRADAR_GROUP_INDEXER": f"run-{tag}-i",
-        "POLICYRADAR_INDEX_ALIAS": f"run-{tag}",
+        **isolated_overrides("run"),
         "POLICYRADAR_API_PORT": str(port),
         "POLICYRADAR_SOURCES_DIR": str(tmp_path),
     }
-    settings = Settings(**{k.removeprefix("POLICYRADAR_").lower(): v for k, v in overrides.items()})
+    settings = settings_with(overrides)
     ensure_topics(settings)
     log = tmp_path / "run.log"
     with log.open("w") as sink:

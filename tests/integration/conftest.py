@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -14,6 +13,7 @@ from policyradar.kafka_io import ensure_topics
 from policyradar.schemas import RawRecord
 from policyradar.settings import Settings
 from policyradar.stack import stack_up
+from tests.fixtures.isolation import isolated_overrides, settings_with
 
 
 @pytest.fixture(scope="session")
@@ -27,18 +27,8 @@ def stack() -> Settings:
 @pytest.fixture
 def settings(stack: Settings) -> Settings:
     """Settings with topics, consumer groups and an index alias unique to this test."""
-    tag = uuid.uuid4().hex[:10]
-    isolated = stack.model_copy(
-        update={
-            "topic_raw": f"test.{tag}.raw",
-            "topic_enriched": f"test.{tag}.enriched",
-            "topic_dlq": f"test.{tag}.dlq",
-            "topic_crawl_state": f"test.{tag}.crawlstate",
-            "group_processor": f"test-{tag}-processor",
-            "group_indexer": f"test-{tag}-indexer",
-            "index_alias": f"test-{tag}-announcements",
-            "poll_timeout_ms": 500,
-        }
+    isolated = settings_with(isolated_overrides("test"), base=stack).model_copy(
+        update={"poll_timeout_ms": 500}
     )
     ensure_topics(isolated)
     return isolated

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer
 
+from policyradar.kafka_io import read_topic
 from policyradar.schemas import RawRecord
 from tests.fixtures.site_server import EN_TITLES, ZH_TITLE, ZH_VARIANTS, serve_fixture_site
 
@@ -156,20 +156,6 @@ def test_hostile_pages_are_contained(fixture_site, tmp_path):
     assert max(before, peak_kb) < 600 * 1024
 
 
-def read_raw(settings_env: dict[str, str]) -> list[RawRecord]:
-    consumer = KafkaConsumer(
-        settings_env["POLICYRADAR_TOPIC_RAW"],
-        bootstrap_servers="127.0.0.1:9092",
-        group_id=None,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=3000,
-    )
-    try:
-        return [RawRecord.model_validate_json(m.value) for m in consumer]
-    finally:
-        consumer.close()
-
-
 def test_recrawl_emits_nothing_and_an_edit_emits_exactly_one_version(fixture_site, tmp_path, settings):
     base, site = fixture_site
     env = {
@@ -208,7 +194,7 @@ def test_recrawl_emits_nothing_and_an_edit_emits_exactly_one_version(fixture_sit
         "newsroom: 1 records produced" in edited.stdout and "en-listing: 0 records produced" in edited.stdout
     )
 
-    records = read_raw(env)
+    records = [RawRecord.model_validate_json(m.value) for m in read_topic(settings, settings.topic_raw)]
     newsroom = [r for r in records if r.source_id == "newsroom"]
     assert len(records) == 7 and len(newsroom) == 2
     assert newsroom[0].id == newsroom[1].id and newsroom[0].content_hash != newsroom[1].content_hash

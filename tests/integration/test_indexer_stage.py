@@ -4,14 +4,13 @@ indexed and percolated, and nothing is committed before the engine acknowledged 
 import json
 
 import pytest
-from kafka import KafkaConsumer
 
 from indexer.alerts.model import Alert
 from indexer.alerts.store import AlertStore, MatchRecorder
 from indexer.run import IndexBatch
 from indexer.setup import ensure_index
 from indexer.writer import BulkWriter
-from policyradar.kafka_io import consume, make_consumer, make_producer, send_all
+from policyradar.kafka_io import consume, make_consumer, make_producer, read_topic, send_all
 from policyradar.schemas import dump_record
 from processors.enrich import enrich
 from tests.integration.conftest import make_raw
@@ -43,14 +42,6 @@ def test_poison_records_are_dead_lettered_and_good_ones_indexed_and_matched(sett
     assert engine.count(settings.index_alias) == 2
     matches = engine.search(handler.recorder.names["matches"], {"query": {"match_all": {}}})["hits"]["hits"]
     assert sorted(hit["_source"]["doc_id"] for hit in matches) == sorted(r.id for r in good)
-    dlq = KafkaConsumer(
-        settings.topic_dlq,
-        bootstrap_servers=settings.kafka_bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=3000,
-    )
-    letters = [json.loads(m.value) for m in dlq]
-    dlq.close()
+    letters = [json.loads(m.value) for m in read_topic(settings, settings.topic_dlq)]
     assert [(letter["stage"], letter["key"]) for letter in letters] == [("indexer", "broken")]
     assert "invalid enriched record" in letters[0]["reason"]

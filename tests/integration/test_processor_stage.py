@@ -3,28 +3,13 @@
 import json
 
 import pytest
-from kafka import KafkaConsumer
 
-from policyradar.kafka_io import consume, make_consumer, make_producer, send_all
+from policyradar.kafka_io import consume, make_consumer, make_producer, read_topic, send_all
 from policyradar.schemas import EnrichedRecord, dump_record, parse_record
 from processors.run import EnrichBatch
 from tests.integration.conftest import make_raw
 
 pytestmark = pytest.mark.integration
-
-
-def read_all(settings, topic: str) -> list:
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=settings.kafka_bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=3000,
-    )
-    try:
-        return list(consumer)
-    finally:
-        consumer.close()
 
 
 def test_good_records_are_enriched_and_poison_records_dead_lettered(settings):
@@ -56,7 +41,7 @@ def test_good_records_are_enriched_and_poison_records_dead_lettered(settings):
         consumer.close()
         producer.close()
 
-    enriched = [parse_record(EnrichedRecord, m.value) for m in read_all(settings, settings.topic_enriched)]
+    enriched = [parse_record(EnrichedRecord, m.value) for m in read_topic(settings, settings.topic_enriched)]
     by_id = {r.id: r for r in enriched}
     assert set(by_id) == {good[0].id, good[1].id}
     zh = by_id[good[1].id].entities
@@ -66,7 +51,7 @@ def test_good_records_are_enriched_and_poison_records_dead_lettered(settings):
     assert [p.value for p in zh.percent] == [30]
     assert [c.canonical for c in zh.companies] == ["Huawei"]
 
-    letters = [json.loads(m.value) for m in read_all(settings, settings.topic_dlq)]
+    letters = [json.loads(m.value) for m in read_topic(settings, settings.topic_dlq)]
     assert sorted(letter["key"] for letter in letters) == ["poison-1", "poison-2"]
     assert all(letter["stage"] == "processor" and letter["offset"] >= 0 for letter in letters)
     assert any("not valid JSON" in letter["reason"] for letter in letters)
