@@ -22,3 +22,20 @@ def test_dates_in_the_forms_notices_use(text, expected):
 @pytest.mark.parametrize("text", [None, "", "no date here", "2024-13-45"])
 def test_missing_or_impossible_dates_are_none(text):
     assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1743582600000", datetime(2025, 4, 2, 16, 30)),  # MIIT cdate: 08:30 UTC is 16:30 in Beijing
+        (" 1743582600000.0 ", datetime(2025, 4, 2, 16, 30)),
+        ("1735660800000", datetime(2025, 1, 1, 0, 0)),  # 2024-12-31 16:00 UTC is already 1 January in China
+    ],
+)
+def test_epoch_milliseconds_are_read_as_china_wall_clock_time(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["20250402", "1743582600", "17435826000001", "id 1743582600000"])
+def test_other_runs_of_digits_are_not_taken_for_epoch_milliseconds(text):
+    assert parse_date(text) is None

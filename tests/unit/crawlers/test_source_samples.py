@@ -15,7 +15,16 @@ import pytest
 from parsel import Selector
 
 from crawlers.decoding import decode_html
-from crawlers.entries import feed_links, is_wanted, json_api_links, listing_links, load_json, sitemap_links
+from crawlers.entries import (
+    Link,
+    feed_links,
+    is_wanted,
+    json_api_links,
+    link_date,
+    listing_links,
+    load_json,
+    sitemap_links,
+)
 from crawlers.extract import extract_page
 from crawlers.sources import FeedEntry, JsonApiEntry, ListingEntry, SitemapEntry, load_sources
 from policyradar.settings import PROJECT_ROOT
@@ -33,7 +42,7 @@ def _case(path: Path):
     return pytest.param(path.parent, expected, id=path.parent.name, marks=marks)
 
 
-def entry_links(spec, entry, body: bytes) -> list[str]:
+def entry_links(spec, entry, body: bytes) -> list[Link]:
     if isinstance(entry, ListingEntry):
         links, _ = listing_links(Selector(text=decode_html(body, None, spec.encoding).text), entry, entry.url)
     elif isinstance(entry, FeedEntry):
@@ -42,7 +51,7 @@ def entry_links(spec, entry, body: bytes) -> list[str]:
         links, _ = sitemap_links(body, entry)
     elif isinstance(entry, JsonApiEntry):
         links = json_api_links(load_json(body), entry, entry.url)
-    return [link.url for link in links if is_wanted(link.url, spec)]
+    return [link for link in links if is_wanted(link.url, spec)]
 
 
 def test_the_catalogue_has_at_least_twenty_real_sources_each_with_a_sample():
@@ -52,11 +61,18 @@ def test_the_catalogue_has_at_least_twenty_real_sources_each_with_a_sample():
     assert {spec.id for spec in real} <= {path.parent.name for path in CASES}
 
 
+def _iso_day(moment) -> str | None:
+    return moment.date().isoformat() if moment else None
+
+
 @pytest.mark.parametrize(("folder", "expected"), [_case(path) for path in CASES])
 def test_sample_page_extracts_as_expected(folder: Path, expected: dict):
     spec = SPECS[folder.name]
     entry = next(e for e in spec.entry_points if e.url == expected["entry_url"])
-    assert entry_links(spec, entry, (folder / expected["entry_file"]).read_bytes()) == expected["links"]
+    links = entry_links(spec, entry, (folder / expected["entry_file"]).read_bytes())
+    assert [link.url for link in links] == expected["links"]
+    if "link_dates" in expected:  # dates the entry document itself gives (feeds, JSON APIs)
+        assert [_iso_day(link_date(link)) for link in links] == expected["link_dates"]
     assert expected["article_url"] in expected["links"]
     page = decode_html((folder / expected["article_file"]).read_bytes(), None, spec.encoding)
     fields = extract_page(Selector(text=page.text), spec.selectors)
