@@ -9,19 +9,83 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from policyradar.errors import PolicyRadarError
+from policyradar.errors import DependencyUnavailable, PolicyRadarError
 from policyradar.settings import Settings
+
+# Statuses that say "not now" rather than "never": the request may succeed when retried later.
+TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
 class EngineError(PolicyRadarError):
-    """The search engine refused a request or could not be reached."""
+    """The search engine refused a request; ``status`` is the HTTP status (None: no answer)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class EngineUnavailable(EngineError, DependencyUnavailable):
+    """The engine could not be reached or asked us to come back later (429/5xx): wait and retry."""
+
+
+class EngineNotFound(EngineError):
+    """The index or document does not exist (404)."""
+
+
+class EngineConflict(EngineError):
+    """A create or a conditional write lost to another writer (409)."""
+
+
+def translate_error(exc: Exception, kind: str) -> EngineError:
+    """Our exception for a client library's error: what callers decide on is the class, not a code."""
+    status = _client_status(exc)
+    message = f"{kind}: {type(exc).__name__}: {exc}"
+    if status is None or status in TRANSIENT_STATUSES:
+        return EngineUnavailable(message, status)
+    if status == 404:
+        return EngineNotFound(message, status)
+    if status == 409:
+        return EngineConflict(message, status)
+    return EngineError(message, status)
+
+
+def _client_status(exc: Exception) -> int | None:
+    for status in (getattr(exc, "status_code", None), getattr(getattr(exc, "meta", None), "status", None)):
+        if isinstance(status, int):
+            return status
+    return None
+
+
+class _Translating:
+    """Wraps a client (or one of its namespaces) so that every call raises our exceptions."""
+
+    def __init__(self, target: Any, kind: str, client_errors: tuple[type[Exception], ...]) -> None:
+        self._target = target
+        self._kind = kind
+        self._errors = client_errors
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._target, name)
+        if not callable(attribute):
+            return _Translating(attribute, self._kind, self._errors)
+        return self._wrap(attribute)
+
+    def _wrap(self, function: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except self._errors as exc:
+                raise translate_error(exc, self._kind) from exc
+
+        return call
 
 
 class Engine:
-    """A thin wrapper that gives both clients the same small surface."""
+    """A thin wrapper that gives both clients the same small surface and our own exceptions."""
 
-    def __init__(self, client: Any, kind: str) -> None:
-        self.client = client
+    def __init__(self, client: Any, kind: str, client_errors: tuple[type[Exception], ...] = ()) -> None:
+        self.raw_client = client
+        self.client = _Translating(client, kind, client_errors) if client_errors else client
         self.kind = kind
 
     def info(self) -> dict[str, Any]:
@@ -35,6 +99,13 @@ class Engine:
             self.client.indices.create(index=index, **body)
         else:
             self.client.indices.create(index=index, body=body)
+
+    def add_fields(self, index: str, properties: dict[str, Any]) -> None:
+        """Add fields to an index's mapping (existing fields must keep their definitions)."""
+        if self.kind == "elasticsearch":
+            self.client.indices.put_mapping(index=index, properties=properties)
+        else:
+            self.client.indices.put_mapping(index=index, body={"properties": properties})
 
     def delete_index(self, index: str) -> None:
         self.client.indices.delete(index=index, ignore_unavailable=True)
@@ -80,10 +151,8 @@ class Engine:
         """The document with its ``_seq_no``/``_primary_term``, or None when it does not exist."""
         try:
             return dict(self.client.get(index=index, id=doc_id))
-        except Exception as exc:
-            if status_of(exc) == 404:
-                return None
-            raise
+        except EngineNotFound:
+            return None
 
     def update_doc(
         self, index: str, doc_id: str, partial: dict[str, Any], refresh: str | None = None
@@ -98,25 +167,21 @@ class Engine:
         try:
             self.client.delete(index=index, id=doc_id, **({"refresh": refresh} if refresh else {}))
             return True
-        except Exception as exc:
-            if status_of(exc) == 404:
-                return False
-            raise
+        except EngineNotFound:
+            return False
 
     def refresh(self, index: str) -> None:
         self.client.indices.refresh(index=index)
 
     def close(self) -> None:
-        self.client.close()
+        self.raw_client.close()
 
 
 def status_of(exc: Exception) -> int | None:
-    """The HTTP status of a client error from either library (None for connection errors)."""
-    status = getattr(exc, "status_code", None)
-    if isinstance(status, int):
-        return status
-    status = getattr(getattr(exc, "meta", None), "status", None)
-    return status if isinstance(status, int) else None
+    """The HTTP status of an engine error (None when the engine did not answer)."""
+    if isinstance(exc, EngineError):
+        return exc.status
+    return _client_status(exc)
 
 
 @contextmanager
@@ -136,11 +201,15 @@ def make_engine(settings: Settings) -> Engine:
         password = settings.search_password.get_secret_value() if settings.search_password else ""
         auth = (settings.search_username, password)
     if settings.engine == "elasticsearch":
-        from elasticsearch import Elasticsearch
+        from elastic_transport import TransportError as ElasticTransportError
+        from elasticsearch import ApiError, Elasticsearch
 
         client = Elasticsearch(settings.search_url, basic_auth=auth, request_timeout=30)
+        errors: tuple[type[Exception], ...] = (ApiError, ElasticTransportError)
     else:
         from opensearchpy import OpenSearch
+        from opensearchpy.exceptions import TransportError
 
         client = OpenSearch(hosts=[settings.search_url], http_auth=auth, timeout=30)
-    return Engine(client, settings.engine)
+        errors = (TransportError,)
+    return Engine(client, settings.engine, errors)

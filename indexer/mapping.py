@@ -37,6 +37,7 @@ INDEX_BODY: dict[str, Any] = {
                 "fields": {**_TEXT["fields"], "raw": {"type": "keyword", "ignore_above": 512}},
             },
             "text": _TEXT,
+            "text_truncated": {"type": "boolean"},
             "published_at": {"type": "date"},
             "fetched_at": {"type": "date"},
             "content_hash": _KEYWORD,

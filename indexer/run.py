@@ -13,12 +13,12 @@ from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 
 from indexer.alerts.store import MatchRecorder
-from indexer.engine import make_engine
+from indexer.engine import Engine, open_engine
 from indexer.mapping import document_from_record
 from indexer.setup import ensure_index
 from indexer.writer import BulkDoc, BulkWriter, version_of
-from policyradar.errors import PolicyRadarError, SchemaError
-from policyradar.kafka_io import DeadLetter, ensure_topics, make_producer, run_stage, send_all, where
+from policyradar.errors import ConfigError, SchemaError
+from policyradar.kafka_io import DeadLetter, run_stage, send_all, where
 from policyradar.schemas import EnrichedRecord, parse_record
 from policyradar.settings import Settings, get_settings
 
@@ -72,33 +72,45 @@ class IndexBatch:
 
 def index(args: argparse.Namespace) -> int:
     settings = get_settings()
-    ensure_topics(settings)
-    engine = make_engine(settings)
-    target = ensure_index(engine, settings.index_alias)
-    if args.into:
-        if not engine.index_exists(args.into):
-            raise PolicyRadarError(
-                f"--into {args.into}: no such index (create it with 'policyradar indices next')"
-            )
-        target = args.into
-    producer = make_producer(settings, client_id="policyradar-indexer")
-    writer = BulkWriter(engine, target, max_retries=settings.bulk_max_retries, refresh=settings.index_refresh)
-    recorder = None if args.into else MatchRecorder(engine, settings.index_alias)
-    handler = IndexBatch(writer, producer, settings, recorder)
-    print(
-        f"indexing {settings.topic_enriched} -> {settings.index_alias} ({target}) "
-        f"on {settings.engine} at {settings.search_url}{', until idle' if args.until_idle else ''}"
-    )
-    try:
+    handlers: list[IndexBatch] = []
+    with open_engine(settings) as engine:
+
+        def build_handler(producer: KafkaProducer) -> IndexBatch:
+            handlers.append(_index_batch(engine, producer, settings, into=args.into))
+            return handlers[-1]
+
+        print(
+            f"indexing {settings.topic_enriched} -> {args.into or settings.index_alias} "
+            f"on {settings.engine} at {settings.search_url}{', until idle' if args.until_idle else ''}"
+        )
         count = run_stage(
             settings,
             settings.topic_enriched,
             settings.group_indexer,
-            handler,
-            producer,
+            build_handler,
+            client_id="policyradar-indexer",
             until_idle=args.until_idle,
         )
-    finally:
-        engine.close()
-    print(f"indexed {count} records, {handler.dead_letters} dead-lettered to {settings.topic_dlq}")
+    dead_letters = sum(h.dead_letters for h in handlers)
+    print(f"indexed {count} records, {dead_letters} dead-lettered to {settings.topic_dlq}")
     return 0
+
+
+def _index_batch(engine: Engine, producer: KafkaProducer, settings: Settings, into: str | None) -> IndexBatch:
+    """The batch handler, after making sure its index exists (this runs again after an outage).
+
+    Live indexing writes through the alias, never a concrete index resolved at start: after
+    ``reprocess`` swaps the alias, new announcements go to the new version at once. ``--into``
+    (used by ``reprocess``) writes one named index and records no alert matches.
+    """
+    ensure_index(engine, settings.index_alias)
+    if into and not engine.index_exists(into):
+        raise ConfigError(f"--into {into}: no such index (create it with 'policyradar indices next')")
+    writer = BulkWriter(
+        engine,
+        into or settings.index_alias,
+        max_retries=settings.bulk_max_retries,
+        refresh=settings.index_refresh,
+    )
+    recorder = None if into else MatchRecorder(engine, settings.index_alias)
+    return IndexBatch(writer, producer, settings, recorder)

@@ -15,9 +15,13 @@ def ensure_index(engine: Engine, alias: str, version: int = MAPPING_VERSION) -> 
     """Make sure ``alias`` points at an index; create ``alias-v<version>`` if none exists yet.
 
     Returns the index the alias points at (an existing one is kept: reprocess swaps versions).
+    Fields declared since that index was made are added to its mapping (additions only; changing
+    a field's type takes a new version through ``reprocess``).
     """
     targets = engine.alias_targets(alias)
     if targets:
+        for index in targets:
+            engine.add_fields(index, INDEX_BODY["mappings"]["properties"])
         return targets[0]
     index = create_version(engine, alias, version)
     engine.update_aliases([{"add": {"index": index, "alias": alias}}])

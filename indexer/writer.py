@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from indexer.engine import Engine, EngineError
-
-TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+from indexer.engine import TRANSIENT_STATUSES, Engine, EngineUnavailable
 
 
 @dataclass(frozen=True)
@@ -55,8 +53,8 @@ class BulkWriter:
         self.sleep = sleep
 
     def write(self, docs: Sequence[BulkDoc]) -> list[Rejected]:
-        """Write ``docs``; return the permanently rejected ones. Raises EngineError if transient
-        failures outlast the retries (the caller must then not commit its offsets)."""
+        """Write ``docs``; return the permanently rejected ones. Raises EngineUnavailable if transient
+        failures outlast the retries (the caller must then not commit its offsets, and wait)."""
         pending = list(docs)
         rejected: list[Rejected] = []
         for attempt in range(self.max_retries + 1):
@@ -67,7 +65,7 @@ class BulkWriter:
             pending, failed = self._attempt(pending)
             rejected.extend(failed)
         if pending:
-            raise EngineError(
+            raise EngineUnavailable(
                 f"{len(pending)} document(s) still failing after {self.max_retries} retries "
                 f"(first: {pending[0].id})"
             )
@@ -89,10 +87,8 @@ class BulkWriter:
             operations.append(doc.source)
         try:
             response = self.engine.bulk(operations, refresh=self.refresh)
-        except Exception as exc:
-            if _is_transient_exception(exc):
-                return docs, []
-            raise EngineError(f"bulk request failed: {exc}") from exc
+        except EngineUnavailable:
+            return docs, []
         retry, rejected = [], []
         for doc, item in zip(docs, response["items"], strict=True):
             result = item["index"]
@@ -111,11 +107,3 @@ def _reason(result: dict[str, Any]) -> str:
     if isinstance(error, dict):
         return f"{error.get('type', 'error')}: {error.get('reason', '')}"
     return str(error)
-
-
-def _is_transient_exception(exc: Exception) -> bool:
-    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "meta", None), "status", None)
-    if isinstance(status, int):
-        return status in TRANSIENT_STATUSES
-    name = type(exc).__name__
-    return any(word in name for word in ("Connection", "Timeout", "Transport"))

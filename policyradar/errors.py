@@ -15,3 +15,9 @@ class StackError(PolicyRadarError):
 
 class SchemaError(PolicyRadarError):
     """A record does not match its schema."""
+
+
+class DependencyUnavailable(PolicyRadarError):
+    """A service the process needs (the search engine, a mail server) is away or overloaded for now.
+
+    Stages wait and retry on these; they never dead-letter a record because of one."""

@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import TopicAlreadyExistsError
 
+from policyradar.retry import Outage, is_dependency_failure
 from policyradar.settings import Settings
 from policyradar.signals import StopFlag
 
@@ -67,6 +68,7 @@ def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
         linger_ms=20,
         retries=2**31 - 1,
         max_in_flight_requests_per_connection=5,
+        max_request_size=settings.kafka_max_message_bytes,
     )
 
 
@@ -115,6 +117,11 @@ def send_all(producer: KafkaProducer, messages: Iterable[tuple[str, str, bytes]]
     return len(futures)
 
 
+# A dead letter keeps at most this much of the record's value: the whole record stays in its own
+# topic at the offset the letter names, and an oversized copy could not be produced anyway.
+DLQ_VALUE_BYTES = 256 * 1024
+
+
 @dataclass(frozen=True)
 class DeadLetter:
     """Why a record could not be processed, and the record itself, for the DLQ topic."""
@@ -126,6 +133,7 @@ class DeadLetter:
     def to_message(self, dlq_topic: str) -> tuple[str, str, bytes]:
         rec = self.record
         raw_key = rec.key.decode("utf-8", "replace") if rec.key else ""
+        value = rec.value or b""
         body: dict[str, Any] = {
             "schema_version": 1,
             "stage": self.stage,
@@ -134,7 +142,9 @@ class DeadLetter:
             "partition": rec.partition,
             "offset": rec.offset,
             "key": raw_key,
-            "value": (rec.value or b"").decode("utf-8", "replace"),
+            "value": value[:DLQ_VALUE_BYTES].decode("utf-8", "replace"),
+            "value_bytes": len(value),
+            "value_is_null": rec.value is None,
             "failed_at": datetime.now(UTC).isoformat(),
         }
         return (
@@ -149,6 +159,14 @@ def where(record: ConsumerRecord) -> str:
     return f"{record.topic}[{record.partition}]@{record.offset}"
 
 
+@dataclass
+class Progress:
+    """Records handled by a stage so far (kept across reconnects)."""
+
+    handled: int = 0
+    last_report: float = field(default_factory=time.monotonic)
+
+
 def consume(
     consumer: KafkaConsumer,
     handle: BatchHandler,
@@ -157,50 +175,101 @@ def consume(
     timeout_ms: int,
     say: Callable[[str], None] = print,
     stop: Callable[[], bool] = lambda: False,
+    progress: Progress | None = None,
+    on_batch: Callable[[], None] = lambda: None,
 ) -> int:
     """Poll batches, hand each to ``handle``, commit after it returns; return records handled.
 
     With ``until_idle`` the loop ends once every assigned partition is read to its end.
     """
-    handled = 0
-    last_report = time.monotonic()
+    progress = progress or Progress()
     while not stop():
         polled = consumer.poll(timeout_ms=timeout_ms)
         batch = [record for records in polled.values() for record in records]
         if batch:
             handle(batch)
             consumer.commit()
-            handled += len(batch)
-            if time.monotonic() - last_report > 2:
-                say(_progress(handled, _lag(consumer)))
-                last_report = time.monotonic()
+            on_batch()
+            progress.handled += len(batch)
+            if time.monotonic() - progress.last_report > 2:
+                say(_progress(progress.handled, _lag(consumer)))
+                progress.last_report = time.monotonic()
         elif until_idle and _caught_up(consumer):
             break
-    if until_idle and handled:
-        say(_progress(handled, 0))
-    return handled
+    if until_idle and progress.handled:
+        say(_progress(progress.handled, 0))
+    return progress.handled
 
 
 def run_stage(
     settings: Settings,
     topic: str,
     group: str,
-    handle: BatchHandler,
-    producer: KafkaProducer,
+    build_handler: Callable[[KafkaProducer], BatchHandler],
     *,
+    client_id: str,
     until_idle: bool,
 ) -> int:
-    """A stage's main loop: consume ``topic`` in ``group`` with ``handle`` until stopped (SIGTERM,
-    Ctrl-C) or, with ``until_idle``, until caught up; the consumer and producer are closed after."""
+    """A stage's main loop: consume ``topic`` in ``group`` until stopped (SIGTERM, Ctrl-C) or, with
+    ``until_idle``, until caught up; return the records handled.
+
+    ``build_handler`` gets a fresh producer and returns the batch handler; it may talk to the
+    stage's dependencies (create topics, indices), so it runs again after every reconnect. When
+    Kafka or the search engine goes away, the consumer and producer are closed without committing,
+    the stage waits with capped, jittered backoff and re-joins its group: work resumes from the
+    last committed offsets, so the interrupted batch is done again (writes are idempotent).
+    Anything else that escapes the handler ends the stage: it is not cured by waiting.
+    """
     stop = StopFlag().install()
-    consumer = make_consumer(settings, topic, group)
+    outage = Outage(client_id, stop.wait)
+    progress = Progress()
+    while not stop():
+        try:
+            ensure_topics(settings)
+            with _stage_clients(settings, topic, group, client_id) as (consumer, producer):
+                handle = build_handler(producer)
+                return consume(
+                    consumer,
+                    handle,
+                    until_idle=until_idle,
+                    timeout_ms=settings.poll_timeout_ms,
+                    stop=stop,
+                    progress=progress,
+                    on_batch=outage.succeeded,
+                )
+        except Exception as exc:
+            if not is_dependency_failure(exc):
+                raise
+            if outage.failed(exc):
+                break
+    return progress.handled
+
+
+@contextlib.contextmanager
+def _stage_clients(
+    settings: Settings, topic: str, group: str, client_id: str
+) -> Iterator[tuple[KafkaConsumer, KafkaProducer]]:
+    """A consumer and producer for one connected spell; closed without committing when it ends."""
+    producer = make_producer(settings, client_id=client_id)
     try:
-        return consume(
-            consumer, handle, until_idle=until_idle, timeout_ms=settings.poll_timeout_ms, stop=stop
-        )
+        consumer = make_consumer(settings, topic, group)
+    except BaseException:
+        producer.close(timeout=5)
+        raise
+    try:
+        yield consumer, producer
     finally:
-        consumer.close()
-        producer.close()
+        # Nothing is committed here: what was not committed after an acknowledged batch is redone.
+        _quietly(lambda: consumer.close(autocommit=False, timeout_ms=5000))
+        _quietly(lambda: producer.close(timeout=5))
+
+
+def _quietly(close: Callable[[], None]) -> None:
+    """Close a client whose broker may be gone; a failure to say goodbye changes nothing."""
+    try:
+        close()
+    except Exception as exc:  # the connection is being dropped anyway
+        log.debug("closing a Kafka client failed: %s", exc)
 
 
 def _lag(consumer: KafkaConsumer) -> int:

@@ -74,6 +74,8 @@ class RawRecord(_Record):
     published_at: datetime | None = None
     fetched_at: datetime
     text: str
+    # True when ``text`` was cut to the configured maximum length (see ``cap_text``).
+    text_truncated: bool = False
     content_hash: str
 
 
@@ -85,12 +87,22 @@ class EnrichedRecord(RawRecord):
     extractor_version: str
 
 
-def parse_record(model: type[BaseModel], payload: bytes | str) -> BaseModel:
-    """Decode and validate one record; raise SchemaError naming the first bad field."""
+def parse_record(model: type[BaseModel], payload: bytes | str | None) -> BaseModel:
+    """Decode and validate one record; raise SchemaError naming the first bad field.
+
+    Whatever the bytes (none at all, binary garbage, JSON nested past the parser's depth), the
+    outcome is a record or a SchemaError, never another exception.
+    """
+    if payload is None:
+        raise SchemaError("empty value (a null record, e.g. a tombstone), not a record")
     try:
         data = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SchemaError(f"not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise SchemaError("JSON nested too deeply to parse") from exc
+    if not isinstance(data, dict):
+        raise SchemaError(f"expected a JSON object, got {type(data).__name__}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -102,3 +114,10 @@ def parse_record(model: type[BaseModel], payload: bytes | str) -> BaseModel:
 def dump_record(record: BaseModel) -> bytes:
     """Serialise a record for Kafka (UTF-8 JSON, non-ASCII kept readable)."""
     return record.model_dump_json().encode("utf-8")
+
+
+def cap_text(record: RawRecord, max_chars: int) -> RawRecord:
+    """``record`` with its text cut to ``max_chars`` characters and marked, if it was longer."""
+    if len(record.text) <= max_chars:
+        return record
+    return record.model_copy(update={"text": record.text[:max_chars], "text_truncated": True})

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     batch_size: int = 64
     consumer_session_timeout_ms: int = 10_000
     poll_timeout_ms: int = 1000
+    # The largest message a producer sends (Kafka's max.request.size; the broker's default limit).
+    kafka_max_message_bytes: int = 1_048_576
+    # Longer texts are cut to this many characters (``text_truncated`` marks the record), so that
+    # no record outgrows a producer limit or the NLP pipeline's memory.
+    max_text_chars: int = 200_000
 
     # Processing
     nlp_profile: Literal["default", "rules", "full"] = "default"

@@ -18,6 +18,10 @@ class StopFlag:
     def set(self) -> None:
         self._event.set()
 
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``, waking early on a stop signal; True when the process should stop."""
+        return self._event.wait(seconds)
+
     def install(self) -> StopFlag:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: self._event.set())

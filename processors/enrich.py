@@ -8,7 +8,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from policyradar.rates import to_cny
-from policyradar.schemas import EnrichedRecord, Entities, RawRecord
+from policyradar.schemas import EnrichedRecord, Entities, RawRecord, dump_record
 from policyradar.settings import get_settings
 from processors import EXTRACTOR_VERSION
 from processors.lang import detect_language
@@ -63,6 +63,30 @@ def enrich_many(
         )
 
 
-def enrich(record: RawRecord) -> EnrichedRecord:
+def enrich(record: RawRecord, profile: str | None = None) -> EnrichedRecord:
     """Enrich a single record (see ``enrich_many``)."""
-    return next(enrich_many([record]))
+    return next(enrich_many([record], profile=profile))
+
+
+def serialise_within(record: EnrichedRecord, max_bytes: int, attempts: int = 4) -> bytes | None:
+    """The record as JSON bytes no longer than ``max_bytes``, cutting its text (and the entities
+    past the cut) when needed, with ``text_truncated`` set; None if even that does not fit."""
+    value = dump_record(record)
+    for _ in range(attempts):
+        if len(value) <= max_bytes:
+            return value
+        keep = int(len(record.text) * max_bytes / len(value) * 0.9)
+        record = _cut_text(record, keep)
+        value = dump_record(record)
+    return value if len(value) <= max_bytes else None
+
+
+def _cut_text(record: EnrichedRecord, keep: int) -> EnrichedRecord:
+    """``record`` with the first ``keep`` characters of its text and the entities inside them."""
+    end = len(analysis_text(record.title, record.text[:keep]))
+    entities = {
+        name: [span for span in getattr(record.entities, name) if span.end <= end] for name in ENTITY_FIELDS
+    }
+    return record.model_copy(
+        update={"text": record.text[:keep], "text_truncated": True, "entities": Entities(**entities)}
+    )

@@ -13,17 +13,19 @@ from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 
 from policyradar.errors import ConfigError, SchemaError
-from policyradar.kafka_io import DeadLetter, ensure_topics, make_producer, run_stage, send_all, where
-from policyradar.schemas import RawRecord, dump_record, parse_record
+from policyradar.kafka_io import DeadLetter, run_stage, send_all, where
+from policyradar.schemas import EnrichedRecord, RawRecord, cap_text, parse_record
 from policyradar.settings import Settings, get_settings
-from processors.enrich import enrich, enrich_many
+from processors.enrich import enrich, enrich_many, serialise_within
 from processors.pipeline import warm_up
 
 log = logging.getLogger(__name__)
 STAGE = "processor"
 # Failures of the machine or the installation, not of a record: these stop the stage instead of
 # dead-lettering every record that follows.
-ENVIRONMENT_ERRORS = (OSError, ImportError, MemoryError, ConfigError)
+ENVIRONMENT_ERRORS = (OSError, ImportError, ConfigError)
+# Room left in a message for Kafka's own framing around our value.
+MESSAGE_OVERHEAD_BYTES = 4096
 
 
 class EnrichBatch:
@@ -39,48 +41,78 @@ class EnrichBatch:
         dead: list[DeadLetter] = []
         for message in batch:
             try:
-                parsed.append((message, parse_record(RawRecord, message.value)))
+                record = parse_record(RawRecord, message.value)
             except SchemaError as exc:
                 dead.append(DeadLetter(STAGE, f"invalid raw record: {exc}", message))
-        outputs = self._enrich(parsed, dead)
+                continue
+            parsed.append((message, cap_text(record, self.settings.max_text_chars)))
+        outputs = self._fitting(self._enrich(parsed, dead), dead)
         for letter in dead:
             log.warning("dead-lettering %s: %s", where(letter.record), letter.reason)
         self.dead_letters += len(dead)
         send_all(self.producer, [*outputs, *(d.to_message(self.settings.topic_dlq) for d in dead)])
 
-    def _enrich(self, parsed, dead: list[DeadLetter]) -> list[tuple[str, str, bytes]]:
-        topic = self.settings.topic_enriched
+    def _enrich(
+        self, parsed: list[tuple[ConsumerRecord, RawRecord]], dead: list[DeadLetter]
+    ) -> list[tuple[ConsumerRecord, EnrichedRecord]]:
+        profile = self.settings.nlp_profile
         try:
-            records = list(enrich_many([record for _, record in parsed]))
-            return [(topic, r.id, dump_record(r)) for r in records]
+            records = list(enrich_many([record for _, record in parsed], profile=profile))
+            return [(message, r) for (message, _), r in zip(parsed, records, strict=True)]
+        except ENVIRONMENT_ERRORS:
+            raise
         except Exception:
             log.exception("batch enrichment failed; retrying record by record")
         outputs = []
         for message, record in parsed:
             try:
-                enriched = enrich(record)
+                enriched = enrich(record, profile=profile)
             except ENVIRONMENT_ERRORS:
                 raise  # not the record's fault: stop without committing, so nothing is lost
             except Exception as exc:
                 dead.append(DeadLetter(STAGE, f"enrichment failed: {type(exc).__name__}: {exc}", message))
                 continue
-            outputs.append((topic, enriched.id, dump_record(enriched)))
+            outputs.append((message, enriched))
         return outputs
+
+    def _fitting(
+        self, outputs: list[tuple[ConsumerRecord, EnrichedRecord]], dead: list[DeadLetter]
+    ) -> list[tuple[str, str, bytes]]:
+        """Enriched messages cut to fit one producer message; what cannot fit is dead-lettered."""
+        limit = self.settings.kafka_max_message_bytes - MESSAGE_OVERHEAD_BYTES
+        fitting = []
+        for message, record in outputs:
+            value = serialise_within(record, limit)
+            if value is None:
+                reason = f"enriched record does not fit the {limit}-byte message limit even cut short"
+                dead.append(DeadLetter(STAGE, reason, message))
+                continue
+            fitting.append((self.settings.topic_enriched, record.id, value))
+        return fitting
 
 
 def process(args: argparse.Namespace) -> int:
     settings = get_settings()
-    ensure_topics(settings)
     # Load models and gazetteers now: a broken install fails here, before any record is read.
     warm_up(settings.nlp_profile)
-    producer = make_producer(settings, client_id="policyradar-processor")
-    handler = EnrichBatch(producer, settings)
+    handlers: list[EnrichBatch] = []
+
+    def build_handler(producer: KafkaProducer) -> EnrichBatch:
+        handlers.append(EnrichBatch(producer, settings))
+        return handlers[-1]
+
     print(
         f"processing {settings.topic_raw} -> {settings.topic_enriched} "
         f"(group {settings.group_processor}{', until idle' if args.until_idle else ''})"
     )
     count = run_stage(
-        settings, settings.topic_raw, settings.group_processor, handler, producer, until_idle=args.until_idle
+        settings,
+        settings.topic_raw,
+        settings.group_processor,
+        build_handler,
+        client_id="policyradar-processor",
+        until_idle=args.until_idle,
     )
-    print(f"processed {count} records, {handler.dead_letters} dead-lettered to {settings.topic_dlq}")
+    dead_letters = sum(h.dead_letters for h in handlers)
+    print(f"processed {count} records, {dead_letters} dead-lettered to {settings.topic_dlq}")
     return 0

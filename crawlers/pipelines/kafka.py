@@ -13,7 +13,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawlers.state import PageState
 from policyradar.kafka_io import make_producer, send_all
-from policyradar.schemas import RawRecord, dump_record
+from policyradar.schemas import RawRecord, cap_text, dump_record
 from policyradar.settings import Settings, get_settings
 
 FLUSH_EVERY = 200
@@ -41,7 +41,7 @@ class KafkaPipeline:
             send_all(self.producer, [quarantine_message(self.settings.topic_dlq, item["quarantine"])])
             return item
         try:
-            record = RawRecord.model_validate(item["record"])
+            record = cap_text(RawRecord.model_validate(item["record"]), self.settings.max_text_chars)
         except ValueError as exc:
             raise DropItem(f"{item['record'].get('url')}: not a valid raw record: {exc}") from exc
         future = self.producer.send(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from indexer.engine import EngineError
+from indexer.engine import EngineUnavailable
 from indexer.writer import BulkDoc, BulkWriter
 
 
@@ -54,6 +54,24 @@ def test_version_conflict_means_a_newer_copy_is_already_there():
 def test_retries_that_run_out_raise_so_offsets_are_not_committed():
     engine = FakeEngine([{"a": 503}] * 3)
     writer = BulkWriter(engine, "idx", max_retries=2, sleep=lambda _s: None)
-    with pytest.raises(EngineError, match="still failing"):
+    with pytest.raises(EngineUnavailable, match="still failing"):
         writer.write(docs("a"))
     assert len(engine.calls) == 3
+
+
+class UnreachableEngine:
+    def __init__(self, failures):
+        self.failures = failures
+        self.calls = 0
+
+    def bulk(self, operations, refresh="false"):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise EngineUnavailable("connection refused")
+        return {"items": [{"index": {"_id": op["index"]["_id"], "status": 201}} for op in operations[::2]]}
+
+
+def test_an_unreachable_engine_is_retried_like_a_throttled_one():
+    engine = UnreachableEngine(failures=2)
+    assert BulkWriter(engine, "idx", sleep=lambda _s: None).write(docs("a", "b")) == []
+    assert engine.calls == 3

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pytest
 
 from policyradar.errors import SchemaError
-from policyradar.schemas import RawRecord, dump_record, parse_record
+from policyradar.schemas import RawRecord, cap_text, dump_record, parse_record
 
 
 def raw(**overrides):
@@ -45,3 +45,27 @@ def test_unknown_fields_and_wrong_schema_version_are_refused():
 def test_bytes_that_are_not_json_are_a_schema_error():
     with pytest.raises(SchemaError, match="not valid JSON"):
         parse_record(RawRecord, b"\xff\xfe not json")
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (None, "null record"),
+        (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "nested too deeply"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b"[1, 2]", "expected a JSON object"),
+        (b'"just a string"', "expected a JSON object"),
+        (b"\xff\xfe\x00garbage\x80", "not valid JSON"),
+        (b"", "not valid JSON"),
+    ],
+)
+def test_any_bytes_give_a_record_or_a_schema_error(payload, reason):
+    with pytest.raises(SchemaError, match=reason):
+        parse_record(RawRecord, payload)
+
+
+def test_long_texts_are_cut_and_marked():
+    record = RawRecord.model_validate(raw(text="一二三四五六七八九十"))
+    cut = cap_text(record, 5)
+    assert cut.text == record.text[:5] and cut.text_truncated
+    assert cap_text(record, len(record.text)) is record
