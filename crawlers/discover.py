@@ -4,9 +4,8 @@ announcement listing, and write a disabled source spec for review."""
 from __future__ import annotations
 
 import argparse
+import http.client
 import re
-import urllib.error
-import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -17,18 +16,14 @@ from parsel import Selector
 from crawlers.decoding import decode_html
 from crawlers.sources import SourceSpec
 from policyradar.settings import get_settings
-from policyradar.urlsafety import UnsafeUrlError, check_url
+from policyradar.urlsafety import FetchError, Resolver, UnsafeUrlError, open_checked, resolve_all
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_REDIRECTS = 5
+REDIRECT_CODES = (301, 302, 303, 307, 308)
 USER_AGENT = "PolicyRadarBot/0.1 (sources add)"
 ARTICLE_HINT = re.compile(r"(\d{4,}|\.s?html?$|/t\d+|/art/|/content)", re.IGNORECASE)
 NEXT_TEXTS = ("下一页", "下页", "Next", "next", "›", "»")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 @dataclass
@@ -44,27 +39,28 @@ class Discovery:
 
 
 def safe_fetch(
-    url: str, allowed: tuple[str, ...], max_bytes: int = MAX_BYTES
+    url: str, allowed: tuple[str, ...], max_bytes: int = MAX_BYTES, resolve: Resolver = resolve_all
 ) -> tuple[str, bytes, str | None]:
-    """GET ``url`` following at most five redirects, checking every hop; return (final URL, body, charset)."""
-    opener = urllib.request.build_opener(_NoRedirect)
+    """GET ``url`` following at most five redirects, each hop checked and fetched from the address
+    that was checked; return (final URL, body, charset). Raises UnsafeUrlError or FetchError."""
     for _ in range(MAX_REDIRECTS + 1):
-        check_url(url, allowed)
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        headers = {"User-Agent": USER_AGENT}
         try:
-            with opener.open(request, timeout=20) as response:
+            with open_checked(url, headers=headers, timeout=20, allowed=allowed, resolve=resolve) as response:
+                location = response.headers.get("Location")
+                if response.status in REDIRECT_CODES and location:
+                    url = urljoin(url, location)
+                    continue
+                if not 200 <= response.status < 300:
+                    raise FetchError(f"{url}: HTTP {response.status}")
                 body = response.read(max_bytes + 1)
-                if len(body) > max_bytes:
-                    raise UnsafeUrlError(f"{url}: page is larger than {max_bytes} bytes")
-                return url, body, response.headers.get_content_charset()
-        except urllib.error.HTTPError as exc:
-            if exc.code in (301, 302, 303, 307, 308) and exc.headers.get("Location"):
-                url = urljoin(url, exc.headers["Location"])
-                continue
-            raise UnsafeUrlError(f"{url}: HTTP {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise UnsafeUrlError(f"{url}: cannot fetch: {getattr(exc, 'reason', exc)}") from exc
-    raise UnsafeUrlError(f"{url}: more than {MAX_REDIRECTS} redirects")
+                charset = response.headers.get_content_charset()
+        except (OSError, http.client.HTTPException) as exc:
+            raise FetchError(f"{url}: cannot fetch: {exc}") from exc
+        if len(body) > max_bytes:
+            raise FetchError(f"{url}: page is larger than {max_bytes} bytes")
+        return url, body, charset
+    raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
 
 
 def discover(url: str, body: bytes, charset: str | None) -> Discovery:
@@ -156,7 +152,7 @@ def add_command(args: argparse.Namespace) -> int:
         robots_url = urljoin(url, "/robots.txt")
         _, robots, robots_charset = safe_fetch(robots_url, settings.allow_private_hosts, 256 * 1024)
         found.sitemaps = sitemaps_from_robots(robots.decode(robots_charset or "utf-8", "replace"), url)
-    except UnsafeUrlError:
+    except (UnsafeUrlError, FetchError):
         pass  # no robots.txt: no sitemaps announced
     host = urlsplit(url).hostname or "source"
     source_id = args.id or re.sub(r"[^a-z0-9]+", "-", host.removeprefix("www.").lower()).strip("-")[:60]

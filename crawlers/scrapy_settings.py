@@ -43,6 +43,8 @@ SCRAPY_SETTINGS: dict[str, Any] = {
     "HTTPERROR_ALLOWED_CODES": [],
     "METAREFRESH_ENABLED": False,
     "DNS_TIMEOUT": 20,
+    # Connect only to addresses that passed the URL-safety check (no DNS-rebinding window).
+    "TWISTED_DNS_RESOLVER": "crawlers.resolver.CheckingResolver",
     "LOG_LEVEL": "INFO",
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     "FEED_EXPORT_ENCODING": "utf-8",
