@@ -1,19 +1,28 @@
-"""Alerts stored as percolator queries, and the indices of matches, digests and locks."""
+"""Alerts stored as percolator queries, and the indices of matches, digests and locks.
+
+Nothing here reads a capped page: every listing, percolation and backfill pages through all hits
+with ``search_after`` on a sort that ends in a unique keyword.
+"""
 
 from __future__ import annotations
 
 import base64
 import secrets
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from indexer.alerts.model import Alert, alert_id, index_names
-from indexer.engine import Engine, status_of
+from indexer.engine import TRANSIENT_STATUSES, Engine, EngineError, EngineNotFound, EngineUnavailable
 from indexer.mapping import INDEX_BODY
 from indexer.query import SearchRequest, build_query
 
+PAGE_SIZE = 1000  # hits per request; every page is read
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date"}
+_LONG = {"type": "long"}
+# Fields added after the first release: put into the mappings of indices that already exist.
+_ADDED_FIELDS = {"digests": {"fence": _LONG}, "locks": {"token": _LONG}}
 
 
 def _bodies() -> dict[str, dict[str, Any]]:
@@ -60,12 +69,16 @@ def _bodies() -> dict[str, dict[str, Any]]:
                     "match_ids": _KEYWORD,
                     "attempts": {"type": "integer"},
                     "next_attempt_at": _DATE,
+                    **_ADDED_FIELDS["digests"],
                 },
             },
         },
         "locks": {
             "settings": single,
-            "mappings": {"dynamic": "strict", "properties": {"owner": _KEYWORD, "expires_at": _DATE}},
+            "mappings": {
+                "dynamic": "strict",
+                "properties": {"owner": _KEYWORD, "expires_at": _DATE, **_ADDED_FIELDS["locks"]},
+            },
         },
     }
 
@@ -73,17 +86,67 @@ def _bodies() -> dict[str, dict[str, Any]]:
 def ensure_alert_indices(engine: Engine, alias: str) -> dict[str, str]:
     names = index_names(alias)
     for key, body in _bodies().items():
-        if not engine.index_exists(names[key]):
-            try:
-                engine.create_index(names[key], body)
-            except Exception:
-                if not engine.index_exists(names[key]):
-                    raise
+        if engine.index_exists(names[key]):
+            if key in _ADDED_FIELDS:
+                _add_fields(engine, names[key], _ADDED_FIELDS[key])
+            continue
+        try:
+            engine.create_index(names[key], body)
+        except EngineError:
+            if not engine.index_exists(names[key]):
+                raise
     return names
+
+
+def _add_fields(engine: Engine, index: str, properties: dict[str, Any]) -> None:
+    """Map fields that a newer version writes (adding a field to an existing mapping is allowed)."""
+    if engine.kind == "elasticsearch":
+        engine.client.indices.put_mapping(index=index, properties=properties)
+    else:
+        engine.client.indices.put_mapping(index=index, body={"properties": properties})
+
+
+def search_pages(
+    engine: Engine, index: str, body: dict[str, Any], sort: list[Any], page_size: int = PAGE_SIZE
+) -> Iterator[list[dict[str, Any]]]:
+    """Every hit of a search, a page at a time. ``sort`` must end in a field unique per document."""
+    request = {**body, "size": page_size, "sort": sort, "track_total_hits": False}
+    while True:
+        hits = engine.search(index, request)["hits"]["hits"]
+        if hits:
+            yield hits
+        if len(hits) < page_size:
+            return
+        request = {**request, "search_after": hits[-1]["sort"]}
+
+
+def raise_for_bulk(response: dict[str, Any], what: str, accept: Iterable[int] = ()) -> None:
+    """Raise for the first failed item of a bulk response (statuses in ``accept`` are fine)."""
+    accepted = set(accept)
+    for item in response.get("items", []):
+        result = next(iter(item.values()))
+        status = int(result.get("status", 500))
+        if status < 300 or status in accepted:
+            continue
+        message = f"{what} failed for {result.get('_id')}: {result.get('error')}"
+        if status in TRANSIENT_STATUSES:
+            raise EngineUnavailable(message, status)
+        raise EngineError(message, status)
 
 
 def new_webhook_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def alert_body(alert: Alert) -> dict[str, Any]:
+    """The stored form of an alert: its percolator query and the alert itself."""
+    query = build_query(SearchRequest(q=alert.q, **alert.conditions.model_dump()))
+    return {
+        "query": query,
+        "alert_id": alert.id,
+        "owner": alert.owner,
+        "alert": alert.model_dump(mode="json"),
+    }
 
 
 class AlertStore:
@@ -93,37 +156,51 @@ class AlertStore:
         self.names = ensure_alert_indices(engine, alias)
 
     def save(self, alert: Alert) -> Alert:
-        query = build_query(SearchRequest(q=alert.q, **alert.conditions.model_dump()))
-        body = {
-            "query": query,
-            "alert_id": alert.id,
-            "owner": alert.owner,
-            "alert": alert.model_dump(mode="json"),
-        }
-        self.engine.index_doc(self.names["alerts"], alert.id, body, refresh="wait_for")
+        self.engine.index_doc(self.names["alerts"], alert.id, alert_body(alert), refresh="wait_for")
         return alert
+
+    def save_many(self, alerts: list[Alert]) -> None:
+        """Store many alerts with bulk requests (same bodies as ``save``)."""
+        for start in range(0, len(alerts), PAGE_SIZE):
+            operations: list[dict[str, Any]] = []
+            for alert in alerts[start : start + PAGE_SIZE]:
+                operations += [
+                    {"index": {"_index": self.names["alerts"], "_id": alert.id}},
+                    alert_body(alert),
+                ]
+            raise_for_bulk(self.engine.bulk(operations, refresh="wait_for"), "saving alerts")
 
     def get(self, owner: str, name: str) -> Alert | None:
         doc = self.engine.get_doc(self.names["alerts"], alert_id(owner, name))
         return Alert.model_validate(doc["_source"]["alert"]) if doc else None
 
     def list(self, owner: str | None = None) -> list[Alert]:
+        """Every alert (of ``owner``, when given), by id."""
         query = {"term": {"owner": owner}} if owner else {"match_all": {}}
-        response = self.engine.search(
-            self.names["alerts"], {"query": query, "size": 1000, "sort": ["alert_id"]}
+        pages = search_pages(
+            self.engine, self.names["alerts"], {"query": query, "_source": ["alert"]}, ["alert_id"]
         )
-        return [Alert.model_validate(hit["_source"]["alert"]) for hit in response["hits"]["hits"]]
+        return [Alert.model_validate(hit["_source"]["alert"]) for page in pages for hit in page]
 
     def remove(self, owner: str, name: str) -> bool:
         return self.engine.delete_doc(self.names["alerts"], alert_id(owner, name), refresh="wait_for")
 
     def set_last_fire(self, alert: Alert, fire_time: datetime) -> None:
-        self.engine.update_doc(
-            self.names["alerts"],
-            alert.id,
-            {"alert": {**alert.model_dump(mode="json"), "last_fire": fire_time.isoformat()}},
-            refresh="wait_for",
-        )
+        self.set_last_fires([(alert, fire_time)])
+
+    def set_last_fires(self, fired: list[tuple[Alert, datetime]]) -> None:
+        """Record when alerts last fired; only that field changes (an alert edited meanwhile keeps
+        its edit), and an alert removed meanwhile is skipped."""
+        for start in range(0, len(fired), PAGE_SIZE):
+            operations: list[dict[str, Any]] = []
+            for alert, fire_time in fired[start : start + PAGE_SIZE]:
+                operations += [
+                    {"update": {"_index": self.names["alerts"], "_id": alert.id}},
+                    {"doc": {"alert": {"last_fire": fire_time.isoformat()}}},
+                ]
+            raise_for_bulk(
+                self.engine.bulk(operations, refresh="wait_for"), "noting fire times", accept=[404]
+            )
 
 
 def match_id(alert_key: str, doc_id: str) -> str:
@@ -154,37 +231,47 @@ def doc_summary(doc: dict[str, Any]) -> dict[str, Any]:
 class MatchRecorder:
     """Percolates new documents against every alert and records each match once (by id)."""
 
-    def __init__(self, engine: Engine, alias: str) -> None:
+    def __init__(self, engine: Engine, alias: str, page_size: int = PAGE_SIZE) -> None:
         self.engine = engine
         self.names = ensure_alert_indices(engine, alias)
+        self.page_size = page_size
 
-    def matching_alerts(self, docs: list[dict[str, Any]], batch: int = 100) -> list[tuple[str, int]]:
-        """(alert id, index into ``docs``) for every alert each document matches; nothing is recorded."""
-        found: list[tuple[str, int]] = []
+    def matched_pages(self, docs: list[dict[str, Any]], batch: int = 100) -> Iterator[list[tuple[str, int]]]:
+        """Per page of percolator hits: (alert id, index into ``docs``) for each alert a document
+        matches. One request per batch of documents and page of alerts, never one per alert."""
         for start in range(0, len(docs), batch):
             body = {
                 "query": {"percolate": {"field": "query", "documents": docs[start : start + batch]}},
-                "size": 1000,
                 "_source": ["alert_id"],
             }
-            for hit in self.engine.search(self.names["alerts"], body)["hits"]["hits"]:
-                for slot in hit.get("fields", {}).get("_percolator_document_slot", []):
-                    found.append((hit["_source"]["alert_id"], start + slot))
-        return found
+            for hits in search_pages(self.engine, self.names["alerts"], body, ["alert_id"], self.page_size):
+                yield [
+                    (hit["_source"]["alert_id"], start + slot)
+                    for hit in hits
+                    for slot in hit.get("fields", {}).get("_percolator_document_slot", [])
+                ]
+
+    def matching_alerts(self, docs: list[dict[str, Any]], batch: int = 100) -> list[tuple[str, int]]:
+        """(alert id, index into ``docs``) for every alert each document matches; nothing is recorded."""
+        return [pair for page in self.matched_pages(docs, batch) for pair in page]
 
     def percolate(self, docs: list[dict[str, Any]]) -> int:
         """Record a match for every (alert, document) pair the documents produce; new matches count."""
-        return self.record([(alert, docs[slot]) for alert, slot in self.matching_alerts(docs)])
+        pairs = ((alert, docs[slot]) for page in self.matched_pages(docs) for alert, slot in page)
+        return self.record(pairs)
 
-    def record(self, pairs: list[tuple[str, dict[str, Any]]]) -> int:
-        """Create a match per (alert, document) unless it exists: replays change nothing."""
-        if not pairs:
-            return 0
+    def record(self, pairs: Iterable[tuple[str, dict[str, Any]]]) -> int:
+        """Create a match per (alert, document) unless it exists: replays change nothing. Writes in
+        chunks; the last one waits for a refresh, so everything recorded is searchable on return."""
         now = datetime.now(UTC).isoformat()
-        operations: list[dict[str, Any]] = []
+        created = 0
+        chunk: list[dict[str, Any]] = []
         for key, doc in pairs:
-            operations.append({"create": {"_index": self.names["matches"], "_id": match_id(key, doc["id"])}})
-            operations.append(
+            if len(chunk) == 2 * self.page_size:
+                created += self._create(chunk, refresh="false")
+                chunk = []
+            chunk.append({"create": {"_index": self.names["matches"], "_id": match_id(key, doc["id"])}})
+            chunk.append(
                 {
                     "alert_id": key,
                     "doc_id": doc["id"],
@@ -193,12 +280,11 @@ class MatchRecorder:
                     "doc": doc_summary(doc),
                 }
             )
-        response = self.engine.bulk(operations, refresh="wait_for")
-        failures = [
-            i["create"] for i in response["items"] if i["create"].get("status", 500) not in (201, 409)
-        ]
-        if failures:
-            raise RuntimeError(f"recording alert matches failed: {failures[0].get('error')}")
+        return created + (self._create(chunk, refresh="wait_for") if chunk else 0)
+
+    def _create(self, operations: list[dict[str, Any]], refresh: str) -> int:
+        response = self.engine.bulk(operations, refresh=refresh)
+        raise_for_bulk(response, "recording alert matches", accept=[409])
         return sum(1 for i in response["items"] if i["create"].get("status") == 201)
 
     def backfill(self, alert: Alert, alias: str, days: int) -> int:
@@ -208,10 +294,8 @@ class MatchRecorder:
         since = (datetime.now(UTC) - timedelta(days=days)).isoformat()
         query = build_query(SearchRequest(q=alert.q, **alert.conditions.model_dump()))
         query["bool"]["filter"].append({"range": {"fetched_at": {"gte": since}}})
+        pages = search_pages(self.engine, alias, {"query": query}, ["id"], self.page_size)
         try:
-            response = self.engine.search(alias, {"query": query, "size": 1000})
-        except Exception as exc:
-            if status_of(exc) == 404:
-                return 0  # nothing indexed yet
-            raise
-        return self.record([(alert.id, hit["_source"]) for hit in response["hits"]["hits"]])
+            return self.record((alert.id, hit["_source"]) for page in pages for hit in page)
+        except EngineNotFound:
+            return 0  # nothing indexed yet
