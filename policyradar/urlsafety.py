@@ -209,16 +209,18 @@ def open_checked(
     timeout: float = DEFAULT_TIMEOUT,
     allowed: Iterable[str] = (),
     resolve: Resolver = resolve_all,
+    tls: ssl.SSLContext | None = None,
 ) -> http.client.HTTPResponse:
     """Check ``url``, then send one request to a checked address (no second resolution).
 
     Returns the response whatever its status (redirects are not followed: check the next hop with
     another call). Use it as a context manager, which closes the connection. Raises UnsafeUrlError
-    when the URL is refused and FetchError when no checked address answers properly."""
+    when the URL is refused and FetchError when no checked address answers properly. ``tls``
+    replaces the default context (system CAs, host name checked) for https."""
     checked = inspect_url(url, allowed, resolve)
     failure: Exception | None = None
     for address in checked.addresses:
-        connection = _connection(checked, address, timeout)
+        connection = _connection(checked, address, timeout, tls)
         try:
             connection.request(method, checked.target, body=data, headers=dict(headers or {}))
             response = connection.getresponse()
@@ -232,9 +234,11 @@ def open_checked(
     raise FetchError(f"{url}: cannot fetch: {failure}")
 
 
-def _connection(checked: CheckedUrl, address: str, timeout: float) -> http.client.HTTPConnection:
+def _connection(
+    checked: CheckedUrl, address: str, timeout: float, tls: ssl.SSLContext | None
+) -> http.client.HTTPConnection:
     if checked.scheme == "https":
-        return _PinnedHTTPSConnection(checked.host, checked.port, address, timeout)
+        return _PinnedHTTPSConnection(checked.host, checked.port, address, timeout, tls)
     return _PinnedHTTPConnection(checked.host, checked.port, address, timeout)
 
 
@@ -255,7 +259,12 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
 
     default_port = 443
 
+    def __init__(
+        self, host: str, port: int, address: str, timeout: float, tls: ssl.SSLContext | None
+    ) -> None:
+        super().__init__(host, port, address, timeout)
+        self.tls = tls or ssl.create_default_context()
+
     def connect(self) -> None:
         super().connect()
-        context = ssl.create_default_context()
-        self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
+        self.sock = self.tls.wrap_socket(self.sock, server_hostname=self.host)
