@@ -7,15 +7,30 @@ condition is a term, range or nested filter on a known field. Amounts are compar
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from policyradar.rates import rates_to_cny
 
 SEARCH_FIELDS = ["title^3", "title.cjk^3", "text", "text.cjk"]
 MAX_RESULT_WINDOW = 10_000  # the engine's index.max_result_window
+MAX_AMOUNT = 1e15  # a thousand trillion in any currency: above every budget, finite after conversion
+MAX_QUERY_CHARS = 500
+MAX_PAGE_SIZE = 1000
+MAX_VALUES = 50  # values of one facet filter
+MAX_VALUE_CHARS = 200
 FACETS = {
     "places": "place_names",
     "provinces": "provinces",
@@ -24,46 +39,116 @@ FACETS = {
     "sources": "source_id",
     "languages": "detected_language",
 }
+# Field names as the HTTP API spells its query parameters (one value per repetition).
+PARAM_NAMES = {
+    "places": "place",
+    "provinces": "province",
+    "companies": "company",
+    "topics": "topic",
+    "sources": "source",
+    "languages": "language",
+}
+
+
+def _printable(text: str) -> str:
+    """Refuse control characters (NUL and the like); tabs and line breaks are ordinary spaces."""
+    bad = next((c for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r"), None)
+    if bad is not None:
+        raise PydanticCustomError(
+            "control_character",
+            "must not contain control characters (found U+{code})",
+            {"code": f"{ord(bad):04X}"},
+        )
+    return text
+
+
+QueryText = Annotated[str, Field(max_length=MAX_QUERY_CHARS), AfterValidator(_printable)]
+FacetValue = Annotated[str, Field(max_length=MAX_VALUE_CHARS), AfterValidator(_printable)]
+FacetValues = Annotated[list[FacetValue], Field(max_length=MAX_VALUES)]
+Amount = Annotated[float | None, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 
 
 class Conditions(BaseModel):
-    """Structured conditions on normalised facts (also the conditions of an alert)."""
+    """Structured conditions on normalised facts (also the conditions of an alert).
+
+    Every bound users can get wrong is checked here, once, for the CLI, the HTTP API and alerts.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    places: list[str] = []
-    provinces: list[str] = []
-    companies: list[str] = []
-    topics: list[str] = []
-    sources: list[str] = []
-    languages: list[str] = []
-    min_amount: float | None = Field(default=None, ge=0)
-    max_amount: float | None = Field(default=None, ge=0)
+    places: FacetValues = []
+    provinces: FacetValues = []
+    companies: FacetValues = []
+    topics: FacetValues = []
+    sources: FacetValues = []
+    languages: FacetValues = []
+    min_amount: Amount = None
+    max_amount: Amount = None
     currency: str = "CNY"
     subsidy_only: bool = False
+
+    @field_validator("max_amount")
+    @classmethod
+    def _not_below_min(cls, value: float | None, info: ValidationInfo) -> float | None:
+        low = info.data.get("min_amount")
+        if value is not None and low is not None and value < low:
+            raise PydanticCustomError(
+                "amount_order", "must not be below the minimum amount ({low})", {"low": f"{low:g}"}
+            )
+        return value
 
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:
         value = value.upper()
         if value not in rates_to_cny():
-            raise ValueError(f"unknown currency {value!r}; known: {sorted(rates_to_cny())}")
+            raise PydanticCustomError(
+                "unknown_currency",
+                "unknown currency '{value}'; known: {known}",
+                {"value": value[:20], "known": ", ".join(sorted(rates_to_cny()))},
+            )
         return value
 
 
 class SearchRequest(Conditions):
-    q: str = Field(default="", max_length=500)
+    q: QueryText = ""
     date_from: date | None = None
     date_to: date | None = None
     sort: Literal["relevance", "date"] = "relevance"
-    page: int = Field(default=1, ge=1, le=1000)
-    size: int = Field(default=10, ge=1, le=1000)
+    size: int = Field(default=10, ge=1, le=MAX_PAGE_SIZE)
+    page: int = Field(default=1, ge=1, le=MAX_RESULT_WINDOW)
 
-    @model_validator(mode="after")
-    def _within_result_window(self) -> SearchRequest:
-        if self.page * self.size > MAX_RESULT_WINDOW:
-            raise ValueError(f"page x size must stay within the first {MAX_RESULT_WINDOW} results")
-        return self
+    @field_validator("date_to")
+    @classmethod
+    def _not_before_from(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("date_from")
+        if value is not None and start is not None and value < start:
+            raise PydanticCustomError(
+                "date_order", "must not be before the start date ({start})", {"start": start.isoformat()}
+            )
+        return value
+
+    @field_validator("page")
+    @classmethod
+    def _within_result_window(cls, value: int, info: ValidationInfo) -> int:
+        size = info.data.get("size")
+        if size is not None and value * size > MAX_RESULT_WINDOW:
+            raise PydanticCustomError(
+                "beyond_result_window",
+                "page {page} of {size} hits per page goes past hit {window}, the deepest the engine "
+                "pages to; narrow the search",
+                {"page": value, "size": size, "window": MAX_RESULT_WINDOW},
+            )
+        return value
+
+
+def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    """Each problem as ``{"loc": [field, ...], "msg", "type"}``; the input is not echoed back (it may be
+    10,000 characters long, or a NaN that JSON cannot carry)."""
+    return [
+        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        for error in exc.errors(include_url=False)
+    ]
 
 
 def to_cny(amount: float, currency: str) -> float:

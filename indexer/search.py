@@ -4,16 +4,44 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from typing import Any
 
 from pydantic import ValidationError
 
-from indexer.engine import Engine, open_engine
-from indexer.query import SearchRequest, search_body
+from indexer.engine import Engine, EngineError, EngineNotFound, EngineUnavailable, open_engine
+from indexer.query import PARAM_NAMES, SearchRequest, search_body
 from policyradar.errors import PolicyRadarError
 from policyradar.settings import get_settings
 
 RESULT_FIELDS = ["id", "url", "title", "published_at", "source_id", "entities", "topics"]
+# Request fields as ``policyradar search`` spells them.
+CLI_NAMES = {"q": "QUERY", "date_from": "--from", "date_to": "--to"}
+
+
+class SearchUnavailable(EngineError):
+    """The engine cannot answer searches now: the index does not exist yet or the engine is down."""
+
+
+def missing_index_reason(alias: str) -> str:
+    return (
+        f"the search index {alias!r} does not exist yet: index announcements first "
+        "(policyradar index, or make demo)"
+    )
+
+
+def unavailable_reason(exc: Exception, alias: str) -> str | None:
+    """Why the engine cannot answer at all (index missing, engine unreachable or overloaded), or None
+    when ``exc`` is some other failure."""
+    if isinstance(exc, SearchUnavailable):
+        return str(exc)
+    if isinstance(exc, EngineNotFound) and "index_not_found" in str(exc):
+        return missing_index_reason(alias)
+    if isinstance(exc, EngineUnavailable):
+        if exc.status is None:
+            return "the search engine cannot be reached; try again shortly"
+        return f"the search engine is overloaded or unavailable (HTTP {exc.status}); try again shortly"
+    return None
 
 
 def run_search(engine: Engine, alias: str, request: SearchRequest | str, size: int = 10) -> dict[str, Any]:
@@ -21,7 +49,13 @@ def run_search(engine: Engine, alias: str, request: SearchRequest | str, size: i
     "facets": {name: [{"value", "count"}]}}``."""
     if isinstance(request, str):
         request = SearchRequest(q=request, size=size)
-    response = engine.search(alias, search_body(request))
+    try:
+        response = engine.search(alias, search_body(request))
+    except EngineError as exc:
+        reason = unavailable_reason(exc, alias)
+        if reason is None:
+            raise
+        raise SearchUnavailable(reason) from exc
     hits = []
     for hit in response["hits"]["hits"]:
         item = {field: hit["_source"].get(field) for field in RESULT_FIELDS}
@@ -84,13 +118,23 @@ def request_from_args(args: argparse.Namespace) -> SearchRequest:
     )
 
 
+def cli_name(field: str) -> str:
+    """The option that sets a request field: ``min_amount`` -> ``--min-amount``, ``places`` ->
+    ``--place``."""
+    return CLI_NAMES.get(field) or "--" + PARAM_NAMES.get(field, field).replace("_", "-")
+
+
 def search_command(args: argparse.Namespace) -> int:
     settings = get_settings()
+    if not getattr(args, "verbose", False):
+        # The client libraries log each failed request with a traceback; our error line says it all.
+        for name in ("opensearch", "elastic_transport"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         request = request_from_args(args)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise PolicyRadarError(f"--{'-'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
+        first = exc.errors(include_url=False)[0]
+        raise PolicyRadarError(f"{cli_name(str(first['loc'][0]))}: {first['msg']}") from exc
     with open_engine(settings) as engine:
         result = run_search(engine, settings.index_alias, request)
     if args.json:

@@ -1,0 +1,180 @@
+"""``GET /api/search`` and ``GET /api/export``: the same filters as query parameters."""
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+
+from indexer.engine import Engine
+from indexer.query import MAX_AMOUNT, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW, SearchRequest
+from indexer.routes.errors import INVALID, UNAVAILABLE, query_invalid
+from indexer.search import run_search
+
+EXPORT_LIMIT = 1000
+EXPORT_FIELDS = [
+    "id",
+    "published_at",
+    "title",
+    "url",
+    "source_id",
+    "amounts",
+    "places",
+    "companies",
+    "topics",
+]
+Values = Annotated[list[str] | None, Query()]
+Amount = Annotated[float | None, Query(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+
+
+class Highlight(BaseModel):
+    title: list[str]
+    text: list[str]
+
+
+class Hit(BaseModel):
+    id: str
+    url: str
+    title: str
+    published_at: str | None
+    source_id: str | None
+    entities: dict[str, Any] | None
+    topics: list[str] | None
+    highlight: Highlight
+
+
+class FacetCount(BaseModel):
+    value: str
+    count: int
+
+
+class SearchResult(BaseModel):
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetCount]]
+
+
+class ExportRow(BaseModel):
+    id: str
+    published_at: str | None
+    title: str
+    url: str
+    source_id: str | None
+    amounts: str
+    places: str
+    companies: str
+    topics: str
+
+
+def search_params(
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
+    place: Values = None,
+    province: Values = None,
+    company: Values = None,
+    topic: Values = None,
+    source: Values = None,
+    language: Values = None,
+    min_amount: Amount = None,
+    max_amount: Amount = None,
+    currency: str = "CNY",
+    subsidy_only: bool = False,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    sort: Literal["relevance", "date"] = "relevance",
+    page: Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
+) -> SearchRequest:
+    """The query parameters as a ``SearchRequest``: that model checks every bound (the ones shown here
+    are for the schema's readers)."""
+    try:
+        return SearchRequest(
+            q=q,
+            places=place or [],
+            provinces=province or [],
+            companies=company or [],
+            topics=topic or [],
+            sources=source or [],
+            languages=language or [],
+            min_amount=min_amount,
+            max_amount=max_amount,
+            currency=currency,
+            subsidy_only=subsidy_only,
+            date_from=date_from,
+            date_to=date_to,
+            sort=sort,
+            page=page,
+            size=size,
+        )
+    except ValidationError as exc:
+        raise query_invalid(exc) from exc
+
+
+EXPORT_CONTENT = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/ExportRow"}}},
+}
+
+
+def search_router(engine: Engine, alias: str) -> APIRouter:
+    router = APIRouter(prefix="/api", responses={**INVALID, **UNAVAILABLE})
+    Request = Annotated[SearchRequest, Depends(search_params)]
+
+    @router.get("/search", summary="Search with filters, facets and highlighted snippets")
+    def api_search(request: Request) -> SearchResult:
+        return SearchResult.model_validate(run_search(engine, alias, request))
+
+    @router.get(
+        "/export",
+        summary=f"The current result set as CSV or JSON (up to {EXPORT_LIMIT} rows)",
+        response_model=list[ExportRow],
+        responses={200: {"content": EXPORT_CONTENT, "description": "The rows, as a download"}},
+    )
+    def api_export(request: Request, format: Literal["csv", "json"] = "csv") -> Response:
+        everything = request.model_copy(update={"page": 1, "size": EXPORT_LIMIT})
+        rows = export_rows(run_search(engine, alias, everything))
+        if format == "json":
+            return JSONResponse(
+                rows, headers={"Content-Disposition": 'attachment; filename="policyradar.json"'}
+            )
+        return Response(
+            to_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="policyradar.csv"'},
+        )
+
+    return router
+
+
+def export_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for hit in result["hits"]:
+        entities = hit.get("entities") or {}
+        rows.append(
+            {
+                "id": hit["id"],
+                "published_at": hit.get("published_at"),
+                "title": hit["title"],
+                "url": hit["url"],
+                "source_id": hit.get("source_id"),
+                "amounts": "; ".join(
+                    f"{m['text']}{' (subsidy)' if m['is_subsidy'] else ''}" for m in entities.get("money", [])
+                ),
+                "places": "; ".join(dict.fromkeys(p["canonical"] for p in entities.get("places", []))),
+                "companies": "; ".join(dict.fromkeys(c["canonical"] for c in entities.get("companies", []))),
+                "topics": "; ".join(hit.get("topics") or []),
+            }
+        )
+    return rows
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
+    writer.writeheader()
+    for row in rows:
+        # A leading =, +, - or @ would make a spreadsheet evaluate the cell: neutralise it.
+        writer.writerow({k: f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for k, v in row.items()})
+    return buffer.getvalue()
