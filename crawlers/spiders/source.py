@@ -109,11 +109,9 @@ class SourceSpider(scrapy.Spider):
             self._count("not_modified")
             return
         decoded = decode_html(response.body, _header_charset(response), self.spec.encoding)
-        if decoded.bad_ratio > MAX_BAD_RATIO:
-            yield self._quarantine(
-                link.url,
-                f"page decodes badly as {decoded.encoding} ({decoded.bad_ratio:.1%} undecodable characters)",
-            )
+        unusable = decoded.unusable_reason(MAX_BAD_RATIO)
+        if unusable:
+            yield self._quarantine(link.url, unusable)
             return
         try:
             fields = extract_page(Selector(text=decoded.text), self.spec.selectors)

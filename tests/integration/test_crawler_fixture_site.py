@@ -14,7 +14,13 @@ import pytest
 
 from policyradar.kafka_io import read_topic
 from policyradar.schemas import RawRecord
-from tests.fixtures.site_server import EN_TITLES, ZH_TITLE, ZH_VARIANTS, serve_fixture_site
+from tests.fixtures.site_server import (
+    EN_TITLES,
+    NO_CHARSET_PAGES,
+    ZH_TITLE,
+    ZH_VARIANTS,
+    serve_fixture_site,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -117,6 +123,30 @@ def test_gbk_notice_decodes_in_every_charset_variant(fixture_site, tmp_path):
     for variant, record in variants.items():
         assert record["title"] == ZH_TITLE, variant
         assert "最高500万元" in record["text"] and record["published_at"].startswith("2025-04-16"), variant
+
+
+def test_big5_and_windows_1251_pages_without_a_charset_are_crawled_right(fixture_site, tmp_path):
+    base, _ = fixture_site
+    write_source(
+        tmp_path,
+        "no-charset",
+        f"""\
+  - kind: listing
+    url: {base}/nocharset/index.html
+    link_selector: "ul.news li a::attr(href)"
+""",
+        lang="mixed",
+        extra='selectors:\n  body: "div.body"\n',
+    )
+    records, result = dry_run(base, tmp_path, tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    crawled = {r["url"].rsplit("/", 1)[1]: r for r in records if "title" in r}
+    assert set(crawled) == {f"{name}.html" for name in NO_CHARSET_PAGES}
+    for name, (title, body) in NO_CHARSET_PAGES.items():
+        assert crawled[f"{name}.html"]["title"] == title and body in crawled[f"{name}.html"]["text"], name
+    (quarantined,) = [r["quarantined"] for r in records if "quarantined" in r]
+    assert quarantined["url"].endswith("/nocharset/noise.html")
+    assert "no charset declared" in quarantined["reason"]
 
 
 def test_hostile_pages_are_contained(fixture_site, tmp_path):
