@@ -5,18 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import threading
 from pathlib import Path
 
-from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import ValidationError
 
 from indexer.alerts.digest import DigestService
-from indexer.alerts.lease import Lease, new_owner
 from indexer.alerts.model import Alert
+from indexer.alerts.scheduler import DigestScheduler, lease_bound_service
 from indexer.alerts.store import AlertStore, MatchRecorder, new_webhook_secret
-from indexer.engine import make_engine, open_engine
+from indexer.engine import open_engine
 from indexer.mapping import document_from_record
 from indexer.query import Conditions
 from policyradar.errors import PolicyRadarError
@@ -24,8 +21,6 @@ from policyradar.schemas import EnrichedRecord
 from policyradar.settings import get_settings
 from policyradar.signals import StopFlag
 from policyradar.urlsafety import check_url
-
-log = logging.getLogger("policyradar.digest")
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -137,44 +132,18 @@ def digest_command(args: argparse.Namespace) -> int:
 
 
 def scheduler_command(args: argparse.Namespace) -> int:
-    """Send digests on their schedules until stopped; only the scheduler holding the lease acts."""
+    """Send digests on their schedules until SIGTERM/SIGINT; only the scheduler holding the lease
+    acts. Waits for the search engine at start and through outages instead of exiting."""
     settings = get_settings()
     logging.getLogger("policyradar").setLevel(logging.INFO)
-    engine = make_engine(settings)
-    service = DigestService(engine, settings.index_alias, settings)
-    lease = Lease(engine, service.names["locks"], new_owner(), settings.scheduler_lease_seconds)
-
-    def tick() -> None:
-        if not lease.acquire():
-            return
-        try:
-            service.run_due()
-        except Exception:
-            log.exception("digest tick failed; retrying at the next tick")
-
-    scheduler = BlockingScheduler()
-    scheduler.add_job(
-        tick,
-        IntervalTrigger(seconds=settings.digest_tick_seconds),
-        id="digests",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(tick, id="first-tick")
     stop = StopFlag().install()
-
-    def watch() -> None:
-        stop_event = threading.Event()
-        while not stop():
-            stop_event.wait(0.3)
-        scheduler.shutdown(wait=True)
-        lease.release()
-        engine.close()
-
-    threading.Thread(target=watch, daemon=True).start()
-    print(
-        f"digest scheduler {lease.owner} running (tick {settings.digest_tick_seconds}s); Ctrl-C to stop",
-        flush=True,
-    )
-    scheduler.start()
+    with open_engine(settings) as engine:
+        scheduler = DigestScheduler(
+            lambda: lease_bound_service(engine, settings), settings.digest_tick_seconds, stop
+        )
+        if not scheduler.start():
+            return 0
+        tick = settings.digest_tick_seconds
+        print(f"digest scheduler {scheduler.owner} running (tick {tick}s); Ctrl-C to stop", flush=True)
+        scheduler.run()
     return 0
