@@ -1,4 +1,7 @@
-"""Refuse requests to internal addresses and odd schemes, on every hop (redirects included)."""
+"""Refuse requests to internal addresses and odd schemes, on every hop (redirects included).
+
+This is the first gate, with a reason per URL; the name resolver in ``crawlers/resolver.py`` is the
+last one, so the address the downloader connects to is checked too (no DNS-rebinding window)."""
 
 from __future__ import annotations
 
