@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import yaml
+from apscheduler.triggers.cron import CronTrigger
+from cssselect import SelectorError
+from parsel import Selector
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -35,13 +39,37 @@ def _check_http_url(value: str) -> str:
     return value
 
 
+_EMPTY_PAGE = Selector(text="<html></html>")
+
+
+def _check_css(value: str) -> str:
+    """A selector parsel can run (CSS with Scrapy's ``::text`` and ``::attr(...)``)."""
+    try:
+        _EMPTY_PAGE.css(value)
+    except (SelectorError, ValueError) as exc:
+        raise ValueError(f"{value!r} is not a valid CSS selector: {exc}") from exc
+    return value
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"{value!r} is not a valid regular expression: {exc}") from exc
+    return value
+
+
+CssSelector = Annotated[str, AfterValidator(_check_css)]
+Regex = Annotated[str, AfterValidator(_check_regex)]
+
+
 class ListingEntry(_Spec):
     """An HTML listing page: links to announcements, optionally paginated."""
 
     kind: Literal["listing"] = "listing"
     url: HttpUrl
-    link_selector: str
-    next_page_selector: str | None = None
+    link_selector: CssSelector
+    next_page_selector: CssSelector | None = None
     # For pagers drawn by script (TRS createPageHTML): further pages as URLs relative to ``url``,
     # e.g. ``index_{n}.html`` for n = 1 … max_pages - 1.
     page_url_template: str | None = Field(default=None, pattern=r"\{n\}")
@@ -60,7 +88,7 @@ class SitemapEntry(_Spec):
 
     kind: Literal["sitemap"]
     url: HttpUrl
-    url_pattern: str | None = None
+    url_pattern: Regex | None = None
     max_urls: int = Field(default=200, ge=1, le=10_000)
 
 
@@ -87,12 +115,32 @@ class Schedule(_Spec):
     cron: str | None = None
     timezone: str = "Asia/Shanghai"
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)") from exc
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if len(value.split()) != 5:
+            raise ValueError("cron must have five fields (minute hour day month weekday)")
+        try:
+            CronTrigger.from_crontab(value, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a valid cron expression: {exc}") from exc
+        return value
+
     @model_validator(mode="after")
     def _exactly_one(self) -> Schedule:
         if (self.every is None) == (self.cron is None):
             raise ValueError("give exactly one of 'every' or 'cron'")
-        if self.cron is not None and len(self.cron.split()) != 5:
-            raise ValueError("cron must have five fields (minute hour day month weekday)")
         return self
 
 
@@ -108,9 +156,9 @@ class Politeness(_Spec):
 class Selectors(_Spec):
     """CSS selectors for an announcement page; missing ones fall back to generic extraction."""
 
-    title: str | None = None
-    date: str | None = None
-    body: str | None = None
+    title: CssSelector | None = None
+    date: CssSelector | None = None
+    body: CssSelector | None = None
 
 
 class SourceSpec(_Spec):
@@ -121,8 +169,8 @@ class SourceSpec(_Spec):
     language: Literal["en", "zh", "mixed"]
     entry_points: list[EntryPoint] = Field(min_length=1)
     selectors: Selectors = Selectors()
-    allow: list[str] = []
-    deny: list[str] = []
+    allow: list[Regex] = []
+    deny: list[Regex] = []
     extra_hosts: list[str] = []  # hosts announcements may live on besides the entry points' hosts
     encoding: str | None = None
     schedule: Schedule = Schedule(every="6h")
@@ -130,16 +178,6 @@ class SourceSpec(_Spec):
     homepage: str | None = None
     notes: str | None = None
     enabled: bool = True
-
-    @field_validator("allow", "deny")
-    @classmethod
-    def _valid_patterns(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from exc
-        return patterns
 
     @property
     def entry_kinds(self) -> list[str]:

@@ -112,3 +112,25 @@ def test_check_live_reports_which_sources_still_yield_items(tmp_path):
     }
     assert lines == {"alive": "ok", "gone": "FAILED"}
     assert "1 of 2 sources extract items" in result.stdout
+
+
+def test_validate_rejects_bad_cron_time_zone_and_css_naming_file_and_field(tmp_path):
+    base = (
+        "id: {id}\nname: x\npublisher_kind: government\njurisdiction: CN\nlanguage: zh\n"
+        "entry_points:\n  - kind: listing\n    url: https://example.gov.cn/\n"
+        "    link_selector: 'a::attr(href)'\n"
+    )
+    (tmp_path / "cron.yaml").write_text(base.format(id="bad-cron") + "schedule:\n  cron: '0 25 * * *'\n")
+    (tmp_path / "zone.yaml").write_text(
+        base.format(id="bad-zone") + "schedule:\n  every: 1h\n  timezone: Asia/Atlantis\n"
+    )
+    (tmp_path / "css.yaml").write_text(base.format(id="bad-css") + "selectors:\n  title: 'h1['\n")
+    (tmp_path / "good.yaml").write_text(base.format(id="good"))
+    result = policyradar("sources", "validate", str(tmp_path))
+    assert result.returncode == 1 and "1 of 4 source files valid" in result.stdout
+    errors = sorted(line for line in result.stderr.splitlines() if line.startswith("INVALID"))
+    assert [line.split(": field ")[0] for line in errors] == [
+        f"INVALID {tmp_path / name}" for name in ("cron.yaml", "css.yaml", "zone.yaml")
+    ]
+    assert "'schedule.cron'" in errors[0] and "'selectors.title'" in errors[1]
+    assert "'schedule.timezone'" in errors[2]

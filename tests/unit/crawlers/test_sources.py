@@ -46,6 +46,54 @@ def test_errors_name_the_file_and_the_field(tmp_path, change, field):
     assert str(path) in str(exc.value) and repr(field) in str(exc.value)
 
 
+@pytest.mark.parametrize(
+    ("addition", "field", "said"),
+    [
+        ("schedule:\n  cron: '61 * * * *'\n", "schedule.cron", "not a valid cron expression"),
+        ("schedule:\n  cron: '0 8 * * funday'\n", "schedule.cron", "not a valid cron expression"),
+        ("schedule:\n  cron: '0 8 * *'\n", "schedule.cron", "five fields"),
+        ("schedule:\n  every: 6h\n  timezone: Mars/Olympus\n", "schedule.timezone", "unknown time zone"),
+        ("schedule:\n  every: 6h\n  timezone: ../etc/passwd\n", "schedule.timezone", "unknown time zone"),
+        ("selectors:\n  title: 'h1[class'\n", "selectors.title", "not a valid CSS selector"),
+        ("selectors:\n  body: 'div >> p'\n", "selectors.body", "not a valid CSS selector"),
+        ("selectors:\n  date: 'span::nonsense'\n", "selectors.date", "not a valid CSS selector"),
+        ("deny: ['(unclosed']\n", "deny.0", "not a valid regular expression"),
+    ],
+)
+def test_bad_schedules_and_selectors_name_the_file_and_the_field(tmp_path, addition, field, said):
+    path = tmp_path / "cn" / "bad.yaml"
+    path.parent.mkdir()
+    path.write_text(GOOD + addition)
+    with pytest.raises(ConfigError) as exc:
+        load_source(path)
+    assert str(exc.value).startswith(f"{path}: field {field!r}:") and said in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('"ul li a::attr(href)"', '"ul li a::attr(href"', "entry_points.0.link_selector"),
+        (
+            '"ul li a::attr(href)"',
+            '"ul li a::attr(href)"\n    next_page_selector: "a.next:nth-child(x)"',
+            "entry_points.0.next_page_selector",
+        ),
+    ],
+)
+def test_bad_listing_selectors_name_the_entry_point(tmp_path, old, new, field):
+    path = tmp_path / "bad.yaml"
+    path.write_text(GOOD.replace(old, new))
+    with pytest.raises(ConfigError, match=f"field {field!r}: .*not a valid CSS selector"):
+        load_source(path)
+
+
+def test_good_cron_schedules_and_pseudo_element_selectors_pass(tmp_path):
+    path = tmp_path / "ok.yaml"
+    extra = "schedule:\n  cron: '*/30 8-18 * * mon-fri'\n  timezone: Europe/Berlin\n"
+    path.write_text(GOOD + extra + "selectors:\n  date: 'span.date::text'\n  body: 'div.TRS_Editor'\n")
+    assert load_source(path).schedule.timezone == "Europe/Berlin"
+
+
 def test_unparsable_yaml_and_duplicate_ids_are_refused(tmp_path):
     (tmp_path / "a.yaml").write_text(GOOD)
     (tmp_path / "b.yaml").write_text(GOOD)
