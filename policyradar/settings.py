@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     digest_tick_seconds: float = 2.0
     scheduler_lease_seconds: float = 30.0
     backfill_days: int = 7
+    # Operator notices (a source turned broken or recovered): an address and/or a webhook URL.
+    operator_email: str | None = None
+    operator_webhook: str | None = None
+    operator_webhook_secret: SecretStr | None = None  # ``whsec_…``: signs operator webhooks
 
     # HTTP API and web page
     api_host: str = "127.0.0.1"

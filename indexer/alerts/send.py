@@ -5,11 +5,8 @@ Both carry the digest's message id, so a resend after a crash is recognisable as
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
-import smtplib
 import time
 import urllib.error
 import urllib.request
@@ -18,19 +15,14 @@ from typing import Any
 
 from indexer.alerts.model import Alert
 from policyradar.errors import PolicyRadarError
+from policyradar.notify import NotifyError, sign
+from policyradar.notify import send_email as smtp_send
 from policyradar.settings import Settings
 from policyradar.urlsafety import check_url
 
 
 class DeliveryError(PolicyRadarError):
     """A digest could not be delivered (it stays pending and is retried)."""
-
-
-def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
-    """``v1,<base64 HMAC-SHA256>`` over ``id.timestamp.body`` with the ``whsec_`` secret's key bytes."""
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    digest = hmac.new(key, f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
 
 
 def verify(secret: str, headers: dict[str, str], body: bytes, tolerance: int = 300) -> bool:
@@ -52,14 +44,8 @@ def send_email(settings: Settings, alert: Alert, message_id: str, text: str, htm
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     try:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-            if settings.smtp_starttls:
-                smtp.starttls()
-            if settings.smtp_username:
-                password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
-                smtp.login(settings.smtp_username, password)
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
+        smtp_send(settings, message)
+    except NotifyError as exc:
         raise DeliveryError(f"email for alert {alert.name!r} failed: {exc}") from exc
 
 
