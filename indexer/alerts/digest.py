@@ -189,7 +189,7 @@ class DigestService:
             self._note_failure(pending)
             raise
         self.after_send(pending["id"])
-        self._mark_sent(pending["id"], [match for match, _ in items])
+        self.mark_sent(pending["id"], [match for match, _ in items])
         log.info("digest %s for %s sent with %d item(s)", pending["id"], alert.id, len(items))
         return pending["id"]
 
@@ -240,7 +240,8 @@ class DigestService:
         retry_at = datetime.now(UTC) + timedelta(seconds=min(2**attempts, 3600))
         self._write_digest(pending["id"], {"attempts": attempts, "next_attempt_at": retry_at.isoformat()})
 
-    def _mark_sent(self, message_id: str, match_ids: list[str]) -> None:
+    def mark_sent(self, message_id: str, match_ids: list[str]) -> None:
+        """Mark the matches and then the digest sent (fenced: refused for a former lease holder)."""
         self._check_lease()
         operations: list[dict[str, Any]] = []
         for match in match_ids:

@@ -160,7 +160,7 @@ class AlertStore:
         return alert
 
     def save_many(self, alerts: list[Alert]) -> None:
-        """Store many alerts with bulk requests (same bodies as ``save``)."""
+        """Store many alerts with bulk requests (same bodies as ``save``); searchable on return."""
         for start in range(0, len(alerts), PAGE_SIZE):
             operations: list[dict[str, Any]] = []
             for alert in alerts[start : start + PAGE_SIZE]:
@@ -168,7 +168,9 @@ class AlertStore:
                     {"index": {"_index": self.names["alerts"], "_id": alert.id}},
                     alert_body(alert),
                 ]
-            raise_for_bulk(self.engine.bulk(operations, refresh="wait_for"), "saving alerts")
+            last = start + PAGE_SIZE >= len(alerts)
+            response = self.engine.bulk(operations, refresh="wait_for" if last else "false")
+            raise_for_bulk(response, "saving alerts")
 
     def get(self, owner: str, name: str) -> Alert | None:
         doc = self.engine.get_doc(self.names["alerts"], alert_id(owner, name))

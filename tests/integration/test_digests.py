@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from indexer.alerts.digest import DigestService, due_fire_time
-from indexer.alerts.lease import Lease
+from indexer.alerts.lease import Lease, LeaseLost
 from indexer.alerts.model import Alert
 from indexer.alerts.send import verify
 from indexer.alerts.store import AlertStore, MatchRecorder, new_webhook_secret
@@ -158,6 +158,8 @@ def test_two_schedulers_never_both_act(world):
         subscribe(settings, engine, every="instant", webhook=url)
         services = [service(settings, engine) for _ in range(2)]
         leases = [Lease(engine, services[0].names["locks"], f"scheduler-{n}", 30) for n in range(2)]
+        for n in range(2):
+            services[n].lease = leases[n]
         holders: list[int] = []
         barrier = threading.Barrier(2)
 
@@ -178,3 +180,79 @@ def test_two_schedulers_never_both_act(world):
         # The holder's lease expires: the other scheduler can take over.
         later = datetime.now(UTC) + timedelta(seconds=31)
         assert leases[1 - holders[0]].acquire(now=later)
+
+
+class Clock:
+    """A scheduler's own clock, moved by hand (a pause is the clock jumping forward)."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def fenced_service(settings, engine, name: str, clock: Clock, **hooks) -> DigestService:
+    digests = service(settings, engine, **hooks)
+    digests.lease = Lease(engine, digests.names["locks"], name, 30, clock=clock, floor=digests.highest_fence)
+    return digests
+
+
+def digest_doc(engine, digests: DigestService, message_id: str) -> dict:
+    return engine.get_doc(digests.names["digests"], message_id)["_source"]
+
+
+def test_the_fencing_token_grows_each_time_the_lease_changes_hands_and_only_then(settings, engine):
+    clock = Clock()
+    locks = service(settings, engine).names["locks"]
+    first, second = (Lease(engine, locks, f"scheduler-{n}", 30, clock=clock, floor=lambda: 41) for n in "ab")
+    assert first.acquire() and first.token == 42  # a new lease document starts above the ledger's tokens
+    assert first.acquire() and first.token == 42  # a renewal keeps it
+    assert not second.acquire() and second.token is None
+    clock.now += timedelta(seconds=31)
+    assert second.acquire() and second.token == 43
+    with pytest.raises(LeaseLost, match="scheduler-b holds it with token 43"):
+        first.check()
+    second.release()  # the document stays: the count goes on
+    assert first.acquire() and first.token == 44 and first.check() == 44
+
+
+def test_a_paused_former_lease_holder_cannot_send_or_mark(world):
+    settings, engine, index = world
+    index(10, 11)
+    with webhook_receiver() as (url, hook):
+        subscribe(settings, engine, every="instant", webhook=url)
+        clock = Clock()
+        second = fenced_service(settings, engine, "scheduler-b", clock)
+
+        def pause(message_id: str) -> None:
+            """The first scheduler stalls (GC, VM freeze) past its lease; the second takes over."""
+            clock.now += timedelta(seconds=31)
+            assert second.lease.acquire() and second.lease.token == first.lease.token + 1
+            assert second.run_due() == [message_id]
+
+        first = fenced_service(settings, engine, "scheduler-a", clock, before_send=pause)
+        assert first.lease.acquire()
+        stale_token = first.lease.token
+        with pytest.raises(LeaseLost, match="scheduler-b holds it"):
+            first.run_due()
+        assert len(hook.deliveries) == 1  # only the second scheduler delivered
+        message_id = webhook_ids(hook)[0]
+        items = [i["id"] for i in json.loads(hook.deliveries[0][1])["items"]]
+        assert len(items) == 2
+        sent = digest_doc(engine, second, message_id)
+        assert sent["status"] == "sent" and sent["fence"] == second.lease.token
+
+        # Paused again right after a lease check that still passed: the ledger itself refuses the
+        # stale token, and the digest stays as the second scheduler left it.
+        class PassedCheck:
+            token = stale_token
+
+            def check(self) -> int:
+                return stale_token
+
+        first.lease = PassedCheck()
+        with pytest.raises(LeaseLost, match=f"our token: {stale_token}"):
+            first.mark_sent(message_id, sent["match_ids"])
+        assert digest_doc(engine, second, message_id) == sent
+        assert second.run_due() == [] and len(hook.deliveries) == 1
