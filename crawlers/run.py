@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from scrapy.crawler import CrawlerProcess
 
@@ -16,9 +18,17 @@ from crawlers.scrapy_settings import DEFAULT_HEADERS, SCRAPY_SETTINGS
 from crawlers.sources import SourceSpec, load_sources
 from crawlers.spiders.source import SourceSpider
 from crawlers.state import load_state
-from policyradar.errors import PolicyRadarError
+from policyradar.errors import DependencyUnavailable, PolicyRadarError
 from policyradar.kafka_io import ensure_topics, make_producer, send_all
+from policyradar.retry import Outage, is_dependency_failure
 from policyradar.settings import Settings, get_settings
+from policyradar.signals import StopFlag
+
+log = logging.getLogger("policyradar.crawl")
+T = TypeVar("T")
+# How long a crawl waits for Kafka to come back before it gives up (a scheduled crawl is simply
+# tried again at its next run).
+KAFKA_WAIT_SECONDS = 120.0
 
 
 def scrapy_settings(
@@ -31,6 +41,8 @@ def scrapy_settings(
         "POLICYRADAR_OUTPUT": output,
         "POLICYRADAR_ALLOW_PRIVATE_HOSTS": list(settings.allow_private_hosts),
         "ROBOTSTXT_OBEY": spec.politeness.obey_robots,
+        # Counts links per entry point, entry-point errors and selector misses for ``sources health``.
+        "SPIDER_MIDDLEWARES": {"crawlers.observe.CrawlObserver": 950},
     }
     if spec.politeness.concurrency is not None:
         values["CONCURRENT_REQUESTS_PER_DOMAIN"] = spec.politeness.concurrency
@@ -61,8 +73,8 @@ def crawl(args: argparse.Namespace) -> int:
     if args.dry_run:
         output, state = f"jsonl:{Path(args.dry_run).resolve()}", {}
     else:
-        ensure_topics(settings)
-        output, state = "kafka", load_state(settings, {s.id for s in specs})
+        state = wait_for_kafka(settings, lambda: _prepare(settings, {s.id for s in specs}))
+        output = "kafka"
     # Scrapy installs its own root log handler at LOG_LEVEL; drop the CLI's so lines are not doubled.
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -81,6 +93,37 @@ def crawl(args: argparse.Namespace) -> int:
     return _report(crawlers, settings, record_runs=not args.dry_run)
 
 
+def _prepare(settings: Settings, source_ids: set[str]) -> dict:
+    ensure_topics(settings)
+    return load_state(settings, source_ids)
+
+
+def wait_for_kafka(
+    settings: Settings,
+    action: Callable[[], T],
+    budget: float = KAFKA_WAIT_SECONDS,
+    wait: Callable[[float], bool] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """``action()``, tried again with capped, jittered backoff while Kafka is away, for at most
+    ``budget`` seconds; then (or on SIGTERM) DependencyUnavailable."""
+    outage = Outage("crawl", wait or StopFlag().install().wait, clock=clock)
+    deadline = clock() + budget
+    while True:
+        try:
+            result = action()
+        except Exception as exc:
+            if not is_dependency_failure(exc):
+                raise
+            if clock() >= deadline or outage.failed(exc):
+                raise DependencyUnavailable(
+                    f"Kafka at {settings.kafka_bootstrap} is unavailable: {type(exc).__name__}: {exc}"
+                ) from exc
+            continue
+        outage.succeeded()
+        return result
+
+
 def _report(crawlers: list, settings: Settings, record_runs: bool) -> int:
     """Print one line per source and, for real crawls, record each run for ``sources health``."""
     summaries = []
@@ -97,10 +140,25 @@ def _report(crawlers: list, settings: Settings, record_runs: bool) -> int:
             f"{run.quarantined} quarantined, {run.errors} errors, finish reason {reason}"
             f"{'  <- FAILED' if broken else ''}"
         )
-    if record_runs:
+    if record_runs and not _record_runs(settings, summaries):
+        return 1
+    return 1 if any(run.failed for run in summaries) else 0
+
+
+def _record_runs(settings: Settings, summaries: list) -> bool:
+    """Send the run summaries for ``sources health``; False (logged) when Kafka is away."""
+    try:
         producer = make_producer(settings, client_id="policyradar-crawler-runs")
         try:
             send_all(producer, [run.to_message(settings.topic_crawl_runs) for run in summaries])
         finally:
-            producer.close()
-    return 1 if any(run.failed for run in summaries) else 0
+            producer.close(timeout=5)
+    except Exception as exc:
+        if not is_dependency_failure(exc):
+            raise
+        log.error(
+            "crawl-run summaries not recorded: Kafka at %s is unavailable: %s", settings.kafka_bootstrap, exc
+        )
+        print(f"crawl-run summaries not recorded: Kafka is unavailable ({type(exc).__name__})", flush=True)
+        return False
+    return True

@@ -13,6 +13,7 @@ to exactly one shard, chosen by a stable hash of its id.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import logging
 import re
@@ -23,10 +24,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from crawlers.health_watch import HealthWatch, RunFeed
 from crawlers.sources import Schedule, SourceSpec, load_source
 from policyradar.errors import ConfigError, PolicyRadarError
 from policyradar.settings import get_settings
@@ -58,7 +61,11 @@ def make_trigger(schedule: Schedule) -> IntervalTrigger | CronTrigger:
 
 
 class SourceJobs:
-    """Keeps the scheduler's jobs equal to the enabled sources of this shard on disk."""
+    """Keeps the scheduler's jobs equal to the enabled sources of this shard on disk.
+
+    A file that stops loading keeps its last good schedule (or is skipped when it never loaded), and a
+    job that cannot be added keeps the previous one: one broken file never touches other sources.
+    """
 
     def __init__(
         self, scheduler: BlockingScheduler, folder: Path, shard: tuple[int, int], crawl_args: list[str]
@@ -68,54 +75,88 @@ class SourceJobs:
         self.shard = shard
         self.crawl_args = crawl_args
         self.fingerprints: dict[str, str] = {}
+        self.last_good: dict[Path, SourceSpec] = {}  # the last spec each file loaded as
         self.lock = threading.Lock()
 
     def reconcile(self) -> None:
         with self.lock:
+            if not self.folder.is_dir():
+                log.error("%s is not a folder (any more): keeping every schedule as it is", self.folder)
+                return
             wanted = self._read_specs()
             for source_id in set(self.fingerprints) - set(wanted):
-                self.scheduler.remove_job(source_id)
-                del self.fingerprints[source_id]
-                log.info("source %s removed: no longer crawled", source_id)
+                self._remove(source_id)
             for source_id, spec in wanted.items():
-                fingerprint = spec.model_dump_json()
-                if self.fingerprints.get(source_id) == fingerprint:
-                    continue
-                known = source_id in self.fingerprints
-                self.scheduler.add_job(
-                    self.crawl,
-                    make_trigger(spec.schedule),
-                    args=[source_id],
-                    id=source_id,
-                    name=f"crawl {source_id}",
-                    replace_existing=True,
-                    max_instances=1,
-                    coalesce=True,
-                    misfire_grace_time=3600,
-                    next_run_time=None if known else datetime.now(UTC),
-                )
-                self.fingerprints[source_id] = fingerprint
-                log.info(
-                    "source %s %s: %s",
-                    source_id,
-                    "changed" if known else "scheduled",
-                    spec.schedule.every or spec.schedule.cron,
-                )
+                self._schedule(source_id, spec)
+
+    def _remove(self, source_id: str) -> None:
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.remove_job(source_id)
+        del self.fingerprints[source_id]
+        log.info("source %s removed: no longer crawled", source_id)
+
+    def _schedule(self, source_id: str, spec: SourceSpec) -> None:
+        fingerprint = spec.model_dump_json()
+        if self.fingerprints.get(source_id) == fingerprint:
+            return
+        known = source_id in self.fingerprints
+        try:
+            self.scheduler.add_job(
+                self.crawl,
+                make_trigger(spec.schedule),
+                args=[source_id],
+                id=source_id,
+                name=f"crawl {source_id}",
+                replace_existing=True,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=3600,
+                next_run_time=None if known else datetime.now(UTC),
+            )
+        except Exception as exc:  # one source's bad schedule must not stop the others'
+            log.error(
+                "source %s: cannot schedule it: %s (%s)",
+                source_id,
+                exc,
+                "keeping its previous schedule" if known else "skipped",
+            )
+            return
+        self.fingerprints[source_id] = fingerprint
+        log.info(
+            "source %s %s: %s",
+            source_id,
+            "changed" if known else "scheduled",
+            spec.schedule.every or spec.schedule.cron,
+        )
 
     def _read_specs(self) -> dict[str, SourceSpec]:
         specs: dict[str, SourceSpec] = {}
-        for path in sorted(self.folder.rglob("*.yaml")):
-            try:
-                spec = load_source(path)
-            except ConfigError as exc:
-                log.error("%s (keeping its previous schedule, if any)", exc)
-                known = path.stem
-                if known in self.fingerprints:
-                    specs[known] = SourceSpec.model_validate_json(self.fingerprints[known])
+        paths = sorted(self.folder.rglob("*.yaml"))
+        for path in paths:
+            spec = self._load(path)
+            if spec is None or not spec.enabled or not in_shard(spec.id, self.shard):
                 continue
-            if spec.enabled and in_shard(spec.id, self.shard):
-                specs[spec.id] = spec
+            if spec.id in specs:
+                log.error("%s: source id %r is already used by another file: skipped", path, spec.id)
+                continue
+            specs[spec.id] = spec
+        for gone in set(self.last_good) - set(paths):
+            del self.last_good[gone]
         return specs
+
+    def _load(self, path: Path) -> SourceSpec | None:
+        """The file's spec; when it does not load, the last spec it loaded as (reported), if any."""
+        try:
+            spec = load_source(path)
+        except ConfigError as exc:
+            previous = self.last_good.get(path)
+            if previous is None:
+                log.error("%s (skipped: it never loaded)", exc)
+            else:
+                log.error("%s (keeping source %s on its last good schedule)", exc, previous.id)
+            return previous
+        self.last_good[path] = spec
+        return spec
 
     def crawl(self, source_id: str) -> None:
         log.info("crawl of %s started", source_id)
@@ -146,6 +187,15 @@ def schedule_command(args: argparse.Namespace) -> int:
         max_instances=1,
         coalesce=True,
     )
+    watch = HealthWatch(settings, RunFeed(settings), lambda: set(jobs.fingerprints))
+    scheduler.add_job(
+        watch.check,
+        IntervalTrigger(seconds=args.reload_seconds),
+        id="_health-watch",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+    )
     stop = StopFlag()
     stop.install()
     threading.Thread(target=_stop_when(stop, scheduler), daemon=True).start()
@@ -154,7 +204,10 @@ def schedule_command(args: argparse.Namespace) -> int:
         "Ctrl-C or SIGTERM to stop",
         flush=True,
     )
-    scheduler.start()
+    try:
+        scheduler.start()
+    finally:
+        watch.feed.close()
     return 0
 
 

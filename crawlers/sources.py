@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import zoneinfo
 from pathlib import Path
@@ -23,6 +24,8 @@ from pydantic import (
 )
 
 from policyradar.errors import ConfigError
+
+log = logging.getLogger("policyradar.sources")
 
 
 class _Spec(BaseModel):
@@ -212,8 +215,19 @@ def _field_path(loc: tuple) -> str:
 
 
 def load_sources(directory: Path, only: list[str] | None = None) -> list[SourceSpec]:
-    """Every source under ``directory`` (recursively), or those named in ``only``."""
-    specs = [load_source(path) for path in sorted(directory.rglob("*.yaml"))]
+    """Every source under ``directory`` (recursively), or those named in ``only``.
+
+    Without ``only`` any file that does not load is an error. With it, files that do not load are
+    passed over (logged) as long as every named source is found: one broken file must not stop
+    the crawls of the others."""
+    specs, unreadable = [], []
+    for path in sorted(directory.rglob("*.yaml")):
+        try:
+            specs.append(load_source(path))
+        except ConfigError as exc:
+            if not only:
+                raise
+            unreadable.append(str(exc))
     seen: dict[str, int] = {}
     for spec in specs:
         seen[spec.id] = seen.get(spec.id, 0) + 1
@@ -223,6 +237,9 @@ def load_sources(directory: Path, only: list[str] | None = None) -> list[SourceS
     if only:
         unknown = sorted(set(only) - set(seen))
         if unknown:
-            raise ConfigError(f"unknown source id(s) {unknown}; known: {sorted(seen)}")
+            also = f"; files that do not load: {' | '.join(unreadable)}" if unreadable else ""
+            raise ConfigError(f"unknown source id(s) {unknown}; known: {sorted(seen)}{also}")
+        for problem in unreadable:
+            log.warning("passed over: %s", problem)
         return [spec for spec in specs if spec.id in only]
     return specs

@@ -1,0 +1,151 @@
+"""The scheduler's eye on source health: it reads new crawl-run summaries as they arrive and tells
+the operator when a source turns broken and when it recovers (transitions only, never every run).
+
+Kafka being away never stops the scheduler: the reader logs it once, drops its connection and
+tries again at the next tick from where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from kafka import KafkaConsumer, TopicPartition
+
+from crawlers.health import CrawlRun, SourceHealth, assess_source
+from policyradar.notify import notify_operator
+from policyradar.retry import is_dependency_failure
+from policyradar.settings import Settings
+
+log = logging.getLogger("policyradar.schedule")
+
+
+class RunFeed:
+    """Crawl-run summaries from the runs topic, each read once, outside any consumer group."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.consumer: KafkaConsumer | None = None
+        self.positions: dict[int, int] = {}
+        self.away = False
+
+    def read_new(self) -> list[CrawlRun] | None:
+        """The summaries written since the last call (all of them the first time); None when Kafka
+        cannot be read now."""
+        try:
+            runs = self._read()
+        except Exception as exc:
+            if not is_dependency_failure(exc):
+                raise
+            self._drop_connection()
+            if not self.away:
+                log.warning("crawl-run summaries cannot be read (Kafka away: %s); will retry", exc)
+            self.away = True
+            return None
+        if self.away:
+            log.warning("crawl-run summaries readable again")
+        self.away = False
+        return runs
+
+    def _read(self) -> list[CrawlRun]:
+        topic = self.settings.topic_crawl_runs
+        if self.consumer is None:
+            self.consumer = KafkaConsumer(
+                bootstrap_servers=self.settings.kafka_bootstrap, group_id=None, enable_auto_commit=False
+            )
+        consumer = self.consumer
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        if set(partitions) != consumer.assignment():
+            consumer.assign(partitions)
+            for tp in partitions:
+                consumer.seek(tp, self.positions.get(tp.partition, 0))
+        ends = consumer.end_offsets(partitions) if partitions else {}
+        runs: list[CrawlRun] = []
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            for tp, records in consumer.poll(timeout_ms=1000).items():
+                for record in records:
+                    self.positions[tp.partition] = record.offset + 1
+                    runs.extend(_parse(record.value))
+        return runs
+
+    def _drop_connection(self) -> None:
+        if self.consumer is not None:
+            try:
+                self.consumer.close()
+            except Exception as exc:  # the broker is gone anyway
+                log.debug("closing the run reader failed: %s", exc)
+        self.consumer = None
+
+    def close(self) -> None:
+        self._drop_connection()
+
+
+def _parse(value: bytes | None) -> list[CrawlRun]:
+    try:
+        return [CrawlRun(**json.loads(value or b""))]
+    except (ValueError, TypeError):
+        return []
+
+
+Notify = Callable[[Settings, str, str, dict], list[str]]
+
+
+class HealthWatch:
+    """Known health per source; notices on each change between healthy and broken."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        feed: RunFeed,
+        watched: Callable[[], set[str]],
+        *,
+        days: int = 14,
+        notify: Notify = notify_operator,
+    ) -> None:
+        self.settings = settings
+        self.feed = feed
+        self.watched = watched
+        self.days = days
+        self.notify = notify
+        self.history: list[CrawlRun] = []
+        self.flags: dict[str, list[str]] = {}
+        self.baseline_taken = False
+
+    def check(self) -> None:
+        """Read new summaries, re-assess the sources they are about, notify on transitions. The first
+        successful read (the history so far) only sets what is known: it notifies nothing."""
+        new = self.feed.read_new()
+        if new is None:
+            return
+        self.history = sorted([*self.history, *new], key=lambda run: run.started_at)
+        now = datetime.now(UTC)
+        for source_id in sorted({run.source_id for run in new} & self.watched()):
+            health = assess_source(source_id, self.history, self.days, now)
+            before = self.flags.get(source_id, [])
+            self.flags[source_id] = health.flags
+            if self.baseline_taken and bool(before) != health.broken:
+                self._tell(health)
+        self.baseline_taken = True
+
+    def _tell(self, health: SourceHealth) -> None:
+        if health.broken:
+            subject = f"source {health.source_id} is broken"
+            text = f"The last crawl of {health.source_id} found:\n" + "".join(
+                f"- {f}\n" for f in health.flags
+            )
+        else:
+            subject = f"source {health.source_id} recovered"
+            text = f"The last crawl of {health.source_id} found nothing wrong any more.\n"
+        log.warning("%s%s", subject, f": {'; '.join(health.flags)}" if health.flags else "")
+        if self.settings.operator_email or self.settings.operator_webhook:
+            event = {
+                "type": "source.broken" if health.broken else "source.recovered",
+                "source_id": health.source_id,
+            }
+            self.notify(self.settings, subject, text + _how_to_check(), {**event, "flags": health.flags})
+
+
+def _how_to_check() -> str:
+    return "\n`policyradar sources health` shows every source's state.\n"

@@ -1,0 +1,137 @@
+"""What one crawl of a source saw, for ``sources health``: links found per entry point, HTTP errors
+on entry points, and announcement pages on which the source's selectors matched nothing.
+
+A spider middleware (it sees which links each entry document yielded) that also listens to
+``response_received`` (it sees every final status, also those HttpErrorMiddleware then drops). When
+the spider closes it leaves its counts in the crawl's stats under ``policyradar/health``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+
+import scrapy
+from parsel import Selector
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from crawlers.decoding import decode_html
+from crawlers.sources import SourceSpec
+from crawlers.spiders.source import MAX_BAD_RATIO
+
+STATS_KEY = "policyradar/health"
+ENTRY_CALLBACKS = {"parse_listing", "parse_feed", "parse_sitemap", "parse_json_api"}
+ARTICLE_CALLBACK = "parse_article"
+
+
+class CrawlObserver:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.links: dict[str, int] = {}
+        self.statuses: dict[str, int] = {}
+        self.pages_checked = 0
+        self.misses: dict[str, int] = {}
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlObserver:
+        return cls(crawler)
+
+    # Links per entry point ------------------------------------------------------------------------
+    def process_spider_output(
+        self, response: Response, result: Iterable[Any], spider: scrapy.Spider
+    ) -> Iterator[Any]:
+        entry = _entry_of(response, spider)
+        for output in result:
+            self._count_link(entry, output)
+            yield output
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any], spider: scrapy.Spider
+    ) -> AsyncIterator[Any]:
+        entry = _entry_of(response, spider)
+        async for output in result:
+            self._count_link(entry, output)
+            yield output
+
+    def _count_link(self, entry: str | None, output: Any) -> None:
+        if entry is not None and isinstance(output, scrapy.Request) and _callback(output) == ARTICLE_CALLBACK:
+            self.links[entry] = self.links.get(entry, 0) + 1
+
+    # Statuses of entry points, selectors on pages -------------------------------------------------
+    def response_received(self, response: Response, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        spec: SourceSpec | None = getattr(spider, "spec", None)
+        if spec is None:
+            return
+        first_url = request.meta.get("redirect_urls", [request.url])[0]
+        if _callback(request) in ENTRY_CALLBACKS and first_url in _entry_urls(spec):
+            self.statuses.setdefault(first_url, response.status)
+        elif _callback(request) == ARTICLE_CALLBACK and response.status == 200:
+            self._check_selectors(response, spec)
+
+    def _check_selectors(self, response: Response, spec: SourceSpec) -> None:
+        wanted = {name: css for name, css in spec.selectors.model_dump().items() if css}
+        if not wanted:
+            return
+        charset = _header_charset(response)
+        decoded = decode_html(response.body, charset, spec.encoding)
+        if decoded.unusable_reason(MAX_BAD_RATIO):
+            return
+        html = Selector(text=decoded.text)
+        self.pages_checked += 1
+        for name, css in wanted.items():
+            if not html.css(css):
+                self.misses[name] = self.misses.get(name, 0) + 1
+            else:
+                self.misses.setdefault(name, 0)
+
+    def spider_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        spec: SourceSpec | None = getattr(spider, "spec", None)
+        if spec is None:
+            return
+        self.crawler.stats.set_value(STATS_KEY, self.summary(spec, finished=reason == "finished"))
+
+    def summary(self, spec: SourceSpec, finished: bool) -> dict[str, Any]:
+        """Counts for the run summary; an entry point never answered counts as an error only when
+        the crawl ran to its end (a crawl stopped early may simply not have got to it)."""
+        errors = {url: f"HTTP {status}" for url, status in self.statuses.items() if status >= 400}
+        if finished:
+            errors |= {url: "no response" for url in _entry_urls(spec) if url not in self.statuses}
+        answered = [url for url in _entry_urls(spec) if url not in errors and url in self.statuses]
+        return {
+            "entry_links": {url: self.links.get(url, 0) for url in answered},
+            "entry_errors": errors,
+            "pages_checked": self.pages_checked,
+            "selector_misses": dict(self.misses),
+        }
+
+
+def _entry_urls(spec: SourceSpec) -> list[str]:
+    return [entry.url for entry in spec.entry_points]
+
+
+def _entry_of(response: Response, spider: scrapy.Spider) -> str | None:
+    """The entry point (its URL in the spec) whose document ``response`` is, or None for pages."""
+    request = response.request
+    if request is None or _callback(request) not in ENTRY_CALLBACKS:
+        return None
+    entry = request.cb_kwargs.get("entry")
+    if entry is not None:
+        return entry.url
+    return request.meta.get("redirect_urls", [request.url])[0]
+
+
+def _callback(request: scrapy.Request) -> str:
+    return getattr(request.callback, "__name__", "")
+
+
+def _header_charset(response: Response) -> str | None:
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip("\"' ")
+    return None
