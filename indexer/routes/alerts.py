@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from indexer.alerts.digest import DigestService
 from indexer.alerts.model import Alert
@@ -22,18 +22,26 @@ bearer = HTTPBearer(auto_error=False, description="A token from POLICYRADAR_API_
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-class AlertIn(BaseModel):
-    """An alert as a user submits it (the owner comes from the token)."""
+MAX_BACKFILL_DAYS = 3660
 
-    name: str
+
+class AlertIn(BaseModel):
+    """An alert as a user submits it (the owner comes from the token). ``Alert`` validates it again; the
+    constraints repeated here put its rules in the schema."""
+
+    name: str = Alert.model_fields["name"]
     q: QueryText = ""
     conditions: Conditions = Conditions()
-    every: str = "daily"
-    at: str = "08:00"
-    timezone: str = "Asia/Shanghai"
+    every: str = Field(
+        default="daily",
+        pattern=r"^(instant|daily|weekly|\S+(\s+\S+){4})$",
+        description="instant, daily, weekly or a five-field cron expression",
+    )
+    at: str = Alert.model_fields["at"]
+    timezone: str = Field(default="Asia/Shanghai", description="an IANA time zone name")
     email: list[str] = []
     webhook_url: str | None = None
-    backfill_days: int | None = None
+    backfill_days: int | None = Field(default=None, ge=0, le=MAX_BACKFILL_DAYS)
 
 
 class Preview(BaseModel):
