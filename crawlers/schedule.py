@@ -176,7 +176,10 @@ def schedule_command(args: argparse.Namespace) -> int:
     settings = get_settings()
     log.setLevel(logging.INFO)
     folder = args.sources_dir or settings.sources_dir
-    scheduler = BlockingScheduler(executors={"default": ThreadPoolExecutor(args.max_parallel)}, timezone=UTC)
+    # Crawls run on "default"; re-reading sources and watching health on threads of their own, so a
+    # slow Kafka read never takes a crawl's place.
+    executors = {"default": ThreadPoolExecutor(args.max_parallel), "housekeeping": ThreadPoolExecutor(2)}
+    scheduler = BlockingScheduler(executors=executors, timezone=UTC)
     crawl_args = ["--sources-dir", str(folder), "--log-level", args.log_level]
     jobs = SourceJobs(scheduler, folder, parse_shard(args.shard), crawl_args)
     jobs.reconcile()
@@ -184,14 +187,16 @@ def schedule_command(args: argparse.Namespace) -> int:
         jobs.reconcile,
         IntervalTrigger(seconds=args.reload_seconds),
         id="_reload-sources",
+        executor="housekeeping",
         max_instances=1,
         coalesce=True,
     )
-    watch = HealthWatch(settings, RunFeed(settings), lambda: set(jobs.fingerprints))
+    watch = HealthWatch(settings, RunFeed(settings), lambda: set(jobs.fingerprints.copy()))
     scheduler.add_job(
         watch.check,
         IntervalTrigger(seconds=args.reload_seconds),
         id="_health-watch",
+        executor="housekeeping",
         max_instances=1,
         coalesce=True,
         next_run_time=datetime.now(UTC),
