@@ -108,3 +108,15 @@ def test_unknown_source_id_is_named(tmp_path):
     (tmp_path / "a.yaml").write_text(GOOD)
     with pytest.raises(ConfigError, match="nope"):
         load_sources(tmp_path, only=["nope"])
+
+
+def test_a_named_source_loads_although_another_file_is_broken(tmp_path):
+    (tmp_path / "a.yaml").write_text(GOOD)
+    (tmp_path / "b.yaml").write_text(GOOD.replace("city-bureau", "other") + "schedule:\n  cron: 'x'\n")
+    assert [spec.id for spec in load_sources(tmp_path, only=["city-bureau"])] == ["city-bureau"]
+    with pytest.raises(
+        ConfigError, match=r"unknown source id\(s\) \['other'\].*b\.yaml: field 'schedule.cron'"
+    ):
+        load_sources(tmp_path, only=["other"])
+    with pytest.raises(ConfigError, match=r"b\.yaml"):
+        load_sources(tmp_path)
