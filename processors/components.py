@@ -108,9 +108,10 @@ def companies_component(doc: Doc) -> Doc:
         if not _overlaps(h.start, h.end, blocked)
     ]
     known = [(c["start"], c["end"]) for c in found]
+    text = doc.text
     for start, end in doc._.unknown_companies or []:
         if not _overlaps(start, end, known):
-            name = doc.text[start:end]
+            name = text[start:end]
             found.append(
                 {
                     "text": name,
@@ -127,19 +128,20 @@ def companies_component(doc: Doc) -> Doc:
 def organizations_component(doc: Doc) -> Doc:
     """Government bodies, institutes, universities and media to ``organizations``; organisations
     that look like companies are left for the companies step (``doc._.unknown_companies``)."""
+    text = doc.text  # built from the tokens on every access: read it once
     if _lang(doc) == "zh":
         place_spans = [(p["start"], p["end"]) for p in (doc._.places or [])]
-        candidates = find_zh_bodies(doc.text, place_spans) + find_zh_companies(doc.text)
+        candidates = find_zh_bodies(text, place_spans) + find_zh_companies(text)
     else:
         candidates = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
     aliases = [(h.start, h.end) for h in _alias_hits(doc)]
     organizations, companies = [], []
     for start, end in candidates:
-        kind = classify_organization(doc.text[start:end])
+        kind = classify_organization(text[start:end])
         if kind == "company":
             companies.append((start, end))
         elif kind != "organization" or not _overlaps(start, end, aliases):
-            organizations.append({"text": doc.text[start:end], "start": start, "end": end, "kind": kind})
+            organizations.append({"text": text[start:end], "start": start, "end": end, "kind": kind})
     doc._.organizations = [o for o in organizations if o["kind"] != "organization"]
     doc._.unknown_companies = companies
     return doc

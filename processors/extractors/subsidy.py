@@ -8,6 +8,8 @@ one wins, and a cue in the same clause counts double-near.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from functools import lru_cache
 
 SUBSIDY_CUES = re.compile(
     r"subsid\w*|vouchers?|grants?\b|rewards?\b|awards?\b|bonus\w*|incentives?|rebates?|allowances?|"
@@ -38,9 +40,18 @@ _CLAUSE_END = re.compile(r"[，,、：:（）()]")
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The start and end offsets of the sentence that holds ``text[start:end]``."""
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    ends = _sentence_ends(text)
+    before = bisect_right(ends, start)  # sentence ends at or before the amount's start
+    left = ends[before - 1] if before else 0
     after = _SENTENCE_END.search(text, end)
     return left, after.end() if after else len(text)
+
+
+@lru_cache(maxsize=8)
+def _sentence_ends(text: str) -> list[int]:
+    """Where each sentence of ``text`` ends, found once per text: a long document has thousands
+    of amounts, and scanning from its start for each one made extraction quadratic."""
+    return [m.end() for m in _SENTENCE_END.finditer(text)]
 
 
 def is_subsidy(text: str, start: int, end: int) -> bool:
