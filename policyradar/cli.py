@@ -220,8 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if not args.verbose:
-        # kafka-python warns about transient metadata gaps that resolve themselves on the next poll.
-        logging.getLogger("kafka").setLevel(logging.ERROR)
+        # kafka-python warns about transient metadata gaps that resolve themselves on the next poll,
+        # and the engine clients log every refused request: the stages log outages once themselves.
+        for noisy in ("kafka", "opensearch", "elastic_transport", "elasticsearch"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
         return int(resolve(args.handler)(args) or 0)
     except PolicyRadarError as exc:
