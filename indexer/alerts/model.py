@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from indexer.query import Conditions
+from indexer.query import Conditions, QueryText
 
 SCHEDULE_WORDS = ("instant", "daily", "weekly")
 
@@ -21,7 +21,7 @@ class Alert(BaseModel):
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,79}$")
     owner: str = Field(min_length=1, max_length=80)
-    q: str = Field(default="", max_length=500)
+    q: QueryText = ""
     conditions: Conditions = Conditions()
     every: str = "daily"  # instant | daily | weekly | a five-field cron expression
     at: str = Field(default="08:00", pattern=r"^\d{2}:\d{2}$")

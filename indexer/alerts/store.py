@@ -87,8 +87,9 @@ def ensure_alert_indices(engine: Engine, alias: str) -> dict[str, str]:
     names = index_names(alias)
     for key, body in _bodies().items():
         if engine.index_exists(names[key]):
-            if key in _ADDED_FIELDS:
-                _add_fields(engine, names[key], _ADDED_FIELDS[key])
+            # Fields declared since the index was made (announcement fields in the percolator
+            # index, ledger fields): adding fields to a mapping is allowed, changing them is not.
+            engine.add_fields(names[key], body["mappings"]["properties"])
             continue
         try:
             engine.create_index(names[key], body)
@@ -96,14 +97,6 @@ def ensure_alert_indices(engine: Engine, alias: str) -> dict[str, str]:
             if not engine.index_exists(names[key]):
                 raise
     return names
-
-
-def _add_fields(engine: Engine, index: str, properties: dict[str, Any]) -> None:
-    """Map fields that a newer version writes (adding a field to an existing mapping is allowed)."""
-    if engine.kind == "elasticsearch":
-        engine.client.indices.put_mapping(index=index, properties=properties)
-    else:
-        engine.client.indices.put_mapping(index=index, body={"properties": properties})
 
 
 def search_pages(

@@ -1,0 +1,58 @@
+"""Indices made by an older version gain the fields declared since, so new records still fit."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from indexer.alerts.model import index_names
+from indexer.alerts.store import MatchRecorder, ensure_alert_indices
+from indexer.mapping import INDEX_BODY, document_from_record, versioned_index
+from indexer.setup import ensure_index
+from indexer.writer import BulkDoc, BulkWriter, version_of
+from policyradar.schemas import cap_text
+from processors.enrich import enrich
+from tests.integration.conftest import make_raw
+
+pytestmark = pytest.mark.integration
+
+
+def without_text_truncated(body: dict) -> dict:
+    old = copy.deepcopy(body)
+    old["mappings"]["properties"].pop("text_truncated")
+    return old
+
+
+def test_old_indices_gain_new_fields_and_accept_truncated_records(settings, engine):
+    alias = settings.index_alias
+    index = versioned_index(alias)
+    engine.create_index(index, without_text_truncated(INDEX_BODY))
+    engine.update_aliases([{"add": {"index": index, "alias": alias}}])
+    ensure_alert_indices(engine, alias)  # the alert indices as they stand today
+    alerts = index_names(alias)["alerts"]
+    engine.delete_index(alerts)
+    engine.create_index(
+        alerts,
+        {
+            "mappings": {
+                "dynamic": "strict",
+                "properties": {
+                    **without_text_truncated(INDEX_BODY)["mappings"]["properties"],
+                    "query": {"type": "percolator"},
+                    "alert_id": {"type": "keyword"},
+                    "owner": {"type": "keyword"},
+                    "alert": {"type": "object", "enabled": False},
+                },
+            }
+        },
+    )
+
+    assert ensure_index(engine, alias) == index
+    recorder = MatchRecorder(engine, alias)  # upgrades the alert indices on start
+    record = enrich(cap_text(make_raw(1), max_chars=20))
+    doc = BulkDoc(record.id, version_of(record.fetched_at), document_from_record(record))
+    assert BulkWriter(engine, alias, refresh="wait_for").write([doc]) == []
+    assert recorder.matching_alerts([doc.source]) == []
+    stored = engine.get_doc(alias, record.id)["_source"]
+    assert stored["text_truncated"] is True
