@@ -1,0 +1,91 @@
+"""The digest scheduler killed after a digest was sent and before it was marked sent: the next
+scheduler resends that same digest (same message id, same items) and then marks it; the
+subscriber, deduplicating by message id, holds every match exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from indexer.alerts.digest import DigestService
+from indexer.alerts.store import AlertStore
+from tests.faults.harness import SETTLE_SECONDS, produce_records, recorded_matches, wait_until
+from tests.faults.records import workload
+from tests.fixtures.receivers import Hook
+
+pytestmark = pytest.mark.faults
+RECORDS = 1000
+
+
+@contextmanager
+def receiver_that_kills(victim: Callable[[], int | None]) -> Iterator[tuple[str, Hook]]:
+    """A webhook receiver that, right after acknowledging its first delivery, SIGKILLs ``victim()``."""
+    hook = Hook()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            with hook.lock:
+                hook.deliveries.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                first = len(hook.deliveries) == 1
+            self.send_response(204)
+            self.end_headers()
+            self.wfile.flush()
+            pid = victim() if first else None
+            if pid:
+                os.kill(pid, signal.SIGKILL)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook", hook
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_scheduler_killed_between_send_and_mark(scenario):
+    work = workload(RECORDS, prefix="scheduler")
+    produce_records(scenario.settings, work.records)
+    scenario.stages.start("process", "process")
+    scenario.stages.start("index", "index")
+    wait_until(
+        lambda: set(recorded_matches(scenario.engine, scenario.settings, scenario.alert)) >= work.watched_ids,
+        SETTLE_SECONDS,
+        "every watched record matched",
+        every=1.0,
+    )
+    env = {
+        "POLICYRADAR_ALLOW_PRIVATE_HOSTS": json.dumps(["127.0.0.1"]),
+        "POLICYRADAR_DIGEST_TICK_SECONDS": "1",
+    }
+    with receiver_that_kills(lambda: scenario.stages.procs["scheduler"].pid) as (url, hook):
+        scenario.alert = AlertStore(scenario.engine, scenario.settings.index_alias).save(
+            scenario.alert.model_copy(update={"webhook_url": url})
+        )
+        scenario.hook = hook
+        scenario.stages.start("scheduler", "scheduler", extra_env=env)
+        wait_until(lambda: scenario.stages.procs["scheduler"].poll() is not None, 120, "the scheduler killed")
+        assert scenario.stages.procs["scheduler"].returncode == -signal.SIGKILL
+        scenario.stages.start("scheduler-again", "scheduler", extra_env=env)
+        healed = time.monotonic()
+        wait_until(lambda: len(hook.deliveries) >= 2, 120, "the pending digest resent")
+        ledger = DigestService(scenario.engine, scenario.settings.index_alias, scenario.settings)
+        wait_until(lambda: ledger.pending(scenario.alert) is None, 60, "the resent digest marked sent")
+        scenario.stages.procs["scheduler-again"].send_signal(signal.SIGTERM)
+        assert scenario.stages.procs["scheduler-again"].wait(timeout=60) == 0
+        first_id, second_id = (headers["webhook-id"] for headers, _ in hook.deliveries[:2])
+        assert first_id == second_id, "the resent digest keeps its message id"
+        scenario.settle(work, healed_at=healed)
+    scenario.stages.assert_alive("process", "index")
