@@ -15,15 +15,13 @@ import json
 import logging
 import smtplib
 import time
-import urllib.error
-import urllib.request
 import uuid
 from email.message import EmailMessage
 from typing import Any
 
 from policyradar.errors import PolicyRadarError
 from policyradar.settings import Settings
-from policyradar.urlsafety import check_url
+from policyradar.urlsafety import FetchError, open_checked
 
 log = logging.getLogger("policyradar.notify")
 
@@ -68,28 +66,24 @@ def signed_webhook(
 
 
 def post_json(url: str, body: bytes, headers: dict[str, str], settings: Settings) -> int:
-    """POST ``body`` as JSON to a checked ``url`` without following redirects; the 2xx status."""
-    request = urllib.request.Request(
-        check_url(url, settings.allow_private_hosts),
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "PolicyRadar-Webhooks/0.1", **headers},
-    )
+    """POST ``body`` as JSON to ``url``, connecting to the very address that was checked (no second
+    name resolution), never following a redirect; the 2xx status, else NotifyError."""
+    all_headers = {"Content-Type": "application/json", "User-Agent": "PolicyRadar-Webhooks/0.1", **headers}
     try:
-        with urllib.request.build_opener(_NoRedirect).open(request, timeout=15) as response:
+        with open_checked(
+            url,
+            method="POST",
+            data=body,
+            headers=all_headers,
+            timeout=15,
+            allowed=settings.allow_private_hosts,
+        ) as response:
             status = response.status
-    except (urllib.error.URLError, OSError) as exc:
+    except FetchError as exc:
         raise NotifyError(f"webhook {url}: {exc}") from exc
     if not 200 <= status < 300:
         raise NotifyError(f"webhook {url} answered {status}")
     return status
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is refused: the target was checked, the redirect target was not."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 def notify_operator(settings: Settings, subject: str, text: str, event: dict[str, Any]) -> list[str]:

@@ -6,19 +6,16 @@ Both carry the digest's message id, so a resend after a crash is recognisable as
 from __future__ import annotations
 
 import hmac
-import json
 import time
-import urllib.error
-import urllib.request
 from email.message import EmailMessage
 from typing import Any
 
 from indexer.alerts.model import Alert
 from policyradar.errors import PolicyRadarError
-from policyradar.notify import NotifyError, sign
+from policyradar.notify import NotifyError, post_json, sign, signed_webhook
 from policyradar.notify import send_email as smtp_send
 from policyradar.settings import Settings
-from policyradar.urlsafety import check_url
+from policyradar.urlsafety import UnsafeUrlError
 
 
 class DeliveryError(PolicyRadarError):
@@ -50,32 +47,11 @@ def send_email(settings: Settings, alert: Alert, message_id: str, text: str, htm
 
 
 def send_webhook(settings: Settings, alert: Alert, message_id: str, payload: dict[str, Any]) -> None:
-    url = check_url(alert.webhook_url or "", settings.allow_private_hosts)
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    timestamp = int(time.time())
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "PolicyRadar-Webhooks/0.1",
-            "webhook-id": message_id,
-            "webhook-timestamp": str(timestamp),
-            "webhook-signature": sign(alert.webhook_secret or "", message_id, timestamp, body),
-        },
-    )
-    opener = urllib.request.build_opener(_NoRedirect)
+    """POST the signed payload to the alert's webhook (checked address, no redirects)."""
+    body, headers = signed_webhook(payload, message_id, alert.webhook_secret or None)
     try:
-        with opener.open(request, timeout=15) as response:
-            if not 200 <= response.status < 300:
-                raise DeliveryError(f"webhook for alert {alert.name!r} answered {response.status}")
-    except (urllib.error.URLError, OSError) as exc:
+        post_json(alert.webhook_url or "", body, headers, settings)
+    except UnsafeUrlError as exc:
+        raise DeliveryError(f"webhook for alert {alert.name!r} refused: {exc}") from exc
+    except NotifyError as exc:
         raise DeliveryError(f"webhook for alert {alert.name!r} failed: {exc}") from exc
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A webhook that redirects is refused: the target was checked, the redirect target was not."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None

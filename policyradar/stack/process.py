@@ -35,6 +35,11 @@ def is_alive(pid: int) -> bool:
         return True
 
 
+# Handles of the services this process started: they run detached and outlive the handle, which
+# is kept so that Python does not warn about a child still running when the handle is collected.
+_SPAWNED: list[subprocess.Popen] = []
+
+
 def spawn(command: list[str], log_file: Path, pid_file: Path, cwd: Path) -> int:
     """Start ``command`` detached in its own session, output to ``log_file``; record its pid."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -47,6 +52,7 @@ def spawn(command: list[str], log_file: Path, pid_file: Path, cwd: Path) -> int:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+    _SPAWNED.append(proc)
     pid_file.write_text(f"{proc.pid}\n")
     return proc.pid
 
