@@ -10,13 +10,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from policyradar.settings import Settings
 from policyradar.stack import stack_up
 from policyradar.stack.process import is_alive, read_pid
 from policyradar.stack.services import stack_services
+from tests.fixtures.http import QuietHandler, serving
 
 
 def kill_service(settings: Settings, name: str) -> None:
@@ -43,11 +43,8 @@ def throttling_proxy(upstream: str, every: int = 3) -> Iterator[tuple[str, dict[
     counts = {"bulk": 0, "throttled": 0}
     lock = threading.Lock()
 
-    class Proxy(BaseHTTPRequestHandler):
+    class Proxy(QuietHandler):
         protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
 
         def _relay(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -77,11 +74,5 @@ def throttling_proxy(upstream: str, every: int = 3) -> Iterator[tuple[str, dict[
 
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _relay
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", counts
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Proxy) as base:
+        yield base, counts

@@ -4,12 +4,11 @@ article page per announcement of the workload (title, date, body in the usual no
 from __future__ import annotations
 
 import html
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.faults.records import make_record
+from tests.fixtures.http import QuietHandler, serving
 
 PER_PAGE = 50
 
@@ -37,10 +36,7 @@ def article_page(n: int) -> str:
 def generated_site(articles: int) -> Iterator[str]:
     pages = (articles + PER_PAGE - 1) // PER_PAGE
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             body = self._page()
             self.send_response(200 if body else 404)
@@ -61,10 +57,5 @@ def generated_site(articles: int) -> Iterator[str]:
                 return article_page(int(number))
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as base:
+        yield base

@@ -7,11 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -19,40 +15,10 @@ from indexer.alerts.digest import DigestService
 from indexer.alerts.store import AlertStore
 from tests.faults.harness import SETTLE_SECONDS, produce_records, recorded_matches, wait_until
 from tests.faults.records import workload
-from tests.fixtures.receivers import Hook
+from tests.fixtures.receivers import webhook_receiver
 
 pytestmark = pytest.mark.faults
 RECORDS = 1000
-
-
-@contextmanager
-def receiver_that_kills(victim: Callable[[], int | None]) -> Iterator[tuple[str, Hook]]:
-    """A webhook receiver that, right after acknowledging its first delivery, SIGKILLs ``victim()``."""
-    hook = Hook()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            with hook.lock:
-                hook.deliveries.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                first = len(hook.deliveries) == 1
-            self.send_response(204)
-            self.end_headers()
-            self.wfile.flush()
-            pid = victim() if first else None
-            if pid:
-                os.kill(pid, signal.SIGKILL)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook", hook
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_scheduler_killed_between_send_and_mark(scenario):
@@ -70,7 +36,12 @@ def test_scheduler_killed_between_send_and_mark(scenario):
         "POLICYRADAR_ALLOW_PRIVATE_HOSTS": json.dumps(["127.0.0.1"]),
         "POLICYRADAR_DIGEST_TICK_SECONDS": "1",
     }
-    with receiver_that_kills(lambda: scenario.stages.procs["scheduler"].pid) as (url, hook):
+
+    def kill_scheduler_after_first_delivery(count: int) -> None:
+        if count == 1:  # acknowledged, so the scheduler goes on to mark it sent: kill it before
+            os.kill(scenario.stages.procs["scheduler"].pid, signal.SIGKILL)
+
+    with webhook_receiver(after_delivery=kill_scheduler_after_first_delivery) as (url, hook):
         scenario.alert = AlertStore(scenario.engine, scenario.settings.index_alias).save(
             scenario.alert.model_copy(update={"webhook_url": url})
         )
