@@ -6,11 +6,9 @@ Defaults are rounded 2025 averages (CNY per one unit). Override them with
 
 from __future__ import annotations
 
-import json
-import os
 from functools import lru_cache
 
-from policyradar.errors import ConfigError
+from policyradar.settings import get_settings
 
 DEFAULT_RATES_TO_CNY = {
     "CNY": 1.0,
@@ -25,14 +23,8 @@ DEFAULT_RATES_TO_CNY = {
 
 @lru_cache(maxsize=1)
 def rates_to_cny() -> dict[str, float]:
-    rates = dict(DEFAULT_RATES_TO_CNY)
-    override = os.environ.get("POLICYRADAR_FX_RATES")
-    if override:
-        try:
-            rates.update({str(k).upper(): float(v) for k, v in json.loads(override).items()})
-        except (ValueError, AttributeError, TypeError) as exc:
-            raise ConfigError(f"POLICYRADAR_FX_RATES must be a JSON object of numbers: {exc}") from exc
-    return rates
+    """The built-in rates with the settings' ``fx_rates`` (``POLICYRADAR_FX_RATES``) over them."""
+    return {**DEFAULT_RATES_TO_CNY, **get_settings().fx_rates}
 
 
 def to_cny(value: float, currency: str) -> float | None:

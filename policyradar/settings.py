@@ -12,8 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from policyradar.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,6 +50,10 @@ class Settings(BaseSettings):
 
     # Processing
     nlp_profile: Literal["default", "rules", "full"] = "default"
+    # A YAML file of extra company aliases (``Canonical: [alias, ...]``), read before the shipped table.
+    company_aliases: Path | None = None
+    # CNY per unit of a currency, over the built-in rates, e.g. ``{"USD": 7.2}`` (JSON).
+    fx_rates: dict[str, float] = {}
 
     # Search engine
     engine: Literal["opensearch", "elasticsearch"] = "opensearch"
@@ -94,8 +100,22 @@ class Settings(BaseSettings):
     opensearch_heap: str = "1g"
     opensearch_http_port: int = 9200
 
+    @field_validator("fx_rates")
+    @classmethod
+    def _upper_currency_codes(cls, rates: dict[str, float]) -> dict[str, float]:
+        return {code.upper(): rate for code, rate in rates.items()}
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Return the process-wide settings, read once."""
-    return Settings()
+    """Return the process-wide settings, read once; a bad value is a ConfigError naming its variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        where = ".".join(str(part) for part in first["loc"][1:])
+        variable = f"POLICYRADAR_{field.upper()}" + (f" ({where})" if where else "")
+        raise ConfigError(f"invalid setting {variable}: {first['msg']}") from exc
+    except SettingsError as exc:
+        raise ConfigError(f"invalid settings: {exc}") from exc

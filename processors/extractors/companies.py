@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 from policyradar.errors import ConfigError
+from policyradar.settings import get_settings
 from processors.extractors.gazetteer import Gazetteer, Hit
 
 ALIASES_FILE = Path(__file__).resolve().parent.parent / "data" / "companies.yaml"
-EXTRA_ALIASES_ENV = "POLICYRADAR_COMPANY_ALIASES"
 
 
 def read_aliases(path: Path) -> dict[str, list[str]]:
@@ -33,9 +32,9 @@ def read_aliases(path: Path) -> dict[str, list[str]]:
 def company_gazetteer() -> Gazetteer[str]:
     """Shipped aliases plus the user's file named by ``POLICYRADAR_COMPANY_ALIASES`` (user wins)."""
     tables = [read_aliases(ALIASES_FILE)]
-    extra = os.environ.get(EXTRA_ALIASES_ENV)
+    extra = get_settings().company_aliases
     if extra:
-        tables.insert(0, read_aliases(Path(extra)))
+        tables.insert(0, read_aliases(extra))
     forms = [
         (alias, canonical)
         for table in tables
