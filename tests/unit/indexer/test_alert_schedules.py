@@ -65,7 +65,7 @@ def test_weekly_alerts_fire_on_mondays():
     assert due == datetime(2024, 3, 18, 9, 30, tzinfo=SHANGHAI)
 
 
-def test_cron_schedules_are_read_in_the_alert_zone():
+def test_a_cron_schedule_is_due_at_its_latest_matching_minute():
     cron = alert("*/15 * * * *", timezone="UTC", created_at=datetime(2024, 3, 5, 10, 7, tzinfo=UTC))
     assert due_fire_time(cron, datetime(2024, 3, 5, 10, 14, 59, tzinfo=UTC)) is None
     assert due_fire_time(cron, datetime(2024, 3, 5, 10, 44, tzinfo=UTC)) == datetime(
