@@ -31,6 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawlers.health_watch import HealthWatch, RunFeed
 from crawlers.sources import Schedule, SourceSpec, load_source
+from policyradar.crontab import crontab_trigger
 from policyradar.errors import ConfigError, PolicyRadarError
 from policyradar.settings import get_settings
 from policyradar.signals import StopFlag
@@ -55,7 +56,7 @@ def in_shard(source_id: str, shard: tuple[int, int]) -> bool:
 
 def make_trigger(schedule: Schedule) -> IntervalTrigger | CronTrigger:
     if schedule.cron:
-        return CronTrigger.from_crontab(schedule.cron, timezone=schedule.timezone)
+        return crontab_trigger(schedule.cron, schedule.timezone)
     amount, unit = int(schedule.every[:-1]), schedule.every[-1]
     return IntervalTrigger(**{UNITS[unit]: amount}, timezone=schedule.timezone)
 

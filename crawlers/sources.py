@@ -10,7 +10,6 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from apscheduler.triggers.cron import CronTrigger
 from cssselect import SelectorError
 from parsel import Selector
 from pydantic import (
@@ -23,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from policyradar.crontab import crontab_trigger
 from policyradar.errors import ConfigError
 
 log = logging.getLogger("policyradar.sources")
@@ -135,7 +135,7 @@ class Schedule(_Spec):
         if len(value.split()) != 5:
             raise ValueError("cron must have five fields (minute hour day month weekday)")
         try:
-            CronTrigger.from_crontab(value, timezone="UTC")
+            crontab_trigger(value, "UTC")
         except ValueError as exc:
             raise ValueError(f"{value!r} is not a valid cron expression: {exc}") from exc
         return value

@@ -30,7 +30,8 @@ from indexer.alerts.model import Alert
 from indexer.alerts.render import render_digest
 from indexer.alerts.send import DeliveryError, send_email, send_webhook
 from indexer.alerts.store import PAGE_SIZE, AlertStore, MatchRecorder, raise_for_bulk
-from indexer.engine import Engine, EngineConflict
+from indexer.engine import Engine, EngineConflict, EngineNotFound
+from policyradar.crontab import crontab_trigger
 from policyradar.settings import Settings
 
 log = logging.getLogger("policyradar.digest")
@@ -53,7 +54,7 @@ def trigger_for(alert: Alert) -> CronTrigger | None:
         return CronTrigger(hour=hour, minute=minute, timezone=alert.timezone)
     if alert.every == "weekly":
         return CronTrigger(day_of_week="mon", hour=hour, minute=minute, timezone=alert.timezone)
-    return CronTrigger.from_crontab(alert.every, timezone=alert.timezone)
+    return crontab_trigger(alert.every, alert.timezone)
 
 
 def due_fire_time(alert: Alert, now: datetime) -> datetime | None:
@@ -250,7 +251,9 @@ class DigestService:
                 {"doc": {"message_id": message_id}},
             ]
         if operations:
-            raise_for_bulk(self.engine.bulk(operations, refresh="wait_for"), "marking matches sent", [404])
+            raise_for_bulk(
+                self.engine.bulk(operations, refresh="wait_for"), "marking matches sent", (EngineNotFound,)
+            )
         self._write_digest(message_id, {"status": "sent", "sent_at": datetime.now(UTC).isoformat()})
 
     # Fencing --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from indexer.query import Conditions, QueryText
+from policyradar.crontab import crontab_trigger
 
 SCHEDULE_WORDS = ("instant", "daily", "weekly")
 
@@ -35,8 +36,12 @@ class Alert(BaseModel):
     @field_validator("every")
     @classmethod
     def _schedule(cls, value: str) -> str:
-        if value not in SCHEDULE_WORDS and len(value.split()) != 5:
-            raise ValueError("use instant, daily, weekly or a five-field cron expression")
+        if value in SCHEDULE_WORDS:
+            return value
+        try:
+            crontab_trigger(value, "UTC")
+        except ValueError as exc:
+            raise ValueError(f"use instant, daily, weekly or a five-field cron expression ({exc})") from exc
         return value
 
     @field_validator("timezone")
