@@ -1,10 +1,14 @@
-"""The one seam between Elasticsearch 8 and OpenSearch: client construction and call shapes.
+"""The one seam between the indexer and a search engine: an adapter per engine behind ``Engine``.
 
-Request bodies (mappings, queries, bulk actions) are shared; only how each client takes them differs.
+Request bodies (mappings, queries, bulk actions) are shared; each adapter hands them to its client in
+the shape that client takes, and turns the client's errors into ours. Callers decide on the class of
+our exception (``EngineNotFound``, ``EngineConflict``, ``EngineUnavailable``), never on a status code
+or a client class.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -27,6 +31,11 @@ class EngineError(PolicyRadarError):
 class EngineUnavailable(EngineError, DependencyUnavailable):
     """The engine could not be reached or asked us to come back later (429/5xx): wait and retry."""
 
+    @property
+    def unreachable(self) -> bool:
+        """True when the engine gave no answer at all (rather than a busy or failing one)."""
+        return self.status is None
+
 
 class EngineNotFound(EngineError):
     """The index or document does not exist (404)."""
@@ -36,10 +45,14 @@ class EngineConflict(EngineError):
     """A create or a conditional write lost to another writer (409)."""
 
 
-def translate_error(exc: Exception, kind: str) -> EngineError:
-    """Our exception for a client library's error: what callers decide on is the class, not a code."""
-    status = _client_status(exc)
-    message = f"{kind}: {type(exc).__name__}: {exc}"
+# The issue's names for the same tree: one base, three kinds of failure callers tell apart.
+NotFound = EngineNotFound
+Conflict = EngineConflict
+Transient = EngineUnavailable
+
+
+def error_for_status(message: str, status: int | None) -> EngineError:
+    """Our exception for an engine answer with ``status`` (None: the engine did not answer)."""
     if status is None or status in TRANSIENT_STATUSES:
         return EngineUnavailable(message, status)
     if status == 404:
@@ -47,6 +60,20 @@ def translate_error(exc: Exception, kind: str) -> EngineError:
     if status == 409:
         return EngineConflict(message, status)
     return EngineError(message, status)
+
+
+def translate_error(exc: Exception, engine_name: str) -> EngineError:
+    """Our exception for a client library's error."""
+    return error_for_status(f"{engine_name}: {type(exc).__name__}: {exc}", _client_status(exc))
+
+
+def bulk_item_error(item: dict[str, Any], what: str) -> EngineError | None:
+    """Our exception for one item of a bulk response, or None when the item was written."""
+    result = next(iter(item.values()))
+    status = int(result.get("status", 500))
+    if status < 300:
+        return None
+    return error_for_status(f"{what} failed for {result.get('_id')}: {result.get('error')}", status)
 
 
 def _client_status(exc: Exception) -> int | None:
@@ -59,15 +86,15 @@ def _client_status(exc: Exception) -> int | None:
 class _Translating:
     """Wraps a client (or one of its namespaces) so that every call raises our exceptions."""
 
-    def __init__(self, target: Any, kind: str, client_errors: tuple[type[Exception], ...]) -> None:
+    def __init__(self, target: Any, engine_name: str, client_errors: tuple[type[Exception], ...]) -> None:
         self._target = target
-        self._kind = kind
+        self._name = engine_name
         self._errors = client_errors
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._target, name)
         if not callable(attribute):
-            return _Translating(attribute, self._kind, self._errors)
+            return _Translating(attribute, self._name, self._errors)
         return self._wrap(attribute)
 
     def _wrap(self, function: Any) -> Any:
@@ -75,113 +102,202 @@ class _Translating:
             try:
                 return function(*args, **kwargs)
             except self._errors as exc:
-                raise translate_error(exc, self._kind) from exc
+                raise translate_error(exc, self._name) from exc
 
         return call
 
 
-class Engine:
-    """A thin wrapper that gives both clients the same small surface and our own exceptions."""
+class Engine(ABC):
+    """What callers type against: one small surface, the same for every engine, raising only
+    ``EngineError`` and its subclasses. Calls shaped alike for every client live here."""
 
-    def __init__(self, client: Any, kind: str, client_errors: tuple[type[Exception], ...] = ()) -> None:
-        self.raw_client = client
-        self.client = _Translating(client, kind, client_errors) if client_errors else client
-        self.kind = kind
+    name: str
+
+    def __init__(self, client: Any, client_errors: tuple[type[Exception], ...] = ()) -> None:
+        self._raw_client = client
+        self._client = _Translating(client, self.name, client_errors) if client_errors else client
+
+    @classmethod
+    @abstractmethod
+    def connect(cls, settings: Settings) -> Engine:
+        """The adapter with its client pointed at ``settings.search_url``."""
 
     def info(self) -> dict[str, Any]:
-        return dict(self.client.info())
+        return dict(self._client.info())
 
     def index_exists(self, index: str) -> bool:
-        return bool(self.client.indices.exists(index=index))
+        return bool(self._client.indices.exists(index=index))
 
-    def create_index(self, index: str, body: dict[str, Any]) -> None:
-        if self.kind == "elasticsearch":
-            self.client.indices.create(index=index, **body)
-        else:
-            self.client.indices.create(index=index, body=body)
+    @abstractmethod
+    def create_index(self, index: str, body: dict[str, Any]) -> None: ...
 
+    @abstractmethod
     def add_fields(self, index: str, properties: dict[str, Any]) -> None:
         """Add fields to an index's mapping (existing fields must keep their definitions)."""
-        if self.kind == "elasticsearch":
-            self.client.indices.put_mapping(index=index, properties=properties)
-        else:
-            self.client.indices.put_mapping(index=index, body={"properties": properties})
+
+    @abstractmethod
+    def update_settings(self, index: str, settings: dict[str, Any]) -> None:
+        """Change dynamic index settings (``{"index": {"refresh_interval": "1s"}}``)."""
 
     def delete_index(self, index: str) -> None:
-        self.client.indices.delete(index=index, ignore_unavailable=True)
+        self._client.indices.delete(index=index, ignore_unavailable=True)
 
     def list_indices(self, pattern: str) -> list[str]:
-        return sorted(self.client.indices.get(index=pattern, allow_no_indices=True, expand_wildcards="open"))
+        return sorted(self._client.indices.get(index=pattern, allow_no_indices=True, expand_wildcards="open"))
 
     def alias_targets(self, alias: str) -> list[str]:
-        if not self.client.indices.exists_alias(name=alias):
+        if not self._client.indices.exists_alias(name=alias):
             return []
-        return sorted(self.client.indices.get_alias(name=alias))
+        return sorted(self._client.indices.get_alias(name=alias))
 
-    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
-        if self.kind == "elasticsearch":
-            self.client.indices.update_aliases(actions=actions)
-        else:
-            self.client.indices.update_aliases(body={"actions": actions})
+    @abstractmethod
+    def update_aliases(self, actions: list[dict[str, Any]]) -> None: ...
 
+    @abstractmethod
     def bulk(self, operations: list[dict[str, Any]], refresh: str = "false") -> dict[str, Any]:
-        if self.kind == "elasticsearch":
-            return dict(self.client.bulk(operations=operations, refresh=refresh))
-        return dict(self.client.bulk(body=operations, refresh=refresh))
+        """The bulk response; read its items with ``bulk_item_error``."""
 
-    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        if self.kind == "elasticsearch":
-            return dict(self.client.search(index=index, **body))
-        return dict(self.client.search(index=index, body=body))
+    @abstractmethod
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]: ...
 
-    def count(self, index: str, query: dict[str, Any] | None = None) -> int:
-        body = {"query": query} if query else {}
-        if self.kind == "elasticsearch":
-            return int(self.client.count(index=index, **body)["count"])
-        return int(self.client.count(index=index, body=body)["count"])
+    @abstractmethod
+    def count(self, index: str, query: dict[str, Any] | None = None) -> int: ...
 
+    @abstractmethod
     def index_doc(self, index: str, doc_id: str, body: dict[str, Any], **options: Any) -> dict[str, Any]:
         """Write one document; ``options``: op_type, refresh, if_seq_no, if_primary_term."""
-        options = {k: v for k, v in options.items() if v is not None}
-        if self.kind == "elasticsearch":
-            return dict(self.client.index(index=index, id=doc_id, document=body, **options))
-        return dict(self.client.index(index=index, id=doc_id, body=body, **options))
 
     def get_doc(self, index: str, doc_id: str) -> dict[str, Any] | None:
         """The document with its ``_seq_no``/``_primary_term``, or None when it does not exist."""
         try:
-            return dict(self.client.get(index=index, id=doc_id))
+            return dict(self._client.get(index=index, id=doc_id))
         except EngineNotFound:
             return None
 
+    @abstractmethod
     def update_doc(
         self, index: str, doc_id: str, partial: dict[str, Any], refresh: str | None = None
-    ) -> None:
-        options = {"refresh": refresh} if refresh else {}
-        if self.kind == "elasticsearch":
-            self.client.update(index=index, id=doc_id, doc=partial, **options)
-        else:
-            self.client.update(index=index, id=doc_id, body={"doc": partial}, **options)
+    ) -> None: ...
 
     def delete_doc(self, index: str, doc_id: str, refresh: str | None = None) -> bool:
         try:
-            self.client.delete(index=index, id=doc_id, **({"refresh": refresh} if refresh else {}))
+            self._client.delete(index=index, id=doc_id, **_given(refresh=refresh))
             return True
         except EngineNotFound:
             return False
 
     def refresh(self, index: str) -> None:
-        self.client.indices.refresh(index=index)
+        self._client.indices.refresh(index=index)
 
     def close(self) -> None:
-        self.raw_client.close()
+        self._raw_client.close()
 
 
-def status_of(exc: Exception) -> int | None:
-    """The HTTP status of an engine error (None when the engine did not answer)."""
-    if isinstance(exc, EngineError):
-        return exc.status
-    return _client_status(exc)
+def _given(**options: Any) -> dict[str, Any]:
+    """The options that were given (None means "leave it to the engine")."""
+    return {key: value for key, value in options.items() if value is not None}
+
+
+def _basic_auth(settings: Settings) -> tuple[str, str] | None:
+    if not settings.search_username:
+        return None
+    password = settings.search_password.get_secret_value() if settings.search_password else ""
+    return (settings.search_username, password)
+
+
+class ElasticsearchEngine(Engine):
+    """Elasticsearch 8: bodies go in as keyword arguments (``query=``, ``operations=``, ``document=``)."""
+
+    name = "elasticsearch"
+
+    @classmethod
+    def connect(cls, settings: Settings) -> ElasticsearchEngine:
+        from elastic_transport import TransportError
+        from elasticsearch import ApiError, Elasticsearch
+
+        client = Elasticsearch(settings.search_url, basic_auth=_basic_auth(settings), request_timeout=30)
+        return cls(client, (ApiError, TransportError))
+
+    def create_index(self, index: str, body: dict[str, Any]) -> None:
+        self._client.indices.create(index=index, **body)
+
+    def add_fields(self, index: str, properties: dict[str, Any]) -> None:
+        self._client.indices.put_mapping(index=index, properties=properties)
+
+    def update_settings(self, index: str, settings: dict[str, Any]) -> None:
+        self._client.indices.put_settings(index=index, settings=settings)
+
+    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
+        self._client.indices.update_aliases(actions=actions)
+
+    def bulk(self, operations: list[dict[str, Any]], refresh: str = "false") -> dict[str, Any]:
+        return dict(self._client.bulk(operations=operations, refresh=refresh))
+
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._client.search(index=index, **body))
+
+    def count(self, index: str, query: dict[str, Any] | None = None) -> int:
+        return int(self._client.count(index=index, **_given(query=query or None))["count"])
+
+    def index_doc(self, index: str, doc_id: str, body: dict[str, Any], **options: Any) -> dict[str, Any]:
+        return dict(self._client.index(index=index, id=doc_id, document=body, **_given(**options)))
+
+    def update_doc(
+        self, index: str, doc_id: str, partial: dict[str, Any], refresh: str | None = None
+    ) -> None:
+        self._client.update(index=index, id=doc_id, doc=partial, **_given(refresh=refresh))
+
+
+class OpenSearchEngine(Engine):
+    """OpenSearch: bodies go in whole as ``body=``."""
+
+    name = "opensearch"
+
+    @classmethod
+    def connect(cls, settings: Settings) -> OpenSearchEngine:
+        from opensearchpy import OpenSearch
+        from opensearchpy.exceptions import TransportError
+
+        client = OpenSearch(hosts=[settings.search_url], http_auth=_basic_auth(settings), timeout=30)
+        return cls(client, (TransportError,))
+
+    def create_index(self, index: str, body: dict[str, Any]) -> None:
+        self._client.indices.create(index=index, body=body)
+
+    def add_fields(self, index: str, properties: dict[str, Any]) -> None:
+        self._client.indices.put_mapping(index=index, body={"properties": properties})
+
+    def update_settings(self, index: str, settings: dict[str, Any]) -> None:
+        self._client.indices.put_settings(index=index, body=settings)
+
+    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
+        self._client.indices.update_aliases(body={"actions": actions})
+
+    def bulk(self, operations: list[dict[str, Any]], refresh: str = "false") -> dict[str, Any]:
+        return dict(self._client.bulk(body=operations, refresh=refresh))
+
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._client.search(index=index, body=body))
+
+    def count(self, index: str, query: dict[str, Any] | None = None) -> int:
+        body = {"query": query} if query else {}
+        return int(self._client.count(index=index, body=body)["count"])
+
+    def index_doc(self, index: str, doc_id: str, body: dict[str, Any], **options: Any) -> dict[str, Any]:
+        return dict(self._client.index(index=index, id=doc_id, body=body, **_given(**options)))
+
+    def update_doc(
+        self, index: str, doc_id: str, partial: dict[str, Any], refresh: str | None = None
+    ) -> None:
+        self._client.update(index=index, id=doc_id, body={"doc": partial}, **_given(refresh=refresh))
+
+
+ADAPTERS: dict[str, type[Engine]] = {"elasticsearch": ElasticsearchEngine, "opensearch": OpenSearchEngine}
+
+
+def make_engine(settings: Settings) -> Engine:
+    """The adapter ``POLICYRADAR_ENGINE`` names, pointed at ``POLICYRADAR_SEARCH_URL``."""
+    return ADAPTERS[settings.engine].connect(settings)
 
 
 @contextmanager
@@ -192,24 +308,3 @@ def open_engine(settings: Settings) -> Iterator[Engine]:
         yield engine
     finally:
         engine.close()
-
-
-def make_engine(settings: Settings) -> Engine:
-    """Build the client that ``POLICYRADAR_ENGINE`` names, pointed at ``POLICYRADAR_SEARCH_URL``."""
-    auth = None
-    if settings.search_username:
-        password = settings.search_password.get_secret_value() if settings.search_password else ""
-        auth = (settings.search_username, password)
-    if settings.engine == "elasticsearch":
-        from elastic_transport import TransportError as ElasticTransportError
-        from elasticsearch import ApiError, Elasticsearch
-
-        client = Elasticsearch(settings.search_url, basic_auth=auth, request_timeout=30)
-        errors: tuple[type[Exception], ...] = (ApiError, ElasticTransportError)
-    else:
-        from opensearchpy import OpenSearch
-        from opensearchpy.exceptions import TransportError
-
-        client = OpenSearch(hosts=[settings.search_url], http_auth=auth, timeout=30)
-        errors = (TransportError,)
-    return Engine(client, settings.engine, errors)

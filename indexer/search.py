@@ -38,7 +38,7 @@ def unavailable_reason(exc: Exception, alias: str) -> str | None:
     if isinstance(exc, EngineNotFound) and "index_not_found" in str(exc):
         return missing_index_reason(alias)
     if isinstance(exc, EngineUnavailable):
-        if exc.status is None:
+        if exc.unreachable:
             return "the search engine cannot be reached; try again shortly"
         return f"the search engine is overloaded or unavailable (HTTP {exc.status}); try again shortly"
     return None

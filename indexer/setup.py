@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.engine import Engine
+from indexer.engine import Engine, EngineError
 from indexer.mapping import INDEX_BODY, MAPPING_VERSION, versioned_index
 
 
@@ -34,7 +34,7 @@ def create_version(engine: Engine, alias: str, version: int) -> str:
     if not engine.index_exists(index):
         try:
             engine.create_index(index, INDEX_BODY)
-        except Exception:
+        except EngineError:  # another process may have created it meanwhile
             if not engine.index_exists(index):
                 raise
     return index

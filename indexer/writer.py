@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from indexer.engine import TRANSIENT_STATUSES, Engine, EngineUnavailable
+from indexer.engine import Engine, EngineConflict, EngineUnavailable, bulk_item_error
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Rejected:
     """A document the engine refused for good, with its reason (it goes to the DLQ)."""
 
     id: str
-    status: int
+    status: int | None
     reason: str
 
 
@@ -91,14 +91,13 @@ class BulkWriter:
             return docs, []
         retry, rejected = [], []
         for doc, item in zip(docs, response["items"], strict=True):
-            result = item["index"]
-            status = int(result.get("status", 500))
-            if status < 300 or status == 409:  # 409: a newer version is already indexed
+            error = bulk_item_error(item, "indexing")
+            if error is None or isinstance(error, EngineConflict):  # a newer version is already indexed
                 continue
-            if status in TRANSIENT_STATUSES:
+            if isinstance(error, EngineUnavailable):
                 retry.append(doc)
             else:
-                rejected.append(Rejected(doc.id, status, _reason(result)))
+                rejected.append(Rejected(doc.id, error.status, _reason(item["index"])))
         return retry, rejected
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from indexer.alerts.model import Alert, alert_id, index_names
-from indexer.engine import TRANSIENT_STATUSES, Engine, EngineError, EngineNotFound, EngineUnavailable
+from indexer.engine import Engine, EngineConflict, EngineError, EngineNotFound, bulk_item_error
 from indexer.mapping import INDEX_BODY
 from indexer.query import SearchRequest, build_query
 
@@ -113,18 +113,13 @@ def search_pages(
         request = {**request, "search_after": hits[-1]["sort"]}
 
 
-def raise_for_bulk(response: dict[str, Any], what: str, accept: Iterable[int] = ()) -> None:
-    """Raise for the first failed item of a bulk response (statuses in ``accept`` are fine)."""
-    accepted = set(accept)
+def raise_for_bulk(response: dict[str, Any], what: str, accept: tuple[type[EngineError], ...] = ()) -> None:
+    """Raise our exception for the first failed item of a bulk response (failures of the kinds in
+    ``accept``, such as ``EngineNotFound``, are fine)."""
     for item in response.get("items", []):
-        result = next(iter(item.values()))
-        status = int(result.get("status", 500))
-        if status < 300 or status in accepted:
-            continue
-        message = f"{what} failed for {result.get('_id')}: {result.get('error')}"
-        if status in TRANSIENT_STATUSES:
-            raise EngineUnavailable(message, status)
-        raise EngineError(message, status)
+        error = bulk_item_error(item, what)
+        if error is not None and not isinstance(error, accept):
+            raise error
 
 
 def new_webhook_secret() -> str:
@@ -194,7 +189,9 @@ class AlertStore:
                     {"doc": {"alert": {"last_fire": fire_time.isoformat()}}},
                 ]
             raise_for_bulk(
-                self.engine.bulk(operations, refresh="wait_for"), "noting fire times", accept=[404]
+                self.engine.bulk(operations, refresh="wait_for"),
+                "noting fire times",
+                accept=(EngineNotFound,),
             )
 
 
@@ -279,8 +276,8 @@ class MatchRecorder:
 
     def _create(self, operations: list[dict[str, Any]], refresh: str) -> int:
         response = self.engine.bulk(operations, refresh=refresh)
-        raise_for_bulk(response, "recording alert matches", accept=[409])
-        return sum(1 for i in response["items"] if i["create"].get("status") == 201)
+        raise_for_bulk(response, "recording alert matches", accept=(EngineConflict,))
+        return sum(1 for item in response["items"] if item["create"].get("result") == "created")
 
     def backfill(self, alert: Alert, alias: str, days: int) -> int:
         """Record what ``alert`` catches among documents fetched in the last ``days`` days."""

@@ -48,9 +48,7 @@ def live_api(stack: Settings) -> Iterator[str]:
     # Saving an alert waits for a refresh of the alert indices: refresh these often, or valid alerts
     # (about a thousand in a run) would take a second each.
     DigestService(engine, settings.index_alias, settings)  # creates the alert indices
-    engine.raw_client.indices.put_settings(
-        index=f"{settings.index_alias}-*", body={"index": {"refresh_interval": "100ms"}}
-    )
+    engine.update_settings(f"{settings.index_alias}-*", {"index": {"refresh_interval": "100ms"}})
     try:
         with serve_app(create_app(settings, engine)) as base:
             yield base
