@@ -5,17 +5,34 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-unit lint format stop status bench eval check-tools browser
+LOCK   := requirements.lock
+UV     ?= uv>=0.13,<0.14
+
+.PHONY: install lock demo test test-unit lint format stop status bench eval check-tools browser
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Dependencies come only from the hash-checked lock; the project itself is installed without them.
+# PIP_FIND_LINKS is emptied so a local wheel folder (pip config or environment) cannot offer a file
+# whose hash is not the one PyPI published and the lock records.
+$(STAMP): pyproject.toml $(LOCK)
 	@$(MAKE) --no-print-directory check-tools
-	@echo "== creating $(VENV) and installing Policy Radar with its dependencies (first run takes a few minutes)"
+	@echo "== creating $(VENV) and installing Policy Radar with its locked dependencies (first run takes a few minutes)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	PIP_FIND_LINKS= $(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# Re-resolve pyproject.toml (runtime + dev) into $(LOCK), with the hash of every file PyPI has for each
+# pinned version. uv runs from a throwaway venv, so $(VENV) is left alone.
+lock:
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (Python 3.11+ is required)"; exit 1; }
+	@tools=$$(mktemp -d) && trap 'rm -rf "$$tools"' EXIT && \
+	  $(PYTHON) -m venv "$$tools" && "$$tools/bin/pip" install --quiet "$(UV)" && \
+	  "$$tools/bin/uv" pip compile pyproject.toml --extra dev --generate-hashes --universal \
+	    --python-version 3.11 --custom-compile-command "make lock" --quiet --output-file $(LOCK)
+	@echo "== wrote $(LOCK); commit it with pyproject.toml"
 
 check-tools:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (Python 3.11+ is required)"; exit 1; }
