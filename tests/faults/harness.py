@@ -22,8 +22,7 @@ from pathlib import Path
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
 
-from indexer.alerts.digest import DigestService
-from indexer.alerts.model import Alert
+from indexer.alerts.model import Alert, index_names
 from indexer.alerts.store import AlertStore, new_webhook_secret
 from indexer.engine import Engine, EngineError
 from indexer.query import Conditions
@@ -177,7 +176,7 @@ def indexed_versions(engine: Engine, alias: str) -> dict[str, str]:
 
 def recorded_matches(engine: Engine, settings: Settings, alert: Alert) -> list[str]:
     """Document ids of the matches recorded for ``alert`` (one entry per match document)."""
-    index = DigestService(engine, settings.index_alias, settings).names["matches"]
+    index = index_names(settings.index_alias)["matches"]  # a name only: no index set-up per poll
     engine.refresh(index)
     body = {"query": {"term": {"alert_id": alert.id}}, "size": 10_000, "_source": ["doc_id"]}
     return [hit["_source"]["doc_id"] for hit in engine.search(index, body)["hits"]["hits"]]
