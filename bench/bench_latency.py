@@ -98,7 +98,7 @@ def main() -> None:
         )
         children = [
             subprocess.Popen(
-                [sys.executable, "-m", "policyradar", command],
+                [sys.executable, "-m", "launcher", command],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

@@ -162,7 +162,7 @@ class SourceJobs:
     def crawl(self, source_id: str) -> None:
         log.info("crawl of %s started", source_id)
         result = subprocess.run(
-            [sys.executable, "-m", "policyradar", "crawl", "--source", source_id, *self.crawl_args],
+            [sys.executable, "-m", "launcher", "crawl", "--source", source_id, *self.crawl_args],
             capture_output=True,
             text=True,
             check=False,

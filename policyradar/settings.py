@@ -119,3 +119,9 @@ def get_settings() -> Settings:
         raise ConfigError(f"invalid setting {variable}: {first['msg']}") from exc
     except SettingsError as exc:
         raise ConfigError(f"invalid settings: {exc}") from exc
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """The environment a child stage should start with: this process's own, with ``overrides`` (full
+    variable names, e.g. ``POLICYRADAR_TOPIC_ENRICHED``) replacing what it had."""
+    return {**os.environ, **overrides}

@@ -14,10 +14,10 @@ from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from indexer.engine import make_engine
+from launcher.stack import stack_up
 from policyradar.kafka_io import ensure_topics, make_producer, read_topic, send_all
 from policyradar.schemas import dump_record
 from policyradar.settings import Settings
-from policyradar.stack import stack_up
 from tests.fixtures.isolation import isolated_overrides, settings_with
 from tests.integration.conftest import make_raw
 
@@ -57,7 +57,7 @@ def test_sigkill_during_processing_loses_and_duplicates_nothing():
 
     # Small batches for the victim, so that it commits early and often before it is killed.
     victim = subprocess.Popen(
-        [sys.executable, "-m", "policyradar", "process"],
+        [sys.executable, "-m", "launcher", "process"],
         env={**env, "POLICYRADAR_BATCH_SIZE": "10"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -75,7 +75,7 @@ def test_sigkill_during_processing_loses_and_duplicates_nothing():
 
     for stage in ("process", "index"):
         result = subprocess.run(
-            [sys.executable, "-m", "policyradar", stage, "--until-idle"],
+            [sys.executable, "-m", "launcher", stage, "--until-idle"],
             env=env,
             capture_output=True,
             text=True,

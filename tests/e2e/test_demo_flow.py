@@ -15,9 +15,9 @@ import pytest
 
 from indexer.engine import make_engine
 from indexer.search import run_search
-from policyradar.demo_site import serve_demo_site
+from launcher.demo_site import serve_demo_site
+from launcher.stack import stack_up
 from policyradar.settings import Settings
-from policyradar.stack import stack_up
 from tests.fixtures.isolation import isolated_overrides, settings_with
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +38,7 @@ def flow_env():
 
 def policyradar(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "policyradar", *args],
+        [sys.executable, "-m", "launcher", *args],
         env=env,
         capture_output=True,
         text=True,

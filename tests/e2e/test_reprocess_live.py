@@ -12,9 +12,9 @@ import time
 import pytest
 
 from indexer.engine import make_engine
+from launcher.stack import stack_up
 from policyradar.kafka_io import ensure_topics
 from policyradar.settings import Settings
-from policyradar.stack import stack_up
 from tests.faults.harness import Stages, environment, indexed_versions, produce_records, wait_until
 from tests.faults.records import make_record
 from tests.fixtures.isolation import isolated_overrides, settings_with
@@ -49,7 +49,7 @@ def test_records_arriving_during_reprocess_are_all_searchable_afterwards(tmp_pat
         producer = threading.Thread(target=trickle)
         producer.start()
         result = subprocess.run(
-            [sys.executable, "-m", "policyradar", "reprocess"],
+            [sys.executable, "-m", "launcher", "reprocess"],
             env=env,
             capture_output=True,
             text=True,

@@ -13,11 +13,11 @@ import time
 import httpx
 import pytest
 
+from launcher.stack import stack_up
+from launcher.stack.process import is_alive
 from policyradar.kafka_io import ensure_topics, make_producer, send_all
 from policyradar.schemas import dump_record
 from policyradar.settings import Settings
-from policyradar.stack import stack_up
-from policyradar.stack.process import is_alive
 from tests.fixtures.isolation import isolated_overrides, settings_with
 from tests.integration.conftest import make_raw
 
@@ -43,7 +43,7 @@ def test_run_serves_processes_and_stops_cleanly(tmp_path):
     log = tmp_path / "run.log"
     with log.open("w") as sink:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "policyradar", "run"],
+            [sys.executable, "-m", "launcher", "run"],
             env={**os.environ, **overrides},
             stdout=sink,
             stderr=subprocess.STDOUT,

@@ -19,9 +19,9 @@ import pytest
 from indexer.alerts.digest import DigestService
 from indexer.alerts.model import Alert
 from indexer.engine import Engine, make_engine
+from launcher.stack import stack_up
 from policyradar.kafka_io import ensure_topics
 from policyradar.settings import Settings
-from policyradar.stack import stack_up
 from tests.faults.harness import (
     SETTLE_SECONDS,
     Ledger,

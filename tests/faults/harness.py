@@ -62,7 +62,7 @@ class Stages:
     def start(self, name: str, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child process
         self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", "policyradar", *args],
+            [sys.executable, "-m", "launcher", *args],
             env={**self.env, **(extra_env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
+from launcher.stack import stack_up
+from launcher.stack.process import is_alive, read_pid
+from launcher.stack.services import stack_services
 from policyradar.settings import Settings
-from policyradar.stack import stack_up
-from policyradar.stack.process import is_alive, read_pid
-from policyradar.stack.services import stack_services
 from tests.fixtures.http import QuietHandler, serving
 
 

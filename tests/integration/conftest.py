@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from indexer.engine import Engine, make_engine
+from launcher.stack import stack_up
 from policyradar.ids import content_hash, document_id
 from policyradar.kafka_io import ensure_topics
 from policyradar.schemas import RawRecord
 from policyradar.settings import Settings
-from policyradar.stack import stack_up
 from tests.fixtures.isolation import isolated_overrides, settings_with
 
 

@@ -14,7 +14,7 @@ from indexer.alerts.store import AlertStore, MatchRecorder, new_webhook_secret
 from indexer.mapping import document_from_record
 from indexer.setup import ensure_index
 from indexer.writer import BulkDoc, BulkWriter, version_of
-from policyradar.cli import main
+from launcher.cli import main
 from policyradar.settings import get_settings
 from processors.enrich import enrich
 from tests.fixtures.receivers import webhook_receiver

@@ -114,7 +114,7 @@ def scheduler_env(base: str, settings, **extra: str) -> dict[str, str]:
     }
 
 
-SCHEDULER = [sys.executable, "-m", "policyradar", "crawl", "--schedule"]
+SCHEDULER = [sys.executable, "-m", "launcher", "crawl", "--schedule"]
 
 
 def start_scheduler(folder: Path, log: Path, env: dict[str, str]) -> subprocess.Popen:
@@ -190,7 +190,7 @@ schedule:
 
 def sources_health(env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "policyradar", "sources", "health"],
+        [sys.executable, "-m", "launcher", "sources", "health"],
         env=env,
         capture_output=True,
         text=True,

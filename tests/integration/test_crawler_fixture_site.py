@@ -65,7 +65,7 @@ def crawl(base: str, sources: Path, env_overrides: dict[str, str], *args: str) -
         "POLICYRADAR_ALLOW_PRIVATE_HOSTS": json.dumps([f"127.0.0.1:{port}"]),
     }
     return subprocess.run(
-        [sys.executable, "-m", "policyradar", "crawl", "--sources-dir", str(sources), *args],
+        [sys.executable, "-m", "launcher", "crawl", "--sources-dir", str(sources), *args],
         env=env,
         capture_output=True,
         text=True,

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from policyradar.demo_site import serve_demo_site
+from launcher.demo_site import serve_demo_site
 from policyradar.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 def policyradar(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "policyradar", *args],
+        [sys.executable, "-m", "launcher", *args],
         capture_output=True,
         text=True,
         timeout=300,

@@ -54,7 +54,7 @@ process.start()
 
 def policyradar(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "policyradar", *args],
+        [sys.executable, "-m", "launcher", *args],
         capture_output=True,
         text=True,
         timeout=300,

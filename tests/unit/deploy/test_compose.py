@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from crawlers.sources import load_sources
-from policyradar.cli import build_parser
+from launcher.cli import build_parser
 from policyradar.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -342,7 +342,7 @@ def test_image_entrypoint_is_the_policyradar_script() -> None:
     assert entrypoints, "the Dockerfile has no ENTRYPOINT"
     assert json.loads(entrypoints[-1].split(None, 1)[1]) == ["policyradar"]
     scripts = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
-    assert scripts.get("policyradar") == "policyradar.cli:main"
+    assert scripts.get("policyradar") == "launcher.cli:main"
 
 
 # --- 6. start order: depends_on waits for healthchecks -------------------------------------------

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from indexer.engine import EngineError, EngineNotFound, EngineUnavailable
 from indexer.query import MAX_RESULT_WINDOW, Conditions, SearchRequest, field_errors, search_body
 from indexer.search import SearchUnavailable, cli_name, run_search, unavailable_reason
-from policyradar.cli import main
+from launcher.cli import main
 
 REFUSED = [
     ({"min_amount": math.inf}, "min_amount"),

@@ -18,7 +18,7 @@ Handler = Callable[[argparse.Namespace], int]
 def _stack(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("stack", help="start, stop or inspect the local Kafka + OpenSearch stack")
     p.add_argument("action", choices=["up", "down", "status"])
-    p.set_defaults(handler="policyradar.commands:stack_command")
+    p.set_defaults(handler="launcher.commands:stack_command")
 
 
 def _crawl(sub: argparse._SubParsersAction) -> None:
@@ -54,7 +54,7 @@ def _sources(sub: argparse._SubParsersAction) -> None:
     a = actions.add_parser("preview", help="dry run: crawl a few items and print them with their entities")
     a.add_argument("source_id", metavar="ID")
     a.add_argument("--limit", type=int, default=3, help="records to crawl (default 3)")
-    a.set_defaults(handler="policyradar.preview:preview_command")
+    a.set_defaults(handler="launcher.preview:preview_command")
     a = actions.add_parser("health", help="per source: last success, items, failures, went silent")
     a.add_argument("--days", type=int, default=14, help="window for recent items (default 14)")
     a.add_argument("--json", action="store_true", help="print JSON")
@@ -62,7 +62,7 @@ def _sources(sub: argparse._SubParsersAction) -> None:
     a = actions.add_parser("check", help="report which specs still extract items from the live sites")
     a.add_argument("--live", action="store_true", required=True, help="fetch the real sites (needs network)")
     a.add_argument("--source", action="append", metavar="ID", help="only these sources")
-    a.set_defaults(handler="policyradar.preview:check_live_command")
+    a.set_defaults(handler="launcher.preview:check_live_command")
 
 
 def _process(sub: argparse._SubParsersAction) -> None:
@@ -83,7 +83,7 @@ def _index(sub: argparse._SubParsersAction) -> None:
     p.add_argument("index", nargs="?", help="with swap: the index the alias should point at")
     p.set_defaults(handler="indexer.indices_cli:indices_command")
     p = sub.add_parser("reprocess", help="re-extract the whole raw topic into a new index version, then swap")
-    p.set_defaults(handler="policyradar.reprocess:reprocess_command")
+    p.set_defaults(handler="launcher.reprocess:reprocess_command")
 
 
 def _search(sub: argparse._SubParsersAction) -> None:
@@ -118,9 +118,9 @@ def _search(sub: argparse._SubParsersAction) -> None:
 
 def _demo(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="stack up, crawl the bundled demo site, process, index, search")
-    p.set_defaults(handler="policyradar.demo:demo_command")
+    p.set_defaults(handler="launcher.demo:demo_command")
     p = sub.add_parser("demo-site", help="serve the bundled demo site on 127.0.0.1 until interrupted")
-    p.set_defaults(handler="policyradar.commands:demo_site_command")
+    p.set_defaults(handler="launcher.commands:demo_site_command")
 
 
 def _extract(sub: argparse._SubParsersAction) -> None:
@@ -190,7 +190,7 @@ def _serve(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, help="port (default POLICYRADAR_API_PORT, 8000)")
     p.set_defaults(handler="indexer.api:serve_command")
     p = sub.add_parser("run", help="every stage, the digest scheduler and the web page on this machine")
-    p.set_defaults(handler="policyradar.run_all:run_command")
+    p.set_defaults(handler="launcher.run_all:run_command")
 
 
 BUILDERS = (_stack, _sources, _crawl, _process, _index, _search, _alerts, _serve, _extract, _demo)

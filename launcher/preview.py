@@ -18,7 +18,7 @@ from policyradar.errors import PolicyRadarError
 
 def _policyradar(*args: str, capture: bool = False) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "policyradar", *args], check=False, text=True, capture_output=capture
+        [sys.executable, "-m", "launcher", *args], check=False, text=True, capture_output=capture
     )
 
 

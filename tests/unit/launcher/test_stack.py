@@ -1,8 +1,8 @@
 import socket
 
+from launcher.stack import stack_status
+from launcher.stack.process import port_open, read_pid
 from policyradar.settings import Settings
-from policyradar.stack import stack_status
-from policyradar.stack.process import port_open, read_pid
 
 
 def free_port() -> int:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from policyradar.demo_site import serve_demo_site
+from launcher.demo_site import serve_demo_site
+from launcher.stack import stack_down, stack_status, stack_up
 from policyradar.settings import get_settings
-from policyradar.stack import stack_down, stack_status, stack_up
 
 
 def stack_command(args: argparse.Namespace) -> int:

@@ -33,7 +33,7 @@ class Part:
     exited_at: float | None = field(default=None)
 
     def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "policyradar", *self.args])
+        self.process = subprocess.Popen([sys.executable, "-m", "launcher", *self.args])
         print(
             f"[run] {self.name} started (pid {self.process.pid}): policyradar {' '.join(self.args)}",
             flush=True,

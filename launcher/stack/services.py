@@ -10,9 +10,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from launcher.stack.process import port_open
 from policyradar.errors import StackError
 from policyradar.settings import PROJECT_ROOT, Settings
-from policyradar.stack.process import port_open
 
 CONFIG_DIR = PROJECT_ROOT / "deploy" / "local" / "config"
 HOST = "127.0.0.1"

@@ -13,18 +13,17 @@ Each step is an ordinary stage process pointed at its own topic, consumer groups
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 
 from policyradar.errors import PolicyRadarError
-from policyradar.settings import get_settings
+from policyradar.settings import child_environment, get_settings
 
 
 def _run(step: str, args: list[str], env: dict[str, str], capture: bool = False) -> str:
     print(f"== {step}", flush=True)
     result = subprocess.run(
-        [sys.executable, "-m", "policyradar", *args],
+        [sys.executable, "-m", "launcher", *args],
         env=env,
         check=False,
         text=True,
@@ -39,14 +38,13 @@ def _run(step: str, args: list[str], env: dict[str, str], capture: bool = False)
 
 def reprocess_command(args: argparse.Namespace) -> int:
     settings = get_settings()
-    new_index = _run("create the next index version", ["indices", "next"], dict(os.environ), capture=True)
+    new_index = _run("create the next index version", ["indices", "next"], child_environment(), capture=True)
     print(f"   new index: {new_index}")
-    env = {
-        **os.environ,
-        "POLICYRADAR_TOPIC_ENRICHED": f"{settings.topic_enriched}.{new_index}",
-        "POLICYRADAR_GROUP_PROCESSOR": f"{settings.group_processor}.{new_index}",
-        "POLICYRADAR_GROUP_INDEXER": f"{settings.group_indexer}.{new_index}",
-    }
+    env = child_environment(
+        POLICYRADAR_TOPIC_ENRICHED=f"{settings.topic_enriched}.{new_index}",
+        POLICYRADAR_GROUP_PROCESSOR=f"{settings.group_processor}.{new_index}",
+        POLICYRADAR_GROUP_INDEXER=f"{settings.group_indexer}.{new_index}",
+    )
     for label in ("re-extract the raw topic", "catch up after the swap"):
         _run(f"{label}: process", ["process", "--until-idle"], env)
         _run(f"{label}: index into {new_index}", ["index", "--until-idle", "--into", new_index], env)
@@ -54,7 +52,7 @@ def reprocess_command(args: argparse.Namespace) -> int:
             _run(
                 f"swap {settings.index_alias} to {new_index}",
                 ["indices", "swap", new_index],
-                dict(os.environ),
+                child_environment(),
             )
     print(
         f"done: {settings.index_alias} now serves {new_index}; older versions are kept "

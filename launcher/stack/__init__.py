@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 import time
 
+from launcher.stack.maven import resolve_jars
+from launcher.stack.process import port_open, read_pid, spawn, tail, terminate
+from launcher.stack.services import HOST, Service, stack_services
 from policyradar.errors import StackError
 from policyradar.settings import Settings
-from policyradar.stack.maven import resolve_jars
-from policyradar.stack.process import port_open, read_pid, spawn, tail, terminate
-from policyradar.stack.services import HOST, Service, stack_services
 
 __all__ = ["stack_down", "stack_status", "stack_up", "start_web"]
 
@@ -34,7 +34,7 @@ def start_web(settings: Settings, say=print) -> str:
         if port_open(settings.api_host, settings.api_port):
             raise StackError(f"port {settings.api_port} is taken; set POLICYRADAR_API_PORT to another port")
         log_file = settings.stack_dir / "logs" / "web.log"
-        pid = spawn([sys.executable, "-m", "policyradar", "serve"], log_file, pid_file, settings.stack_dir)
+        pid = spawn([sys.executable, "-m", "launcher", "serve"], log_file, pid_file, settings.stack_dir)
         say(f"web page: started (pid {pid}), log at {log_file}")
     deadline = time.monotonic() + 30
     while not port_open(settings.api_host, settings.api_port):

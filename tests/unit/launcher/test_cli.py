@@ -1,6 +1,6 @@
 import pytest
 
-from policyradar.cli import build_parser, main, resolve
+from launcher.cli import build_parser, main, resolve
 
 
 @pytest.mark.parametrize(

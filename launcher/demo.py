@@ -7,10 +7,10 @@ import subprocess
 import sys
 import time
 
-from policyradar.demo_site import serve_demo_site
+from launcher.demo_site import serve_demo_site
+from launcher.stack import stack_up, start_web
 from policyradar.errors import PolicyRadarError
 from policyradar.settings import get_settings
-from policyradar.stack import stack_up, start_web
 
 DEMO_SEARCHES = ("subsidy", "算力 补贴", "Shanghai computing")
 
@@ -19,7 +19,7 @@ def _stage(step: str, *args: str) -> None:
     """Run one ``policyradar`` subcommand as a child process, streaming its output."""
     print(f"\n== {step}: policyradar {' '.join(args)}", flush=True)
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "policyradar", *args], check=False)
+    result = subprocess.run([sys.executable, "-m", "launcher", *args], check=False)
     if result.returncode != 0:
         raise PolicyRadarError(f"step '{step}' failed (exit {result.returncode}); see its output above")
     print(f"   ({step} took {time.monotonic() - started:.1f}s)", flush=True)
@@ -46,7 +46,7 @@ def demo_command(args: argparse.Namespace) -> int:
     print("\n== 5/6 a few searches", flush=True)
     for query in DEMO_SEARCHES:
         print(f"\n$ policyradar search {query!r} --size 3", flush=True)
-        subprocess.run([sys.executable, "-m", "policyradar", "search", query, "--size", "3"], check=True)
+        subprocess.run([sys.executable, "-m", "launcher", "search", query, "--size", "3"], check=True)
     print("\n== 6/6 web page", flush=True)
     web_url = start_web(settings)
     print(

@@ -1,3 +1,0 @@
-from policyradar.cli import main
-
-raise SystemExit(main())
