@@ -29,6 +29,7 @@ from crawlers.sources import Selectors  # noqa: E402
 from policyradar.ids import content_hash, document_id  # noqa: E402
 from policyradar.schemas import RawRecord, dump_record, parse_record  # noqa: E402
 from processors.enrich import analysis_text, enrich_many, pick_language  # noqa: E402
+from processors.options import ExtractionOptions  # noqa: E402
 from processors.pipeline import PROFILES, build_nlp  # noqa: E402
 
 SELECTORS = Selectors(title="h1.article-title", date=".article-meta .pub-date", body=".article-body")
@@ -84,12 +85,12 @@ def bench_profile(profile: str, records: list[RawRecord], repeat: int) -> dict[s
                 pass
 
     def enrich() -> None:
-        for _ in enrich_many(records, profile=profile):
+        for _ in enrich_many(records, options=ExtractionOptions(profile=profile)):
             pass
 
     def stage() -> None:
         raw = [parse_record(RawRecord, payload) for payload in payloads]
-        for record in enrich_many(raw, profile=profile):
+        for record in enrich_many(raw, options=ExtractionOptions(profile=profile)):
             dump_record(record)
 
     baseline()  # warm caches before timing

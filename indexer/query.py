@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from policyradar.rates import rates_to_cny
+from policyradar.settings import get_settings
 
 SEARCH_FIELDS = ["title^3", "title.cjk^3", "text", "text.cjk"]
 MAX_RESULT_WINDOW = 10_000  # the engine's index.max_result_window
@@ -101,11 +102,11 @@ class Conditions(BaseModel):
     @classmethod
     def _known_currency(cls, value: str) -> str:
         value = value.upper()
-        if value not in rates_to_cny():
+        if value not in rates_to_cny(get_settings().fx_rates):
             raise PydanticCustomError(
                 "unknown_currency",
                 "unknown currency '{value}'; known: {known}",
-                {"value": value[:20], "known": ", ".join(sorted(rates_to_cny()))},
+                {"value": value[:20], "known": ", ".join(sorted(rates_to_cny(get_settings().fx_rates)))},
             )
         return value
 
@@ -152,7 +153,7 @@ def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
 
 
 def to_cny(amount: float, currency: str) -> float:
-    return amount * rates_to_cny()[currency.upper()]
+    return amount * rates_to_cny(get_settings().fx_rates)[currency.upper()]
 
 
 def build_query(request: Conditions | SearchRequest) -> dict[str, Any]:

@@ -7,11 +7,13 @@ plain dict in the DESIGN.md entity shape, so ``enrich`` only collects them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from policyradar.schemas import ENTITY_FIELDS
-from processors.extractors.companies import find_companies
+from processors.extractors.companies import company_gazetteer
 from processors.extractors.money import find_amounts
 from processors.extractors.organizations import (
     classify_organization,
@@ -39,13 +41,6 @@ def _ext(*names: str) -> list[str]:
     if unknown:
         raise ValueError(f"undeclared Doc extension(s) {unknown} (declared: {list(EXTENSIONS)})")
     return [f"doc._.{n}" for n in names]
-
-
-def _alias_hits(doc: Doc) -> list:
-    """Alias-table company hits, looked up once per document and shared by the two steps that need them."""
-    if doc._.company_aliases is None:
-        doc._.company_aliases = find_companies(doc.text)
-    return doc._.company_aliases
 
 
 def _lang(doc: Doc) -> str:
@@ -111,7 +106,7 @@ def companies_component(doc: Doc) -> Doc:
     blocked += [(o["start"], o["end"]) for o in (doc._.organizations or [])]
     found = [
         {"text": h.text, "start": h.start, "end": h.end, "canonical": h.entry}
-        for h in _alias_hits(doc)
+        for h in doc._.company_aliases or []
         if not _overlaps(h.start, h.end, blocked)
     ]
     known = [(c["start"], c["end"]) for c in found]
@@ -131,12 +126,25 @@ def companies_component(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component(
+@Language.factory(
     "policyradar_organizations",
+    default_config={"company_aliases": ""},
     assigns=_ext("organizations", "unknown_companies", "company_aliases"),
     requires=_ext("places"),
 )
-def organizations_component(doc: Doc) -> Doc:
+def make_organizations_component(nlp: Language, name: str, company_aliases: str) -> Callable[[Doc], Doc]:
+    """The organisations step, with the shipped company aliases plus the file ``company_aliases``
+    names ("" for none); the alias hits are handed to the companies step in ``doc._.company_aliases``."""
+    gazetteer = company_gazetteer(company_aliases)
+
+    def organizations_component(doc: Doc) -> Doc:
+        doc._.company_aliases = list(gazetteer.find(doc.text))
+        return split_organizations(doc)
+
+    return organizations_component
+
+
+def split_organizations(doc: Doc) -> Doc:
     """Government bodies, institutes, universities and media to ``organizations``; organisations
     that look like companies are left for the companies step (``doc._.unknown_companies``)."""
     text = doc.text  # built from the tokens on every access: read it once
@@ -145,7 +153,7 @@ def organizations_component(doc: Doc) -> Doc:
         candidates = find_zh_bodies(text, place_spans) + find_zh_companies(text)
     else:
         candidates = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
-    aliases = [(h.start, h.end) for h in _alias_hits(doc)]
+    aliases = [(h.start, h.end) for h in doc._.company_aliases]
     organizations, companies = [], []
     for start, end in candidates:
         kind = classify_organization(text[start:end])

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from spacy.tokens import Doc
 
-from policyradar.rates import to_cny
+from policyradar.rates import DEFAULT_RATES_TO_CNY, to_cny
 from policyradar.schemas import ENTITY_FIELDS, EnrichedRecord, Entities, RawRecord, dump_record
-from policyradar.settings import get_settings
 from processors import EXTRACTOR_VERSION
 from processors.lang import detect_language
+from processors.options import DEFAULT_OPTIONS, ExtractionOptions
 from processors.pipeline import build_nlp
 
 
@@ -25,20 +25,20 @@ def pick_language(declared: str, text: str) -> str:
     return declared if declared in ("en", "zh") else detect_language(text)
 
 
-def entities_from_doc(doc: Doc) -> dict[str, Any]:
-    """Collect the components' outputs into the DESIGN.md entity shape (plus ``topics``)."""
+def entities_from_doc(doc: Doc, rates: Mapping[str, float] = DEFAULT_RATES_TO_CNY) -> dict[str, Any]:
+    """Collect the components' outputs into the entity shape (plus ``topics``), amounts also in CNY."""
     entities = {field: list(getattr(doc._, field) or []) for field in ENTITY_FIELDS}
     for amount in entities["money"]:
-        amount["value_cny"] = to_cny(amount["value"], amount["currency"])
+        amount["value_cny"] = to_cny(amount["value"], amount["currency"], rates)
     return {**entities, "topics": list(doc._.topics or [])}
 
 
 def enrich_many(
-    records: Iterable[RawRecord], batch_size: int = 32, profile: str | None = None
+    records: Iterable[RawRecord], batch_size: int = 32, options: ExtractionOptions = DEFAULT_OPTIONS
 ) -> Iterator[EnrichedRecord]:
     """Enrich records in order, running each language's pipeline with ``nlp.pipe`` batching."""
-    profile = profile or get_settings().nlp_profile
     records = list(records)
+    rates = options.rates
     texts = [analysis_text(r.title, r.text) for r in records]
     langs = [pick_language(r.language, t) for r, t in zip(records, texts, strict=True)]
     docs: dict[int, Doc] = {}
@@ -46,12 +46,14 @@ def enrich_many(
         indices = [i for i, lg in enumerate(langs) if lg == lang]
         for i, doc in zip(
             indices,
-            build_nlp(lang, profile).pipe((texts[i] for i in indices), batch_size=batch_size),
+            build_nlp(lang, options.profile, options.company_aliases).pipe(
+                (texts[i] for i in indices), batch_size=batch_size
+            ),
             strict=True,
         ):
             docs[i] = doc
     for i, record in enumerate(records):
-        found = entities_from_doc(docs[i])
+        found = entities_from_doc(docs[i], rates)
         yield EnrichedRecord(
             **record.model_dump(exclude={"schema_version"}),
             detected_language=langs[i],
@@ -61,9 +63,9 @@ def enrich_many(
         )
 
 
-def enrich(record: RawRecord, profile: str | None = None) -> EnrichedRecord:
+def enrich(record: RawRecord, options: ExtractionOptions = DEFAULT_OPTIONS) -> EnrichedRecord:
     """Enrich a single record (see ``enrich_many``)."""
-    return next(enrich_many([record], profile=profile))
+    return next(enrich_many([record], options=options))
 
 
 def serialise_within(record: EnrichedRecord, max_bytes: int, attempts: int = 4) -> bytes | None:

@@ -13,14 +13,17 @@ from policyradar.schemas import RawRecord
 from policyradar.settings import get_settings
 from processors.enrich import analysis_text, enrich, entities_from_doc
 from processors.lang import detect_language
+from processors.options import DEFAULT_OPTIONS, ExtractionOptions
 from processors.pipeline import build_nlp
 
 
-def extract_text(text: str, lang: str = "auto") -> dict[str, Any]:
+def extract_text(
+    text: str, lang: str = "auto", options: ExtractionOptions = DEFAULT_OPTIONS
+) -> dict[str, Any]:
     """Entities of one text, exactly as the process stage computes them (title + body as one text)."""
     chosen = detect_language(text) if lang == "auto" else lang
-    doc = build_nlp(chosen, get_settings().nlp_profile)(text)
-    return {"lang": chosen, **entities_from_doc(doc)}
+    doc = build_nlp(chosen, options.profile, options.company_aliases)(text)
+    return {"lang": chosen, **entities_from_doc(doc, options.rates)}
 
 
 def read_document(path: Path) -> str:
@@ -35,28 +38,29 @@ def read_document(path: Path) -> str:
 
 def extract_command(args: argparse.Namespace) -> int:
     enriched_out = open(args.enriched_out, "w", encoding="utf-8") if args.enriched_out else None  # noqa: SIM115
+    options = ExtractionOptions.from_settings(get_settings())
     try:
         for name in args.files:
             for doc_id, extra, text in _inputs(Path(name), args.raw):
-                result = {"id": doc_id, **extra, **extract_text(text, args.lang)}
+                result = {"id": doc_id, **extra, **extract_text(text, args.lang, options)}
                 sys.stdout.write(
                     _pretty(result) if args.pretty else json.dumps(result, ensure_ascii=False) + "\n"
                 )
                 sys.stdout.flush()
             if enriched_out and args.raw:
-                _write_enriched(Path(name), enriched_out)
+                _write_enriched(Path(name), enriched_out, options)
     finally:
         if enriched_out:
             enriched_out.close()
     return 0
 
 
-def _write_enriched(path: Path, out) -> None:
+def _write_enriched(path: Path, out, options: ExtractionOptions) -> None:
     """The enriched records of a raw-records file, exactly as the process stage would produce them."""
     for line in read_document(path).splitlines():
         record = json.loads(line) if line.strip() else {}
         if "title" in record:
-            out.write(enrich(RawRecord.model_validate(record)).model_dump_json() + "\n")
+            out.write(enrich(RawRecord.model_validate(record), options).model_dump_json() + "\n")
 
 
 def _inputs(path: Path, raw: bool):

@@ -32,8 +32,9 @@ PROFILES = {
 
 
 @lru_cache(maxsize=8)
-def build_nlp(lang: str, profile: str = "default") -> Language:
-    """The pipeline for ``en`` (the packaged English model + ours) or ``zh`` (Chinese tokenizer + ours)."""
+def build_nlp(lang: str, profile: str = "default", company_aliases: str = "") -> Language:
+    """The pipeline for ``en`` (the packaged English model + ours) or ``zh`` (Chinese tokenizer + ours),
+    with the user's extra company-alias file ``company_aliases`` ("" for none)."""
     if profile not in PROFILES:
         raise ValueError(f"unknown pipeline profile {profile!r} (expected one of {sorted(PROFILES)})")
     if lang == "zh":
@@ -43,11 +44,12 @@ def build_nlp(lang: str, profile: str = "default") -> Language:
     else:
         raise ValueError(f"no pipeline for language {lang!r} (expected 'en' or 'zh')")
     for name in OUR_COMPONENTS:
-        nlp.add_pipe(name)
+        config = {"company_aliases": company_aliases} if name == "policyradar_organizations" else {}
+        nlp.add_pipe(name, config=config)
     return nlp
 
 
-def warm_up(profile: str = "default") -> None:
+def warm_up(profile: str = "default", company_aliases: str = "") -> None:
     """Build both pipelines and run them once, so models and data files load at start-up."""
-    build_nlp("en", profile)("Warm-up: Beijing offers 1 million yuan.")
-    build_nlp("zh", profile)("预热：北京市给予100万元补贴。")
+    build_nlp("en", profile, company_aliases)("Warm-up: Beijing offers 1 million yuan.")
+    build_nlp("zh", profile, company_aliases)("预热：北京市给予100万元补贴。")

@@ -17,6 +17,7 @@ from policyradar.kafka_io import DeadLetter, run_stage, send_all, where
 from policyradar.schemas import EnrichedRecord, RawRecord, cap_text, parse_record
 from policyradar.settings import Settings, get_settings
 from processors.enrich import enrich, enrich_many, serialise_within
+from processors.options import ExtractionOptions
 from processors.pipeline import warm_up
 
 log = logging.getLogger(__name__)
@@ -55,9 +56,9 @@ class EnrichBatch:
     def _enrich(
         self, parsed: list[tuple[ConsumerRecord, RawRecord]], dead: list[DeadLetter]
     ) -> list[tuple[ConsumerRecord, EnrichedRecord]]:
-        profile = self.settings.nlp_profile
+        options = ExtractionOptions.from_settings(self.settings)
         try:
-            records = list(enrich_many([record for _, record in parsed], profile=profile))
+            records = list(enrich_many([record for _, record in parsed], options=options))
             return [(message, r) for (message, _), r in zip(parsed, records, strict=True)]
         except ENVIRONMENT_ERRORS:
             raise
@@ -66,7 +67,7 @@ class EnrichBatch:
         outputs = []
         for message, record in parsed:
             try:
-                enriched = enrich(record, profile=profile)
+                enriched = enrich(record, options)
             except ENVIRONMENT_ERRORS:
                 raise  # not the record's fault: stop without committing, so nothing is lost
             except Exception as exc:
@@ -94,7 +95,7 @@ class EnrichBatch:
 def process(args: argparse.Namespace) -> int:
     settings = get_settings()
     # Load models and gazetteers now: a broken install fails here, before any record is read.
-    warm_up(settings.nlp_profile)
+    warm_up(settings.nlp_profile, ExtractionOptions.from_settings(settings).company_aliases)
     handlers: list[EnrichBatch] = []
 
     def build_handler(producer: KafkaProducer) -> EnrichBatch:

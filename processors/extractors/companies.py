@@ -8,7 +8,6 @@ from pathlib import Path
 import yaml
 
 from policyradar.errors import ConfigError
-from policyradar.settings import get_settings
 from processors.extractors.gazetteer import Gazetteer, Hit
 
 ALIASES_FILE = Path(__file__).resolve().parent.parent / "data" / "companies.yaml"
@@ -28,13 +27,12 @@ def read_aliases(path: Path) -> dict[str, list[str]]:
     return {str(k): [str(a) for a in v] for k, v in data.items()}
 
 
-@lru_cache(maxsize=1)
-def company_gazetteer() -> Gazetteer[str]:
-    """Shipped aliases plus the user's file named by ``POLICYRADAR_COMPANY_ALIASES`` (user wins)."""
+@lru_cache(maxsize=4)
+def company_gazetteer(extra_file: str = "") -> Gazetteer[str]:
+    """Shipped aliases plus the user's ``extra_file`` (``POLICYRADAR_COMPANY_ALIASES``; user wins)."""
     tables = [read_aliases(ALIASES_FILE)]
-    extra = get_settings().company_aliases
-    if extra:
-        tables.insert(0, read_aliases(extra))
+    if extra_file:
+        tables.insert(0, read_aliases(Path(extra_file)))
     forms = [
         (alias, canonical)
         for table in tables
@@ -44,5 +42,5 @@ def company_gazetteer() -> Gazetteer[str]:
     return Gazetteer(forms)
 
 
-def find_companies(text: str) -> list[Hit[str]]:
-    return list(company_gazetteer().find(text))
+def find_companies(text: str, extra_file: str = "") -> list[Hit[str]]:
+    return list(company_gazetteer(extra_file).find(text))
