@@ -40,3 +40,23 @@ def test_a_declared_charset_that_does_not_fit_is_reported_as_decoding_badly():
 def test_a_latin_page_served_as_iso_8859_1_keeps_its_characters():
     page = decode_html("<p>Café crème: résumé of the naïve plan</p>".encode("latin-1"), "iso-8859-1")
     assert "Café crème: résumé of the naïve plan" in page.text and page.unusable_reason(0.005) is None
+
+
+def test_utf16_pages_are_read_by_their_byte_order_mark():
+    page = decode_html("\ufeff<p>关于算力券的通知</p>".encode("utf-16-le"), "gbk")
+    assert page.text == "<p>关于算力券的通知</p>" and page.unusable_reason(0.005) is None
+
+
+def test_the_http_header_wins_over_a_meta_tag_when_both_read_the_page_cleanly():
+    body = '<meta charset="koi8-r"><p>Приказ министерства</p>'.encode("cp1251")
+    page = decode_html(body, "windows-1251")
+    assert page.encoding == "cp1251" and "Приказ министерства" in page.text
+
+
+def test_a_gbk_euro_byte_is_read_as_the_euro_sign_not_as_damage():
+    page = decode_html("<p>价格 ".encode("gbk") + b"\x80" + "元</p>".encode("gbk"), "gbk")
+    assert "价格 €元" in page.text and page.bad_ratio == 0
+
+
+def test_an_unknown_declared_charset_counts_as_none_declared():
+    assert decode_html(NOISE_PAGE, "x-no-such-charset").unsure is not None
