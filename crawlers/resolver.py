@@ -39,9 +39,10 @@ from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IHostnameResolver, IHostResolution, IResolutionReceiver
 from zope.interface import implementer
 
+from crawlers.scrapy_settings import ALLOWED_PRIVATE_HOSTS
 from policyradar.urlsafety import address_problem
 
-ALLOW_SETTING = "POLICYRADAR_ALLOW_PRIVATE_HOSTS"
+ALLOW_SETTING = ALLOWED_PRIVATE_HOSTS
 Lookup = Callable[[str], list[str]]
 logger = logging.getLogger(__name__)
 

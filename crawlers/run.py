@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from scrapy.crawler import CrawlerProcess
 
 from crawlers.health import run_summary
-from crawlers.scrapy_settings import DEFAULT_HEADERS, SCRAPY_SETTINGS
+from crawlers.scrapy_settings import DEFAULT_HEADERS, OUTPUT, derived_settings
 from crawlers.sources import SourceSpec, load_sources
 from crawlers.spiders.source import SourceSpider
 from crawlers.state import load_state
@@ -36,10 +36,9 @@ def scrapy_settings(
 ) -> dict[str, Any]:
     """Scrapy settings for one source: the defaults, the source's politeness overrides, our output."""
     values = {
-        **SCRAPY_SETTINGS,
+        **derived_settings(settings),
         "LOG_LEVEL": log_level.upper(),
-        "POLICYRADAR_OUTPUT": output,
-        "POLICYRADAR_ALLOW_PRIVATE_HOSTS": list(settings.allow_private_hosts),
+        OUTPUT: output,
         "ROBOTSTXT_OBEY": spec.politeness.obey_robots,
         # Counts links per entry point, entry-point errors and selector misses for ``sources health``.
         "SPIDER_MIDDLEWARES": {"crawlers.observe.CrawlObserver": 950},
@@ -79,7 +78,7 @@ def crawl(args: argparse.Namespace) -> int:
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
-    process = CrawlerProcess({**SCRAPY_SETTINGS, "LOG_LEVEL": args.log_level.upper()})
+    process = CrawlerProcess({**derived_settings(settings), "LOG_LEVEL": args.log_level.upper()})
     crawlers = []
     for spec in specs:
         # A subclass per source carries the source's own settings (politeness, output, limits).

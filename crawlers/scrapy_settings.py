@@ -1,8 +1,17 @@
-"""Scrapy settings for every crawl: polite, bounded and quiet by default."""
+"""Scrapy settings for every crawl: polite, bounded and quiet by default, plus the values derived from
+the Policy Radar settings object (the only reader of the environment)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from policyradar.settings import Settings
+
+# Scrapy setting names our own components read. They are derived from ``Settings`` (or, for the
+# output, from the ``crawl`` command's arguments) and are not environment variables themselves.
+OUTPUT = "RAW_RECORD_OUTPUT"  # "kafka", or "jsonl:PATH" for a dry run
+ALLOWED_PRIVATE_HOSTS = "URL_SAFETY_ALLOWED_PRIVATE_HOSTS"  # from POLICYRADAR_ALLOW_PRIVATE_HOSTS
+MAX_RETRY_AFTER = "RETRY_AFTER_MAX_WAIT"  # from POLICYRADAR_MAX_RETRY_AFTER
 
 DEFAULT_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -49,3 +58,12 @@ SCRAPY_SETTINGS: dict[str, Any] = {
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     "FEED_EXPORT_ENCODING": "utf-8",
 }
+
+
+def derived_settings(settings: Settings) -> dict[str, Any]:
+    """The shared Scrapy settings with the values that come from the Policy Radar settings."""
+    return {
+        **SCRAPY_SETTINGS,
+        ALLOWED_PRIVATE_HOSTS: list(settings.allow_private_hosts),
+        MAX_RETRY_AFTER: settings.max_retry_after,
+    }

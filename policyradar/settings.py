@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # Hosts (``host`` or ``host:port``) allowed although they are private or loopback: by default
     # only the bundled demo site. JSON list, e.g. ``["127.0.0.1:8765", "intranet.example"]``.
     allow_private_hosts: tuple[str, ...] = ("127.0.0.1:8765",)
+    # A 429/503 answer's Retry-After is honoured up to this many seconds; a longer wait drops the
+    # request (the page is tried again at the source's next run).
+    max_retry_after: float = 600.0
     topic_crawl_state: str = "policyradar.crawlstate.v1"
     topic_crawl_runs: str = "policyradar.crawlruns.v1"
     demo_site_port: int = 8765

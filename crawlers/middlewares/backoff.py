@@ -1,8 +1,8 @@
 """Honour ``Retry-After`` on 429 and 503: the whole host waits, not just the one request.
 
 A 429/503 answer with ``Retry-After`` sets the host's "not before" time; every request to that host
-waits until then before it is sent; past ``POLICYRADAR_MAX_RETRY_AFTER`` seconds it is dropped instead
-(never sent early). The retry itself is left to Scrapy's RetryMiddleware.
+waits until then before it is sent; past ``POLICYRADAR_MAX_RETRY_AFTER`` seconds (600 by default) it is
+dropped instead (never sent early). The retry itself is left to Scrapy's RetryMiddleware.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+
+from crawlers.scrapy_settings import MAX_RETRY_AFTER
 
 MAX_WAIT_SECONDS = 600.0
 
@@ -42,7 +44,7 @@ class HostBackoffMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HostBackoffMiddleware:
-        return cls(crawler, crawler.settings.getfloat("POLICYRADAR_MAX_RETRY_AFTER", MAX_WAIT_SECONDS))
+        return cls(crawler, crawler.settings.getfloat(MAX_RETRY_AFTER, MAX_WAIT_SECONDS))
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         wait = self.not_before.get(_host(request.url), 0.0) - time.monotonic()

@@ -11,6 +11,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
+from crawlers.scrapy_settings import ALLOWED_PRIVATE_HOSTS
 from policyradar.urlsafety import UnsafeUrlError, check_url, resolve_all
 
 
@@ -25,7 +26,7 @@ class UrlSafetyMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> UrlSafetyMiddleware:
-        return cls(crawler, tuple(crawler.settings.getlist("POLICYRADAR_ALLOW_PRIVATE_HOSTS")))
+        return cls(crawler, tuple(crawler.settings.getlist(ALLOWED_PRIVATE_HOSTS)))
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         try:

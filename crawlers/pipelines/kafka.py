@@ -11,6 +11,7 @@ from kafka.producer.future import FutureRecordMetadata
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawlers.scrapy_settings import OUTPUT
 from crawlers.state import PageState
 from policyradar.kafka_io import make_producer, send_all
 from policyradar.schemas import RawRecord, cap_text, dump_record
@@ -28,7 +29,7 @@ class KafkaPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> KafkaPipeline:
-        if crawler.settings.get("POLICYRADAR_OUTPUT", "kafka") != "kafka":
+        if crawler.settings.get(OUTPUT, "kafka") != "kafka":
             raise NotConfigured  # another pipeline writes the output
         settings = get_settings()
         return cls(settings, lambda: make_producer(settings, client_id="policyradar-crawler"))
@@ -69,7 +70,7 @@ class KafkaPipeline:
 
 
 class JsonLinesPipeline:
-    """Dry-run output: raw records as JSON lines to a file (``POLICYRADAR_OUTPUT=jsonl:PATH``)."""
+    """Dry-run output: raw records as JSON lines to a file (``crawl --dry-run``)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -77,7 +78,7 @@ class JsonLinesPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonLinesPipeline:
-        output = crawler.settings.get("POLICYRADAR_OUTPUT", "kafka")
+        output = crawler.settings.get(OUTPUT, "kafka")
         if not output.startswith("jsonl:"):
             raise NotConfigured
         return cls(output.removeprefix("jsonl:"))

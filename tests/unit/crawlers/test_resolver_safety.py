@@ -16,7 +16,8 @@ from twisted.python.failure import Failure
 from zope.interface import implementer
 
 from crawlers.resolver import CheckingResolver
-from crawlers.scrapy_settings import SCRAPY_SETTINGS
+from crawlers.scrapy_settings import SCRAPY_SETTINGS, derived_settings
+from policyradar.settings import Settings as PolicyRadarSettings
 
 HOSTILE_DNS = {
     "news.example.gov.cn": ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"],
@@ -140,7 +141,8 @@ def test_a_failed_lookup_completes_with_no_address():
 
 
 def test_crawls_install_the_checking_resolver_with_the_allow_list():
-    settings = Settings({**SCRAPY_SETTINGS, "POLICYRADAR_ALLOW_PRIVATE_HOSTS": ["demo.test:8765"]})
+    ours = PolicyRadarSettings(allow_private_hosts=("demo.test:8765",))
+    settings = Settings(derived_settings(ours))
     reactor = FakeReactor()
     resolver_class = load_object(settings["TWISTED_DNS_RESOLVER"])
     resolver = resolver_class.from_crawler(SimpleNamespace(settings=settings), reactor)
