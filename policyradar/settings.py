@@ -94,6 +94,14 @@ class Settings(BaseSettings):
     # HTTP API and web page
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+
+    # Metrics and health (/metrics, /healthz, /readyz) of the long-running stages. Unset, each stage
+    # uses its own port (STAGE_METRICS_PORTS) so several run side by side on one machine; a negative
+    # port turns the endpoint off. A port another copy already holds moves to a free one (logged).
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None
+    # Lag (records not yet read, summed over the consumer's partitions) above which /readyz says no.
+    ready_max_lag: int = 10_000
     # JSON object of API token -> user name; writes need a token, each user sees only their alerts.
     api_tokens: SecretStr = SecretStr("{}")
 
@@ -122,6 +130,14 @@ def get_settings() -> Settings:
         raise ConfigError(f"invalid setting {variable}: {first['msg']}") from exc
     except SettingsError as exc:
         raise ConfigError(f"invalid settings: {exc}") from exc
+
+
+STAGE_METRICS_PORTS = {"crawl": 9410, "process": 9411, "index": 9412, "scheduler": 9413}
+
+
+def metrics_port(settings: Settings, stage: str) -> int:
+    """The port ``stage`` serves its metrics on: the setting when given, else the stage's own."""
+    return settings.metrics_port if settings.metrics_port is not None else STAGE_METRICS_PORTS[stage]
 
 
 def child_environment(**overrides: str) -> dict[str, str]:
