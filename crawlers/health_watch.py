@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from kafka import KafkaConsumer, TopicPartition
 
 from crawlers.health import CrawlRun, SourceHealth, assess_source
+from policyradar.metrics import CRAWL_RUNS, PAGES, SOURCE_LAST_SUCCESS
 from policyradar.notify import notify_operator
 from policyradar.retry import is_dependency_failure
 from policyradar.settings import Settings
@@ -120,14 +121,22 @@ class HealthWatch:
         if new is None:
             return
         self.history = sorted([*self.history, *new], key=lambda run: run.started_at)
+        watched = self.watched()
+        record_run_metrics([run for run in new if run.source_id in watched], count=self.baseline_taken)
         now = datetime.now(UTC)
-        for source_id in sorted({run.source_id for run in new} & self.watched()):
+        for source_id in sorted({run.source_id for run in new} & watched):
             health = assess_source(source_id, self.history, self.days, now)
             before = self.flags.get(source_id, [])
             self.flags[source_id] = health.flags
             if self.baseline_taken and bool(before) != health.broken:
                 self._tell(health)
         self.baseline_taken = True
+
+    def readiness(self) -> str | None:
+        """Why the crawler is not ready (for ``/readyz``), or None: it needs Kafka to be readable."""
+        if self.feed.away:
+            return f"Kafka at {self.settings.kafka_bootstrap} cannot be read"
+        return None
 
     def _tell(self, health: SourceHealth) -> None:
         if health.broken:
@@ -145,6 +154,29 @@ class HealthWatch:
                 "source_id": health.source_id,
             }
             self.notify(self.settings, subject, text + _how_to_check(), {**event, "flags": health.flags})
+
+
+_last_success: dict[str, float] = {}
+
+
+def record_run_metrics(runs: list[CrawlRun], *, count: bool) -> None:
+    """Crawl runs by outcome, pages by result and each source's last success, for Prometheus. Runs
+    from before this process started (``count`` False) only set the last-success times."""
+    for run in runs:
+        if not run.failed:
+            finished = datetime.fromisoformat(run.finished_at).timestamp()
+            latest = max(_last_success.get(run.source_id, 0.0), finished)
+            _last_success[run.source_id] = latest
+            SOURCE_LAST_SUCCESS.labels(source=run.source_id).set(latest)
+        if not count:
+            continue
+        CRAWL_RUNS.labels(source=run.source_id, outcome="failed" if run.failed else "ok").inc()
+        for result, pages in (
+            ("fetched", run.records),
+            ("unchanged", run.unchanged),
+            ("quarantined", run.quarantined),
+        ):
+            PAGES.labels(source=run.source_id, result=result).inc(pages)
 
 
 def _how_to_check() -> str:

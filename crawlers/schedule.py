@@ -33,7 +33,8 @@ from crawlers.health_watch import HealthWatch, RunFeed
 from crawlers.sources import Schedule, SourceSpec, load_source
 from policyradar.crontab import crontab_trigger
 from policyradar.errors import ConfigError, PolicyRadarError
-from policyradar.settings import get_settings
+from policyradar.metrics import serve_metrics
+from policyradar.settings import get_settings, metrics_port
 from policyradar.signals import StopFlag
 
 log = logging.getLogger("policyradar.schedule")
@@ -205,6 +206,7 @@ def schedule_command(args: argparse.Namespace) -> int:
     stop = StopFlag()
     stop.install()
     threading.Thread(target=_stop_when(stop, scheduler), daemon=True).start()
+    health = serve_metrics(settings.metrics_host, metrics_port(settings, "crawl"), watch.readiness)
     print(
         f"scheduling {len(jobs.fingerprints)} source(s) from {folder} (shard {args.shard or '0/1'}); "
         "Ctrl-C or SIGTERM to stop",
@@ -214,6 +216,8 @@ def schedule_command(args: argparse.Namespace) -> int:
         scheduler.start()
     finally:
         watch.feed.close()
+        if health is not None:
+            health.stop()
     return 0
 
 
