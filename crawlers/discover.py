@@ -4,7 +4,6 @@ announcement listing, and write a disabled source spec for review."""
 from __future__ import annotations
 
 import argparse
-import http.client
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,11 +15,10 @@ from parsel import Selector
 from crawlers.decoding import decode_html
 from crawlers.sources import SourceSpec
 from policyradar.settings import get_settings
-from policyradar.urlsafety import FetchError, Resolver, UnsafeUrlError, open_checked, resolve_all
+from policyradar.urlsafety import FetchError, Resolver, UnsafeUrlError, fetch_following, resolve_all
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_REDIRECTS = 5
-REDIRECT_CODES = (301, 302, 303, 307, 308)
 USER_AGENT = "PolicyRadarBot/0.1 (sources add)"
 ARTICLE_HINT = re.compile(r"(\d{4,}|\.s?html?$|/t\d+|/art/|/content)", re.IGNORECASE)
 NEXT_TEXTS = ("下一页", "下页", "Next", "next", "›", "»")
@@ -43,24 +41,18 @@ def safe_fetch(
 ) -> tuple[str, bytes, str | None]:
     """GET ``url`` following at most five redirects, each hop checked and fetched from the address
     that was checked; return (final URL, body, charset). Raises UnsafeUrlError or FetchError."""
-    for _ in range(MAX_REDIRECTS + 1):
-        headers = {"User-Agent": USER_AGENT}
-        try:
-            with open_checked(url, headers=headers, timeout=20, allowed=allowed, resolve=resolve) as response:
-                location = response.headers.get("Location")
-                if response.status in REDIRECT_CODES and location:
-                    url = urljoin(url, location)
-                    continue
-                if not 200 <= response.status < 300:
-                    raise FetchError(f"{url}: HTTP {response.status}")
-                body = response.read(max_bytes + 1)
-                charset = response.headers.get_content_charset()
-        except (OSError, http.client.HTTPException) as exc:
-            raise FetchError(f"{url}: cannot fetch: {exc}") from exc
-        if len(body) > max_bytes:
-            raise FetchError(f"{url}: page is larger than {max_bytes} bytes")
-        return url, body, charset
-    raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
+    page = fetch_following(
+        url,
+        max_bytes=max_bytes,
+        max_redirects=MAX_REDIRECTS,
+        headers={"User-Agent": USER_AGENT},
+        timeout=20,
+        allowed=allowed,
+        resolve=resolve,
+    )
+    if not 200 <= page.status < 300:
+        raise FetchError(f"{page.url}: HTTP {page.status}")
+    return page.url, page.body, page.charset
 
 
 def discover(url: str, body: bytes, charset: str | None) -> Discovery:

@@ -12,20 +12,25 @@ entries) lets the demo and test sites on 127.0.0.1 through.
 
 Checking a name and then letting an HTTP client resolve it again leaves a DNS-rebinding window: the
 second answer may be private. ``open_checked`` closes it: it resolves once, checks every address,
-connects to a checked address itself, and still sends the original host name in ``Host`` and uses it
-for TLS SNI and certificate verification. It never follows redirects; callers check each hop again.
-(Crawls close the same window with the resolver in ``crawlers/resolver.py``.)
+and has ``httpx`` connect to a checked address (the request URL carries the address), while the
+original host name goes in ``Host`` and, through httpx's ``sni_hostname`` request extension, into TLS
+SNI and certificate verification. It never follows redirects; ``fetch_following`` follows them one
+checked hop at a time and caps the body while it streams. No proxy or ``SSL_*`` variable from the
+environment applies (a proxy would resolve the name again). (Crawls close the same window with the
+resolver in ``crawlers/resolver.py``.)
 """
 
 from __future__ import annotations
 
-import http.client
 import ipaddress
 import socket
 import ssl
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from urllib.parse import quote, urlsplit
+from types import TracebackType
+from urllib.parse import quote, urljoin, urlsplit
+
+import httpx
 
 from policyradar.errors import PolicyRadarError
 
@@ -40,6 +45,8 @@ NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
 IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 DEFAULT_TIMEOUT = 20.0
+MAX_REDIRECTS = 5
+REDIRECT_CODES = (301, 302, 303, 307, 308)
 TARGET_SAFE = "/%:@!$&'()*+,;=~-._"
 
 
@@ -200,6 +207,67 @@ def _addresses(host: str, port: int, resolve: Resolver) -> list[str]:
         return resolve(host, port)
 
 
+class CheckedResponse:
+    """A response from a checked address: status and headers at once, the body on ``read``.
+
+    Use it as a context manager (or call ``close``), which closes the connection."""
+
+    def __init__(self, url: str, response: httpx.Response, client: httpx.Client) -> None:
+        self.url = url
+        self._response = response
+        self._client = client
+
+    @property
+    def status(self) -> int:
+        return self._response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self._response.headers
+
+    @property
+    def charset(self) -> str | None:
+        """The ``charset`` of the ``Content-Type`` header, if any."""
+        return self._response.charset_encoding
+
+    def read(self, max_bytes: int | None = None) -> bytes:
+        """The body as sent (no decompression); FetchError once it grows past ``max_bytes``."""
+        declared = self.headers.get("Content-Length", "")
+        if max_bytes is not None and declared.isdigit() and int(declared) > max_bytes:
+            raise FetchError(f"{self.url}: body of {declared} bytes is larger than {max_bytes} bytes")
+        body = bytearray()
+        try:
+            for chunk in self._response.iter_raw():
+                body += chunk
+                if max_bytes is not None and len(body) > max_bytes:
+                    raise FetchError(f"{self.url}: body is larger than {max_bytes} bytes")
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{self.url}: cannot read the body: {exc}") from exc
+        return bytes(body)
+
+    def close(self) -> None:
+        self._response.close()
+        self._client.close()
+
+    def __enter__(self) -> CheckedResponse:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """The end of a chain of checked hops: final URL, status, body and declared charset."""
+
+    url: str
+    status: int
+    body: bytes
+    charset: str | None
+
+
 def open_checked(
     url: str,
     *,
@@ -210,61 +278,94 @@ def open_checked(
     allowed: Iterable[str] = (),
     resolve: Resolver = resolve_all,
     tls: ssl.SSLContext | None = None,
-) -> http.client.HTTPResponse:
+    transport: httpx.BaseTransport | None = None,
+) -> CheckedResponse:
     """Check ``url``, then send one request to a checked address (no second resolution).
 
     Returns the response whatever its status (redirects are not followed: check the next hop with
-    another call). Use it as a context manager, which closes the connection. Raises UnsafeUrlError
-    when the URL is refused and FetchError when no checked address answers properly. ``tls``
-    replaces the default context (system CAs, host name checked) for https."""
+    another call, or use ``fetch_following``). Use it as a context manager, which closes the
+    connection. Raises UnsafeUrlError when the URL is refused and FetchError when no checked address
+    can be connected to, or the one connected to does not answer properly. ``tls`` replaces the
+    default context (system CAs, host name checked) for https; ``transport`` replaces the network
+    (tests)."""
     checked = inspect_url(url, allowed, resolve)
+    client = _client(timeout, tls, transport)
     failure: Exception | None = None
     for address in checked.addresses:
-        connection = _connection(checked, address, timeout, tls)
+        request = pinned_request(checked, address, method, data, headers)
         try:
-            connection.request(method, checked.target, body=data, headers=dict(headers or {}))
-            response = connection.getresponse()
-        except (OSError, http.client.HTTPException) as exc:
-            connection.close()
+            return CheckedResponse(url, client.send(request, stream=True), client)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            failure = exc  # nothing was sent: the next checked address may answer
+        except httpx.HTTPError as exc:
             failure = exc
-            continue
-        # Like urllib: the response keeps the socket open until it is read and closed.
-        connection.sock = None
-        return response
+            break  # the request may have arrived: sending it again elsewhere could repeat it
+    client.close()
     raise FetchError(f"{url}: cannot fetch: {failure}")
 
 
-def _connection(
-    checked: CheckedUrl, address: str, timeout: float, tls: ssl.SSLContext | None
-) -> http.client.HTTPConnection:
-    if checked.scheme == "https":
-        return _PinnedHTTPSConnection(checked.host, checked.port, address, timeout, tls)
-    return _PinnedHTTPConnection(checked.host, checked.port, address, timeout)
+def pinned_request(
+    checked: CheckedUrl,
+    address: str,
+    method: str = "GET",
+    data: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> httpx.Request:
+    """A request whose URL names the checked ``address`` (so httpx connects there and resolves
+    nothing), with the original host name in ``Host`` and as TLS server name."""
+    target = httpx.URL(
+        scheme=checked.scheme, host=address, port=checked.port, raw_path=checked.target.encode("ascii")
+    )
+    default_port = 443 if checked.scheme == "https" else 80
+    host = f"[{checked.host}]" if ":" in checked.host else checked.host
+    host_header = host if checked.port == default_port else f"{host}:{checked.port}"
+    all_headers = {"Host": host_header, "Accept-Encoding": "identity", **dict(headers or {})}
+    return httpx.Request(
+        method, target, headers=all_headers, content=data, extensions={"sni_hostname": checked.host}
+    )
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """An HTTP connection to ``host`` that connects to the already checked ``address``."""
+def _client(
+    timeout: float, tls: ssl.SSLContext | None, transport: httpx.BaseTransport | None
+) -> httpx.Client:
+    """No redirects, no proxies or certificate files from the environment, the system CAs."""
+    return httpx.Client(
+        verify=tls or ssl.create_default_context(),
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,
+        trust_env=False,
+        transport=transport,
+    )
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self.pinned_address = address
 
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-class _PinnedHTTPSConnection(_PinnedHTTPConnection):
-    """HTTPS to the checked address, with SNI and certificate checks for the original host name."""
-
-    default_port = 443
-
-    def __init__(
-        self, host: str, port: int, address: str, timeout: float, tls: ssl.SSLContext | None
-    ) -> None:
-        super().__init__(host, port, address, timeout)
-        self.tls = tls or ssl.create_default_context()
-
-    def connect(self) -> None:
-        super().connect()
-        self.sock = self.tls.wrap_socket(self.sock, server_hostname=self.host)
+def fetch_following(
+    url: str,
+    *,
+    max_bytes: int,
+    max_redirects: int = MAX_REDIRECTS,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    allowed: Iterable[str] = (),
+    resolve: Resolver = resolve_all,
+    tls: ssl.SSLContext | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> FetchedPage:
+    """GET ``url``, following at most ``max_redirects`` redirects, each hop checked and fetched from
+    the address that was checked; the body is cut off with FetchError past ``max_bytes``. The last
+    hop's status is returned whatever it is. Raises UnsafeUrlError or FetchError."""
+    for _ in range(max_redirects + 1):
+        with open_checked(
+            url,
+            headers=headers,
+            timeout=timeout,
+            allowed=allowed,
+            resolve=resolve,
+            tls=tls,
+            transport=transport,
+        ) as response:
+            location = response.headers.get("Location")
+            if response.status in REDIRECT_CODES and location:
+                url = urljoin(url, location)
+                continue
+            return FetchedPage(url, response.status, response.read(max_bytes), response.charset)
+    raise FetchError(f"{url}: more than {max_redirects} redirects")

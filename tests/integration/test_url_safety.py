@@ -21,7 +21,7 @@ PROBE = """
 import json, sys
 import scrapy
 from scrapy.crawler import CrawlerProcess
-from crawlers.scrapy_settings import SCRAPY_SETTINGS
+from crawlers.scrapy_settings import ALLOWED_PRIVATE_HOSTS, SCRAPY_SETTINGS
 
 url, allowed = sys.argv[1], json.loads(sys.argv[2])
 
@@ -43,7 +43,7 @@ settings = {
     "ROBOTSTXT_OBEY": False,
     "RETRY_ENABLED": False,
     "DOWNLOADER_MIDDLEWARES": {"crawlers.middlewares.safety.UrlSafetyMiddleware": None},
-    "POLICYRADAR_ALLOW_PRIVATE_HOSTS": allowed,
+    ALLOWED_PRIVATE_HOSTS: allowed,
     "LOG_LEVEL": "WARNING",
 }
 process = CrawlerProcess(settings)
