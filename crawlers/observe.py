@@ -41,18 +41,17 @@ class CrawlObserver:
         return cls(crawler)
 
     # Links per entry point ------------------------------------------------------------------------
-    def process_spider_output(
-        self, response: Response, result: Iterable[Any], spider: scrapy.Spider
-    ) -> Iterator[Any]:
-        entry = _entry_of(response, spider)
+    # Without a ``spider`` argument: Scrapy 2.13+ passes none to middlewares that do not ask for it.
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        entry = _entry_of(response)
         for output in result:
             self._count_link(entry, output)
             yield output
 
     async def process_spider_output_async(
-        self, response: Response, result: AsyncIterator[Any], spider: scrapy.Spider
+        self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        entry = _entry_of(response, spider)
+        entry = _entry_of(response)
         async for output in result:
             self._count_link(entry, output)
             yield output
@@ -113,7 +112,7 @@ def _entry_urls(spec: SourceSpec) -> list[str]:
     return [entry.url for entry in spec.entry_points]
 
 
-def _entry_of(response: Response, spider: scrapy.Spider) -> str | None:
+def _entry_of(response: Response) -> str | None:
     """The entry point (its URL in the spec) whose document ``response`` is, or None for pages."""
     request = response.request
     if request is None or _callback(request) not in ENTRY_CALLBACKS:

@@ -74,11 +74,7 @@ def crawl(args: argparse.Namespace) -> int:
     else:
         state = wait_for_kafka(settings, lambda: _prepare(settings, {s.id for s in specs}))
         output = "kafka"
-    # Scrapy installs its own root log handler at LOG_LEVEL; drop the CLI's so lines are not doubled.
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    process = CrawlerProcess({**derived_settings(settings), "LOG_LEVEL": args.log_level.upper()})
+    process = _crawler_process(settings, args.log_level)
     crawlers = []
     for spec in specs:
         # A subclass per source carries the source's own settings (politeness, output, limits).
@@ -90,6 +86,20 @@ def crawl(args: argparse.Namespace) -> int:
     print(f"crawling {len(specs)} source(s): {', '.join(s.id for s in specs)}", flush=True)
     process.start()
     return _report(crawlers, settings, record_runs=not args.dry_run)
+
+
+def _crawler_process(settings: Settings, log_level: str) -> CrawlerProcess:
+    """Scrapy's process. In text mode Scrapy installs its own root log handler at ``log_level`` (the
+    CLI's is dropped so lines are not doubled); in JSON mode the CLI's JSON handler stays for every line."""
+    values = {**derived_settings(settings), "LOG_LEVEL": log_level.upper()}
+    if settings.log_format == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setLevel(log_level.upper())  # Scrapy lowers the loggers' own levels
+        return CrawlerProcess({**values, "LOG_INSTALL_ROOT_HANDLER": False})
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    return CrawlerProcess(values)
 
 
 def _prepare(settings: Settings, source_ids: set[str]) -> dict:

@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     # uses its own port (STAGE_METRICS_PORTS) so several run side by side on one machine; a negative
     # port turns the endpoint off. A port another copy already holds moves to a free one (logged).
     metrics_host: str = "127.0.0.1"
+    # "text" for people, "json" for one JSON object per line (stage, record and source context).
+    log_format: Literal["text", "json"] = "text"
     metrics_port: int | None = None
     # Lag (records not yet read, summed over the consumer's partitions) above which /readyz says no.
     ready_max_lag: int = 10_000

@@ -14,6 +14,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from policyradar.errors import ConfigError, SchemaError
 from policyradar.kafka_io import DeadLetter, run_stage, send_all, where
+from policyradar.logs import record_context
 from policyradar.schemas import EnrichedRecord, RawRecord, cap_text, parse_record
 from policyradar.settings import Settings, get_settings
 from processors.enrich import enrich, enrich_many, serialise_within
@@ -49,7 +50,12 @@ class EnrichBatch:
             parsed.append((message, cap_text(record, self.settings.max_text_chars)))
         outputs = self._fitting(self._enrich(parsed, dead), dead)
         for letter in dead:
-            log.warning("dead-lettering %s: %s", where(letter.record), letter.reason)
+            log.warning(
+                "dead-lettering %s: %s",
+                where(letter.record),
+                letter.reason,
+                extra=record_context(letter.record),
+            )
         self.dead_letters += len(dead)
         send_all(self.producer, [*outputs, *(d.to_message(self.settings.topic_dlq) for d in dead)])
 
