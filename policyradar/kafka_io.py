@@ -21,6 +21,7 @@ from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import TopicAlreadyExistsError
 
+from policyradar.progress import progress_report
 from policyradar.retry import Outage, is_dependency_failure
 from policyradar.settings import Settings
 from policyradar.signals import StopFlag
@@ -173,31 +174,34 @@ def consume(
     *,
     until_idle: bool,
     timeout_ms: int,
-    say: Callable[[str], None] = print,
+    say: Callable[[str], None] | None = None,
     stop: Callable[[], bool] = lambda: False,
     progress: Progress | None = None,
     on_batch: Callable[[], None] = lambda: None,
 ) -> int:
     """Poll batches, hand each to ``handle``, commit after it returns; return records handled.
 
-    With ``until_idle`` the loop ends once every assigned partition is read to its end.
+    With ``until_idle`` the loop ends once every assigned partition is read to its end. Progress
+    (records handled, lag) goes to ``say`` as plain lines; without ``say``, to a live bar when
+    stdout is a terminal and the run ends when idle, else as lines to stdout.
     """
     progress = progress or Progress()
-    while not stop():
-        polled = consumer.poll(timeout_ms=timeout_ms)
-        batch = [record for records in polled.values() for record in records]
-        if batch:
-            handle(batch)
-            consumer.commit()
-            on_batch()
-            progress.handled += len(batch)
-            if time.monotonic() - progress.last_report > 2:
-                say(_progress(progress.handled, _lag(consumer)))
-                progress.last_report = time.monotonic()
-        elif until_idle and _caught_up(consumer):
-            break
-    if until_idle and progress.handled:
-        say(_progress(progress.handled, 0))
+    with progress_report(say, until_idle) as report:
+        while not stop():
+            polled = consumer.poll(timeout_ms=timeout_ms)
+            batch = [record for records in polled.values() for record in records]
+            if batch:
+                handle(batch)
+                consumer.commit()
+                on_batch()
+                progress.handled += len(batch)
+                if time.monotonic() - progress.last_report > report.interval:
+                    report.update(progress.handled, _lag(consumer))
+                    progress.last_report = time.monotonic()
+            elif until_idle and _caught_up(consumer):
+                break
+        if until_idle and progress.handled:
+            report.finish(progress.handled)
     return progress.handled
 
 
@@ -277,14 +281,6 @@ def _lag(consumer: KafkaConsumer) -> int:
     assigned = list(consumer.assignment())
     ends = consumer.end_offsets(assigned) if assigned else {}
     return sum(max(0, ends[tp] - consumer.position(tp)) for tp in assigned)
-
-
-def _progress(done: int, remaining: int, width: int = 30) -> str:
-    """``  [#########-----]  120/300 records (40%)``."""
-    total = done + remaining
-    filled = int(width * done / total) if total else width
-    percent = int(100 * done / total) if total else 100
-    return f"  [{'#' * filled}{'-' * (width - filled)}] {done}/{total} records ({percent}%)"
 
 
 def _caught_up(consumer: KafkaConsumer) -> bool:
