@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 from launcher.stack.maven import resolve_jars
 from launcher.stack.process import port_open, read_pid, spawn, tail, terminate
@@ -11,7 +13,7 @@ from launcher.stack.services import HOST, Service, stack_services
 from policyradar.errors import StackError
 from policyradar.settings import Settings
 
-__all__ = ["stack_down", "stack_status", "stack_up", "start_web"]
+__all__ = ["ServiceState", "stack_down", "stack_states", "stack_status", "stack_up", "start_web"]
 
 READY_BUDGET_SECONDS = {"kafka": 120, "opensearch": 240}
 
@@ -55,17 +57,39 @@ def stack_down(settings: Settings, say=print) -> None:
             say(f"{service.name} was not running (no live pid in {service.pid_file})")
 
 
-def stack_status(settings: Settings, say=print) -> bool:
-    """Print what runs where; True when every service is up and ready."""
-    all_up = True
+@dataclass(frozen=True)
+class ServiceState:
+    """What one service of the local stack is doing right now."""
+
+    name: str
+    address: str
+    state: str  # "ready", "starting or unhealthy" or "down"
+    pid: int | None  # None: not started by this stack (or not running)
+    log_file: Path
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "ready"
+
+
+def stack_states(settings: Settings) -> list[ServiceState]:
+    """The state of every service of the stack, in start order."""
+    states = []
     for service in stack_services(settings):
         pid = read_pid(service.pid_file)
         ready = service.is_ready(settings)
-        owner = f"pid {pid}" if pid else "not started by this stack"
         state = "ready" if ready else ("starting or unhealthy" if pid else "down")
-        say(f"{service.name:<11} {HOST}:{service.port:<6} {state:<22} {owner}  log: {service.log_file}")
-        all_up = all_up and ready
-    return all_up
+        states.append(ServiceState(service.name, f"{HOST}:{service.port}", state, pid, service.log_file))
+    return states
+
+
+def stack_status(settings: Settings, say=print) -> bool:
+    """Print what runs where; True when every service is up and ready."""
+    states = stack_states(settings)
+    for s in states:
+        owner = f"pid {s.pid}" if s.pid else "not started by this stack"
+        say(f"{s.name:<11} {s.address:<16} {s.state:<22} {owner}  log: {s.log_file}")
+    return all(s.ready for s in states)
 
 
 def _start(service: Service, settings: Settings, say) -> None:
