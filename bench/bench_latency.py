@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from indexer.alerts.model import Alert  # noqa: E402
 from indexer.alerts.store import AlertStore, new_webhook_secret  # noqa: E402
 from indexer.engine import make_engine  # noqa: E402
-from indexer.setup import ensure_index  # noqa: E402
+from indexer.index_versions import ensure_index  # noqa: E402
 from policyradar.ids import content_hash, document_id  # noqa: E402
 from policyradar.kafka_io import ensure_topics, make_producer, send_all  # noqa: E402
 from policyradar.schemas import EnrichedRecord, Entities, dump_record  # noqa: E402

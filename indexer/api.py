@@ -18,6 +18,7 @@ from indexer.routes.alerts import alerts_router
 from indexer.routes.errors import install_error_handlers
 from indexer.routes.pages import WEB_DIR, pages_router
 from indexer.routes.search import search_router
+from policyradar.rates import rates_to_cny
 from policyradar.settings import Settings, get_settings
 
 __all__ = ["WEB_DIR", "create_app", "serve_command"]
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return response
 
     install_error_handlers(app, alias)
-    app.include_router(search_router(engine, alias))
+    app.include_router(search_router(engine, alias, rates_to_cny(settings.fx_rates)))
     app.include_router(alerts_router(engine, alias, settings, tokens))
     app.include_router(pages_router(engine, alias))
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")

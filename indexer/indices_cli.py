@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from indexer.engine import open_engine
+from indexer.index_versions import create_next_version, existing_versions, swap_alias
 from indexer.mapping import versioned_index
-from indexer.setup import create_next_version, existing_versions, swap_alias
 from policyradar.errors import PolicyRadarError
 from policyradar.settings import get_settings
 

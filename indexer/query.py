@@ -2,14 +2,17 @@
 and alerts (an alert is a stored search: its query is percolated against every new document).
 
 User text reaches the engine only through ``simple_query_string`` over fixed fields; every other
-condition is a term, range or nested filter on a known field. Amounts are compared in CNY.
+condition is a term, range or nested filter on a known field. Amounts are compared in CNY, converted
+with the exchange rates the caller passes in (``rates_to_cny(settings.fx_rates)``): nothing here reads
+the settings. How users spell the fields (CLI options, query parameters) is in ``indexer.request``.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -22,8 +25,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from policyradar.rates import rates_to_cny
-from policyradar.settings import get_settings
+from policyradar.errors import PolicyRadarError
+from policyradar.rates import to_cny
 
 SEARCH_FIELDS = ["title^3", "title.cjk^3", "text", "text.cjk"]
 MAX_RESULT_WINDOW = 10_000  # the engine's index.max_result_window
@@ -39,15 +42,6 @@ FACETS = {
     "topics": "topics",
     "sources": "source_id",
     "languages": "detected_language",
-}
-# Field names as the HTTP API spells its query parameters (one value per repetition).
-PARAM_NAMES = {
-    "places": "place",
-    "provinces": "province",
-    "companies": "company",
-    "topics": "topic",
-    "sources": "source",
-    "languages": "language",
 }
 
 
@@ -72,7 +66,10 @@ Amount = Annotated[float | None, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)
 class Conditions(BaseModel):
     """Structured conditions on normalised facts (also the conditions of an alert).
 
-    Every bound users can get wrong is checked here, once, for the CLI, the HTTP API and alerts.
+    Every bound users can get wrong is checked here, once, for the CLI, the HTTP API and alerts. The
+    known currencies depend on the settings, so they come in with the validation context
+    (``validate_request``); without it the currency is only normalised (stored alerts, checked when
+    they were saved, load that way).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -100,18 +97,22 @@ class Conditions(BaseModel):
 
     @field_validator("currency")
     @classmethod
-    def _known_currency(cls, value: str) -> str:
+    def _known_currency(cls, value: str, info: ValidationInfo) -> str:
         value = value.upper()
-        if value not in rates_to_cny(get_settings().fx_rates):
+        rates = (info.context or {}).get(RATES)
+        if rates is not None and value not in rates:
             raise PydanticCustomError(
                 "unknown_currency",
                 "unknown currency '{value}'; known: {known}",
-                {"value": value[:20], "known": ", ".join(sorted(rates_to_cny(get_settings().fx_rates)))},
+                {"value": value[:20], "known": ", ".join(sorted(rates))},
             )
         return value
 
 
 class SearchRequest(Conditions):
+    """A search: query text and conditions, dates, sort and page. Made from user input by
+    ``indexer.request`` (CLI options, query parameters)."""
+
     q: QueryText = ""
     date_from: date | None = None
     date_to: date | None = None
@@ -142,6 +143,20 @@ class SearchRequest(Conditions):
             )
         return value
 
+    def conditions(self) -> Conditions:
+        """The part an alert keeps (with ``q``)."""
+        return Conditions.model_validate(self.model_dump(include=set(Conditions.model_fields)))
+
+
+RATES = "rates"  # the validation context's key for the exchange rates to CNY
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validate_request(model: type[Model], data: Mapping[str, Any], rates: Mapping[str, float]) -> Model:
+    """``model`` (a request, its conditions or an alert) from ``data``, its currency checked against
+    ``rates`` as well as every bound."""
+    return model.model_validate(data, context={RATES: rates})
+
 
 def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
     """Each problem as ``{"loc": [field, ...], "msg", "type"}``; the input is not echoed back (it may be
@@ -152,18 +167,15 @@ def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
-def to_cny(amount: float, currency: str) -> float:
-    return amount * rates_to_cny(get_settings().fx_rates)[currency.upper()]
-
-
-def build_query(request: Conditions | SearchRequest) -> dict[str, Any]:
-    """The ``query`` part: a bool of the text match and every filter (what alerts store)."""
-    query = _base_query(request)
+def build_query(request: Conditions | SearchRequest, rates: Mapping[str, float]) -> dict[str, Any]:
+    """The ``query`` part: a bool of the text match and every filter (what alerts store). Amounts are
+    converted to CNY with ``rates``."""
+    query = _base_query(request, rates)
     query["bool"]["filter"] += list(_facet_filters(request).values())
     return query
 
 
-def _base_query(request: Conditions | SearchRequest) -> dict[str, Any]:
+def _base_query(request: Conditions | SearchRequest, rates: Mapping[str, float]) -> dict[str, Any]:
     """Text, amounts and dates: every condition except the facet values."""
     must: list[dict[str, Any]] = []
     text = getattr(request, "q", "")
@@ -179,7 +191,7 @@ def _base_query(request: Conditions | SearchRequest) -> dict[str, Any]:
             }
         )
     filters: list[dict[str, Any]] = []
-    money = _money_filter(request)
+    money = _money_filter(request, rates)
     if money:
         filters.append(money)
     if isinstance(request, SearchRequest) and (request.date_from or request.date_to):
@@ -196,13 +208,13 @@ def _facet_filters(request: Conditions) -> dict[str, dict[str, Any]]:
     }
 
 
-def _money_filter(request: Conditions) -> dict[str, Any] | None:
+def _money_filter(request: Conditions, rates: Mapping[str, float]) -> dict[str, Any] | None:
     inner: list[dict[str, Any]] = []
     bounds = {}
     if request.min_amount is not None:
-        bounds["gte"] = to_cny(request.min_amount, request.currency)
+        bounds["gte"] = _in_cny(request.min_amount, request.currency, rates)
     if request.max_amount is not None:
-        bounds["lte"] = to_cny(request.max_amount, request.currency)
+        bounds["lte"] = _in_cny(request.max_amount, request.currency, rates)
     if bounds:
         inner.append({"range": {"entities.money.value_cny": bounds}})
     if request.subsidy_only:
@@ -213,7 +225,15 @@ def _money_filter(request: Conditions) -> dict[str, Any] | None:
     return {"nested": {"path": "entities.money", "query": {"bool": {"filter": inner}}}}
 
 
-def search_body(request: SearchRequest) -> dict[str, Any]:
+def _in_cny(amount: float, currency: str, rates: Mapping[str, float]) -> float:
+    converted = to_cny(amount, currency, rates)
+    if converted is None:  # a request checked with these rates never gets here
+        known = ", ".join(sorted(rates)) or "none"
+        raise PolicyRadarError(f"no exchange rate for currency {currency!r} (known: {known})")
+    return converted
+
+
+def search_body(request: SearchRequest, rates: Mapping[str, float]) -> dict[str, Any]:
     """The full request body: query, facets with counts, highlighted snippets, sort and page."""
     sort: list[Any] = (
         [{"published_at": {"order": "desc", "missing": "_last"}}, "_score"]
@@ -231,7 +251,7 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
         for name, field in FACETS.items()
     }
     return {
-        "query": _base_query(request),
+        "query": _base_query(request, rates),
         "post_filter": {"bool": {"filter": list(facet_filters.values())}},
         "from": (request.page - 1) * request.size,
         "size": request.size,

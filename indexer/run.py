@@ -14,11 +14,12 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from indexer.alerts.store import MatchRecorder
 from indexer.engine import Engine, open_engine
+from indexer.index_versions import ensure_index
 from indexer.mapping import document_from_record
-from indexer.setup import ensure_index
 from indexer.writer import BulkDoc, BulkWriter, version_of
 from policyradar.errors import ConfigError, SchemaError
 from policyradar.kafka_io import DeadLetter, run_stage, send_all, where
+from policyradar.logs import record_context
 from policyradar.schemas import EnrichedRecord, parse_record
 from policyradar.settings import Settings, get_settings
 
@@ -64,7 +65,12 @@ class IndexBatch:
             # Matches are recorded before the batch is committed: a crash replays them harmlessly.
             self.recorder.percolate([d.source for d in docs if d.id not in refused])
         for letter in dead:
-            log.warning("dead-lettering %s: %s", where(letter.record), letter.reason)
+            log.warning(
+                "dead-lettering %s: %s",
+                where(letter.record),
+                letter.reason,
+                extra=record_context(letter.record),
+            )
         if dead:
             send_all(self.producer, [d.to_message(self.settings.topic_dlq) for d in dead])
         self.dead_letters += len(dead)

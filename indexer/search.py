@@ -1,22 +1,21 @@
-"""Search the announcements alias (see ``indexer.query`` for how requests become queries)."""
+"""Search the announcements alias (see ``indexer.query`` for how requests become queries, and
+``indexer.request`` for how user input becomes a request)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ValidationError
-
 from indexer.engine import Engine, EngineError, EngineNotFound, EngineUnavailable, open_engine
-from indexer.query import PARAM_NAMES, SearchRequest, search_body
-from policyradar.errors import PolicyRadarError
+from indexer.query import SearchRequest, search_body
+from indexer.request import request_from_args
+from policyradar.rates import rates_to_cny
 from policyradar.settings import get_settings
 
 RESULT_FIELDS = ["id", "url", "title", "published_at", "source_id", "entities", "topics"]
-# Request fields as ``policyradar search`` spells them.
-CLI_NAMES = {"q": "QUERY", "date_from": "--from", "date_to": "--to"}
 
 
 class SearchUnavailable(EngineError):
@@ -44,13 +43,20 @@ def unavailable_reason(exc: Exception, alias: str) -> str | None:
     return None
 
 
-def run_search(engine: Engine, alias: str, request: SearchRequest | str, size: int = 10) -> dict[str, Any]:
+def run_search(
+    engine: Engine,
+    alias: str,
+    request: SearchRequest | str,
+    size: int = 10,
+    rates: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
     """``{"total": N, "hits": [{id, url, title, published_at, source_id, entities, topics, highlight}],
-    "facets": {name: [{"value", "count"}]}}``."""
+    "facets": {name: [{"value", "count"}]}}``. Amounts are converted with ``rates`` (a request with
+    amounts and no rates is refused; plain text needs none)."""
     if isinstance(request, str):
         request = SearchRequest(q=request, size=size)
     try:
-        response = engine.search(alias, search_body(request))
+        response = engine.search(alias, search_body(request, rates or {}))
     except EngineError as exc:
         reason = unavailable_reason(exc, alias)
         if reason is None:
@@ -97,46 +103,16 @@ def _money_label(money: dict[str, Any]) -> str:
     return f"{money['text']} ({', '.join(notes)})" if notes else money["text"]
 
 
-def request_from_args(args: argparse.Namespace) -> SearchRequest:
-    return SearchRequest(
-        q=args.query,
-        places=args.place or [],
-        provinces=args.province or [],
-        companies=args.company or [],
-        topics=args.topic or [],
-        sources=args.source or [],
-        languages=args.language or [],
-        min_amount=args.min_amount,
-        max_amount=args.max_amount,
-        currency=args.currency,
-        subsidy_only=args.subsidy_only,
-        date_from=args.date_from,
-        date_to=args.date_to,
-        sort=args.sort,
-        page=args.page,
-        size=args.size,
-    )
-
-
-def cli_name(field: str) -> str:
-    """The option that sets a request field: ``min_amount`` -> ``--min-amount``, ``places`` ->
-    ``--place``."""
-    return CLI_NAMES.get(field) or "--" + PARAM_NAMES.get(field, field).replace("_", "-")
-
-
 def search_command(args: argparse.Namespace) -> int:
     settings = get_settings()
     if not getattr(args, "verbose", False):
         # The client libraries log each failed request with a traceback; our error line says it all.
         for name in ("opensearch", "elastic_transport"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
-    try:
-        request = request_from_args(args)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        raise PolicyRadarError(f"{cli_name(str(first['loc'][0]))}: {first['msg']}") from exc
+    rates = rates_to_cny(settings.fx_rates)
+    request = request_from_args(args, rates)
     with open_engine(settings) as engine:
-        result = run_search(engine, settings.index_alias, request)
+        result = run_search(engine, settings.index_alias, request, rates=rates)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from policyradar.errors import PolicyRadarError
+from policyradar.logs import configure_logging, set_stage
+from policyradar.settings import get_settings
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -87,31 +88,10 @@ def _index(sub: argparse._SubParsersAction) -> None:
 
 
 def _search(sub: argparse._SubParsersAction) -> None:
+    from indexer.request import add_request_arguments
+
     p = sub.add_parser("search", help="search indexed announcements, with filters and facets")
-    p.add_argument(
-        "query", nargs="?", default="", help='text, e.g. "subsidy" or "算力 补贴"; empty lists all'
-    )
-    p.add_argument(
-        "--place", action="append", metavar="NAME", help="canonical place, e.g. Shenzhen (repeatable)"
-    )
-    p.add_argument(
-        "--province", action="append", metavar="NAME", help="province, e.g. Guangdong (repeatable)"
-    )
-    p.add_argument("--company", action="append", metavar="NAME", help="canonical company, e.g. Huawei")
-    p.add_argument(
-        "--topic", action="append", metavar="TOPIC", help="topic tag, e.g. subsidy, computing-power"
-    )
-    p.add_argument("--source", action="append", metavar="ID", help="source id")
-    p.add_argument("--language", action="append", choices=["en", "zh"], help="document language")
-    p.add_argument("--min-amount", type=float, help="at least one amount of at least this much")
-    p.add_argument("--max-amount", type=float, help="... and at most this much")
-    p.add_argument("--currency", default="CNY", help="currency of --min/--max-amount (compared in CNY)")
-    p.add_argument("--subsidy-only", action="store_true", help="the amount must be a subsidy")
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="published on or after")
-    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="published on or before")
-    p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
-    p.add_argument("--page", type=int, default=1)
-    p.add_argument("--size", type=int, default=10, help="hits per page (default 10)")
+    add_request_arguments(p)
     p.add_argument("--json", action="store_true", help='print {"total", "hits", "facets"} as JSON')
     p.set_defaults(handler="indexer.search:search_command")
 
@@ -143,18 +123,13 @@ def _extract(sub: argparse._SubParsersAction) -> None:
 
 
 def _alerts(sub: argparse._SubParsersAction) -> None:
+    from indexer.request import add_request_arguments
+
     p = sub.add_parser("alerts", help="subscriptions: alerts on facts, delivered as digests")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     a = actions.add_parser("add", help="add (or replace) an alert")
     a.add_argument("name")
-    a.add_argument("--query", default="", help="text the announcement must match")
-    a.add_argument("--place", action="append", metavar="NAME")
-    a.add_argument("--province", action="append", metavar="NAME")
-    a.add_argument("--company", action="append", metavar="NAME")
-    a.add_argument("--topic", action="append", metavar="TOPIC")
-    a.add_argument("--min-amount", type=float, help="at least one amount of at least this much")
-    a.add_argument("--currency", default="CNY", help="currency of --min-amount (compared in CNY)")
-    a.add_argument("--subsidy-only", action="store_true", help="the amount must be a subsidy")
+    add_request_arguments(a, alert=True)
     a.add_argument("--every", default="daily", help="instant, daily, weekly or a cron expression")
     a.add_argument("--at", default="08:00", help="time of day for daily and weekly digests (HH:MM)")
     a.add_argument("--timezone", default="Asia/Shanghai")
@@ -215,15 +190,13 @@ def resolve(dotted: str) -> Handler:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    if not args.verbose:
-        # kafka-python warns about transient metadata gaps that resolve themselves on the next poll,
-        # and the engine clients log every refused request: the stages log outages once themselves.
-        for noisy in ("kafka", "opensearch", "elastic_transport", "elasticsearch"):
-            logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:
+        log_format = get_settings().log_format
+    except PolicyRadarError as exc:
+        print(f"policyradar {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(log_format, verbose=args.verbose)
+    set_stage(args.command)
     try:
         return int(resolve(args.handler)(args) or 0)
     except PolicyRadarError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -15,8 +16,9 @@ from indexer.alerts.scheduler import DigestScheduler, lease_bound_service
 from indexer.alerts.store import AlertStore, MatchRecorder, new_webhook_secret
 from indexer.engine import open_engine
 from indexer.mapping import document_from_record
-from indexer.query import Conditions
+from indexer.request import request_from_args
 from policyradar.errors import PolicyRadarError
+from policyradar.rates import rates_to_cny
 from policyradar.schemas import EnrichedRecord
 from policyradar.settings import get_settings
 from policyradar.signals import StopFlag
@@ -28,25 +30,19 @@ def _validation_message(exc: ValidationError) -> str:
     return f"{'.'.join(str(p) for p in first['loc']) or 'alert'}: {first['msg']}"
 
 
-def alert_from_args(args: argparse.Namespace) -> Alert:
+def alert_from_args(args: argparse.Namespace, rates: Mapping[str, float]) -> Alert:
+    """The alert ``alerts add`` describes: its query text and conditions parsed as ``search`` parses
+    them (a bad value names its option), its schedule and delivery checked by ``Alert``."""
     settings = get_settings()
     if args.webhook:
         check_url(args.webhook, settings.allow_private_hosts)
+    request = request_from_args(args, rates, alert=True)
     try:
-        conditions = Conditions(
-            places=args.place or [],
-            provinces=args.province or [],
-            companies=args.company or [],
-            topics=args.topic or [],
-            min_amount=args.min_amount,
-            currency=args.currency,
-            subsidy_only=args.subsidy_only,
-        )
         return Alert(
             name=args.name,
             owner=args.user,
-            q=args.query,
-            conditions=conditions,
+            q=request.q,
+            conditions=request.conditions(),
             every=args.every,
             at=args.at,
             timezone=args.timezone,
@@ -60,11 +56,13 @@ def alert_from_args(args: argparse.Namespace) -> Alert:
 
 def add_command(args: argparse.Namespace) -> int:
     settings = get_settings()
-    alert = alert_from_args(args)
+    rates = rates_to_cny(settings.fx_rates)
+    alert = alert_from_args(args, rates)
     days = settings.backfill_days if args.backfill is None else args.backfill
     with open_engine(settings) as engine:
-        AlertStore(engine, settings.index_alias).save(alert)
-        caught = MatchRecorder(engine, settings.index_alias).backfill(alert, settings.index_alias, days)
+        AlertStore(engine, settings.index_alias, rates).save(alert)
+        recorder = MatchRecorder(engine, settings.index_alias, rates=rates)
+        caught = recorder.backfill(alert, settings.index_alias, days)
     print(
         f"alert {alert.name!r} saved for {alert.owner} ({alert.every}); {caught} new match(es) from the last "
         f"{days} day(s)"

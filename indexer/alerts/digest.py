@@ -32,6 +32,7 @@ from indexer.alerts.send import DeliveryError, send_email, send_webhook
 from indexer.alerts.store import PAGE_SIZE, AlertStore, MatchRecorder, raise_for_bulk
 from indexer.engine import Engine, EngineConflict, EngineNotFound
 from policyradar.crontab import crontab_trigger
+from policyradar.rates import rates_to_cny
 from policyradar.settings import Settings
 
 log = logging.getLogger("policyradar.digest")
@@ -91,8 +92,9 @@ class DigestService:
     names: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.store = AlertStore(self.engine, self.alias)
-        self.recorder = MatchRecorder(self.engine, self.alias)
+        rates = rates_to_cny(self.settings.fx_rates)
+        self.store = AlertStore(self.engine, self.alias, rates)
+        self.recorder = MatchRecorder(self.engine, self.alias, rates=rates)
         self.names = self.store.names
 
     # What is waiting ------------------------------------------------------------------------------

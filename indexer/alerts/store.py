@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -126,9 +126,14 @@ def new_webhook_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
-def alert_body(alert: Alert) -> dict[str, Any]:
+def alert_query(alert: Alert, rates: Mapping[str, float]) -> dict[str, Any]:
+    """The query an alert stands for; its amounts converted to CNY with ``rates``."""
+    return build_query(SearchRequest(q=alert.q, **alert.conditions.model_dump()), rates)
+
+
+def alert_body(alert: Alert, rates: Mapping[str, float]) -> dict[str, Any]:
     """The stored form of an alert: its percolator query and the alert itself."""
-    query = build_query(SearchRequest(q=alert.q, **alert.conditions.model_dump()))
+    query = alert_query(alert, rates)
     return {
         "query": query,
         "alert_id": alert.id,
@@ -138,13 +143,18 @@ def alert_body(alert: Alert) -> dict[str, Any]:
 
 
 class AlertStore:
-    def __init__(self, engine: Engine, alias: str) -> None:
+    """Alerts as percolator queries. ``rates`` (``rates_to_cny(settings.fx_rates)``) convert their
+    amounts to CNY; without them, an alert with an amount condition cannot be saved."""
+
+    def __init__(self, engine: Engine, alias: str, rates: Mapping[str, float] | None = None) -> None:
         self.engine = engine
         self.alias = alias
+        self.rates = rates or {}
         self.names = ensure_alert_indices(engine, alias)
 
     def save(self, alert: Alert) -> Alert:
-        self.engine.index_doc(self.names["alerts"], alert.id, alert_body(alert), refresh="wait_for")
+        body = alert_body(alert, self.rates)
+        self.engine.index_doc(self.names["alerts"], alert.id, body, refresh="wait_for")
         return alert
 
     def save_many(self, alerts: list[Alert]) -> None:
@@ -154,7 +164,7 @@ class AlertStore:
             for alert in alerts[start : start + PAGE_SIZE]:
                 operations += [
                     {"index": {"_index": self.names["alerts"], "_id": alert.id}},
-                    alert_body(alert),
+                    alert_body(alert, self.rates),
                 ]
             last = start + PAGE_SIZE >= len(alerts)
             response = self.engine.bulk(operations, refresh="wait_for" if last else "false")
@@ -221,12 +231,20 @@ def doc_summary(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 class MatchRecorder:
-    """Percolates new documents against every alert and records each match once (by id)."""
+    """Percolates new documents against every alert and records each match once (by id). Backfill
+    runs an alert's query, so it needs the ``rates`` of ``AlertStore`` for amount conditions."""
 
-    def __init__(self, engine: Engine, alias: str, page_size: int = PAGE_SIZE) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        alias: str,
+        page_size: int = PAGE_SIZE,
+        rates: Mapping[str, float] | None = None,
+    ) -> None:
         self.engine = engine
         self.names = ensure_alert_indices(engine, alias)
         self.page_size = page_size
+        self.rates = rates or {}
 
     def matched_pages(self, docs: list[dict[str, Any]], batch: int = 100) -> Iterator[list[tuple[str, int]]]:
         """Per page of percolator hits: (alert id, index into ``docs``) for each alert a document
@@ -284,7 +302,7 @@ class MatchRecorder:
         if days <= 0:
             return 0
         since = (datetime.now(UTC) - timedelta(days=days)).isoformat()
-        query = build_query(SearchRequest(q=alert.q, **alert.conditions.model_dump()))
+        query = alert_query(alert, self.rates)
         query["bool"]["filter"].append({"range": {"fetched_at": {"gte": since}}})
         pages = search_pages(self.engine, alias, {"query": query}, ["id"], self.page_size)
         try:

@@ -13,8 +13,9 @@ from indexer.alerts.digest import DigestService
 from indexer.alerts.model import Alert
 from indexer.alerts.store import new_webhook_secret
 from indexer.engine import Engine
-from indexer.query import Conditions, QueryText
+from indexer.query import Conditions, QueryText, validate_request
 from indexer.routes.errors import INVALID, NOT_FOUND, UNAUTHORIZED, UNAVAILABLE, UNREADABLE_BODY, invalid
+from policyradar.rates import rates_to_cny
 from policyradar.settings import Settings
 from policyradar.urlsafety import UnsafeUrlError, check_url
 
@@ -112,11 +113,13 @@ def _new_alert(body: AlertIn, owner: str, settings: Settings) -> Alert:
         except UnsafeUrlError as exc:
             problem = {"loc": ("body", "webhook_url"), "msg": str(exc), "type": "unsafe_url"}
             raise RequestValidationError([problem]) from exc
+    fields = {
+        **body.model_dump(exclude={"backfill_days"}),
+        "owner": owner,
+        "webhook_secret": new_webhook_secret() if body.webhook_url else None,
+    }
     try:
-        return Alert(
-            owner=owner,
-            webhook_secret=new_webhook_secret() if body.webhook_url else None,
-            **body.model_dump(exclude={"backfill_days"}),
-        )
+        # Validated again with the exchange rates: the conditions' currency must be a known one.
+        return validate_request(Alert, fields, rates_to_cny(settings.fx_rates))
     except ValidationError as exc:
         raise invalid(exc, "body") from exc

@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from indexer.engine import EngineError
-from indexer.query import PARAM_NAMES, field_errors
+from indexer.query import field_errors
+from indexer.request import PARAM_NAMES
 from indexer.search import unavailable_reason
 
 RETRY_AFTER_SECONDS = "30"

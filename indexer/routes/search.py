@@ -1,8 +1,9 @@
-"""``GET /api/search`` and ``GET /api/export``: the same filters as query parameters."""
+"""``GET /api/search`` and ``GET /api/export``: the same filters as query parameters, the ones
+``indexer.request.SearchParams`` derives from the request model."""
 
 import csv
 import io
-from datetime import date
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -10,7 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from indexer.engine import Engine
-from indexer.query import MAX_AMOUNT, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW, SearchRequest
+from indexer.query import SearchRequest
+from indexer.request import SearchParams, request_from_params
 from indexer.routes.errors import INVALID, UNAVAILABLE, query_invalid
 from indexer.search import run_search
 
@@ -26,8 +28,6 @@ EXPORT_FIELDS = [
     "companies",
     "topics",
 ]
-Values = Annotated[list[str] | None, Query()]
-Amount = Annotated[float | None, Query(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 
 
 class Highlight(BaseModel):
@@ -69,47 +69,18 @@ class ExportRow(BaseModel):
     topics: str
 
 
-def search_params(
-    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
-    place: Values = None,
-    province: Values = None,
-    company: Values = None,
-    topic: Values = None,
-    source: Values = None,
-    language: Values = None,
-    min_amount: Amount = None,
-    max_amount: Amount = None,
-    currency: str = "CNY",
-    subsidy_only: bool = False,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    sort: Literal["relevance", "date"] = "relevance",
-    page: Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW)] = 1,
-    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
-) -> SearchRequest:
-    """The query parameters as a ``SearchRequest``: that model checks every bound (the ones shown here
-    are for the schema's readers)."""
-    try:
-        return SearchRequest(
-            q=q,
-            places=place or [],
-            provinces=province or [],
-            companies=company or [],
-            topics=topic or [],
-            sources=source or [],
-            languages=language or [],
-            min_amount=min_amount,
-            max_amount=max_amount,
-            currency=currency,
-            subsidy_only=subsidy_only,
-            date_from=date_from,
-            date_to=date_to,
-            sort=sort,
-            page=page,
-            size=size,
-        )
-    except ValidationError as exc:
-        raise query_invalid(exc) from exc
+def search_request(rates: Mapping[str, float]) -> Callable[..., SearchRequest]:
+    """A dependency: the query parameters (types and bounds checked by FastAPI, as the schema shows
+    them) made into a ``SearchRequest``, which checks the rest (min <= max, dates in order, the
+    result window, the currency against ``rates``)."""
+
+    def request(params: Annotated[SearchParams, Query()]) -> SearchRequest:
+        try:
+            return request_from_params(params, rates)
+        except ValidationError as exc:
+            raise query_invalid(exc) from exc
+
+    return request
 
 
 EXPORT_CONTENT = {
@@ -118,13 +89,13 @@ EXPORT_CONTENT = {
 }
 
 
-def search_router(engine: Engine, alias: str) -> APIRouter:
+def search_router(engine: Engine, alias: str, rates: Mapping[str, float]) -> APIRouter:
     router = APIRouter(prefix="/api", responses={**INVALID, **UNAVAILABLE})
-    Request = Annotated[SearchRequest, Depends(search_params)]
+    Request = Annotated[SearchRequest, Depends(search_request(rates))]
 
     @router.get("/search", summary="Search with filters, facets and highlighted snippets")
     def api_search(request: Request) -> SearchResult:
-        return SearchResult.model_validate(run_search(engine, alias, request))
+        return SearchResult.model_validate(run_search(engine, alias, request, rates=rates))
 
     @router.get(
         "/export",
@@ -134,7 +105,7 @@ def search_router(engine: Engine, alias: str) -> APIRouter:
     )
     def api_export(request: Request, format: Literal["csv", "json"] = "csv") -> Response:
         everything = request.model_copy(update={"page": 1, "size": EXPORT_LIMIT})
-        rows = export_rows(run_search(engine, alias, everything))
+        rows = export_rows(run_search(engine, alias, everything, rates=rates))
         if format == "json":
             return JSONResponse(
                 rows, headers={"Content-Disposition": 'attachment; filename="policyradar.json"'}

@@ -25,8 +25,8 @@ from kafka.errors import KafkaError
 from indexer.alerts.model import Alert, index_names
 from indexer.alerts.store import AlertStore, new_webhook_secret
 from indexer.engine import Engine, EngineError
+from indexer.index_versions import ensure_index
 from indexer.query import Conditions
-from indexer.setup import ensure_index
 from policyradar.kafka_io import read_topic
 from policyradar.schemas import RawRecord, dump_record
 from policyradar.settings import Settings

@@ -11,8 +11,8 @@ import pytest
 from indexer.alerts.digest import MAX_ITEMS, DigestService
 from indexer.alerts.model import Alert
 from indexer.alerts.store import AlertStore, MatchRecorder, new_webhook_secret
+from indexer.index_versions import ensure_index
 from indexer.mapping import document_from_record
-from indexer.setup import ensure_index
 from indexer.writer import BulkDoc, BulkWriter, version_of
 from launcher.cli import main
 from policyradar.settings import get_settings

@@ -9,8 +9,8 @@ import pytest
 from pydantic import SecretStr
 
 from indexer.api import create_app
+from indexer.index_versions import ensure_index
 from indexer.mapping import document_from_record
-from indexer.setup import ensure_index
 from indexer.writer import BulkDoc, BulkWriter, version_of
 from processors.enrich import enrich
 from tests.fixtures.app_server import serve_app

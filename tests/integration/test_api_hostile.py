@@ -15,9 +15,9 @@ from pydantic import SecretStr
 
 from indexer.api import create_app
 from indexer.engine import make_engine
+from indexer.index_versions import ensure_index
 from indexer.mapping import document_from_record
 from indexer.routes.search import EXPORT_FIELDS, SearchResult
-from indexer.setup import ensure_index
 from indexer.writer import BulkDoc, BulkWriter, version_of
 from policyradar.settings import Settings
 from processors.enrich import enrich

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from indexer.index_versions import ensure_index
 from indexer.mapping import document_from_record
-from indexer.setup import ensure_index
 from indexer.writer import BulkDoc, BulkWriter, version_of
 from processors.enrich import enrich
 from tests.integration.conftest import make_raw

@@ -14,10 +14,11 @@ from indexer.alerts.lease import Lease, LeaseLost
 from indexer.alerts.model import Alert
 from indexer.alerts.send import verify
 from indexer.alerts.store import AlertStore, MatchRecorder, new_webhook_secret
+from indexer.index_versions import ensure_index
 from indexer.mapping import document_from_record
 from indexer.query import Conditions
-from indexer.setup import ensure_index
 from indexer.writer import BulkDoc, BulkWriter, version_of
+from policyradar.rates import rates_to_cny
 from processors.enrich import enrich
 from tests.fixtures.receivers import smtp_server, webhook_receiver
 from tests.integration.conftest import make_raw
@@ -61,8 +62,9 @@ def subscribe(settings, engine, *, every="daily", email=None, webhook=None, crea
         webhook_secret=new_webhook_secret() if webhook else None,
         created_at=datetime.now(UTC) - timedelta(days=created_days_ago),
     )
-    AlertStore(engine, settings.index_alias).save(alert)
-    MatchRecorder(engine, settings.index_alias).backfill(alert, settings.index_alias, days=7)
+    rates = rates_to_cny(settings.fx_rates)
+    AlertStore(engine, settings.index_alias, rates).save(alert)
+    MatchRecorder(engine, settings.index_alias, rates=rates).backfill(alert, settings.index_alias, days=7)
     return alert
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from indexer.alerts.model import Alert
 from indexer.alerts.store import AlertStore, MatchRecorder
+from indexer.index_versions import ensure_index
 from indexer.run import IndexBatch
-from indexer.setup import ensure_index
 from indexer.writer import BulkWriter
 from policyradar.kafka_io import consume, make_consumer, make_producer, read_topic, send_all
 from policyradar.schemas import dump_record

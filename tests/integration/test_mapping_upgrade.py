@@ -8,8 +8,8 @@ import pytest
 
 from indexer.alerts.model import index_names
 from indexer.alerts.store import MatchRecorder, ensure_alert_indices
+from indexer.index_versions import ensure_index
 from indexer.mapping import INDEX_BODY, document_from_record, versioned_index
-from indexer.setup import ensure_index
 from indexer.writer import BulkDoc, BulkWriter, version_of
 from policyradar.schemas import cap_text
 from processors.enrich import enrich

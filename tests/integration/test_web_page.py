@@ -31,8 +31,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from indexer.api import WEB_DIR, create_app
 from indexer.engine import Engine
+from indexer.index_versions import ensure_index
 from indexer.mapping import document_from_record
-from indexer.setup import ensure_index
 from indexer.writer import BulkDoc, BulkWriter, version_of
 from policyradar.schemas import EnrichedRecord
 from policyradar.settings import Settings

@@ -9,7 +9,10 @@ from datetime import date
 import pytest
 
 from indexer.query import SEARCH_FIELDS, Conditions, SearchRequest, build_query, search_body
+from policyradar.errors import PolicyRadarError
+from policyradar.rates import rates_to_cny
 
+RATES = rates_to_cny()  # the shipped rates
 MATCH_ALL = [{"match_all": {}}]
 NEWEST_FIRST = {"published_at": {"order": "desc", "missing": "_last"}}
 
@@ -19,14 +22,14 @@ def money_filter(*inner: dict) -> dict:
 
 
 def test_an_empty_request_matches_everything_without_filters():
-    body = search_body(SearchRequest())
+    body = search_body(SearchRequest(), RATES)
     assert body["query"] == {"bool": {"must": MATCH_ALL, "filter": []}}
     assert body["post_filter"] == {"bool": {"filter": []}}
     assert (body["from"], body["size"], body["track_total_hits"]) == (0, 10, True)
 
 
 def test_query_text_goes_through_simple_query_string_over_the_fixed_fields():
-    query = build_query(SearchRequest(q='"large models" -Beijing'))
+    query = build_query(SearchRequest(q='"large models" -Beijing'), RATES)
     assert query["bool"]["must"] == [
         {
             "simple_query_string": {
@@ -41,7 +44,7 @@ def test_query_text_goes_through_simple_query_string_over_the_fixed_fields():
 
 
 def test_blank_query_text_matches_everything():
-    assert build_query(SearchRequest(q=" \t\n"))["bool"]["must"] == MATCH_ALL
+    assert build_query(SearchRequest(q=" \t\n"), RATES)["bool"]["must"] == MATCH_ALL
 
 
 @pytest.mark.parametrize(
@@ -57,42 +60,55 @@ def test_blank_query_text_matches_everything():
 )
 def test_each_facet_value_list_becomes_a_terms_filter_on_its_field(name, field):
     conditions = Conditions(**{name: ["a", "b"]})
-    assert build_query(conditions) == {
+    assert build_query(conditions, RATES) == {
         "bool": {"must": MATCH_ALL, "filter": [{"terms": {field: ["a", "b"]}}]}
     }
 
 
 def test_facet_filters_come_in_a_fixed_order_after_the_other_filters():
     conditions = Conditions(topics=["ai"], places=["Beijing"], subsidy_only=True)
-    assert build_query(conditions)["bool"]["filter"] == [
+    assert build_query(conditions, RATES)["bool"]["filter"] == [
         money_filter({"term": {"entities.money.is_subsidy": True}}),
         {"terms": {"place_names": ["Beijing"]}},
         {"terms": {"topics": ["ai"]}},
     ]
 
 
+def test_amounts_are_compared_in_cny_at_the_rates_passed_in():
+    conditions = Conditions(min_amount=1000, currency="chf")
+    assert build_query(conditions, {"CHF": 8.1})["bool"]["filter"] == [
+        money_filter({"range": {"entities.money.value_cny": {"gte": 8100.0}}})
+    ]
+
+
+def test_a_currency_without_a_rate_is_refused_not_guessed():
+    with pytest.raises(PolicyRadarError, match="no exchange rate for currency 'CHF'"):
+        build_query(Conditions(min_amount=1, currency="CHF"), RATES)
+    assert build_query(Conditions(places=["x"]), {})["bool"]["filter"]  # no amount: no rate needed
+
+
 def test_amounts_are_compared_in_cny_at_the_default_rates():
     conditions = Conditions(min_amount=1000, max_amount=2000, currency="usd")
-    assert build_query(conditions)["bool"]["filter"] == [
+    assert build_query(conditions, RATES)["bool"]["filter"] == [
         money_filter({"range": {"entities.money.value_cny": {"gte": 7180.0, "lte": 14360.0}}})
     ]
 
 
 def test_a_single_bound_gives_a_one_sided_range():
-    low = build_query(Conditions(min_amount=5, currency="GBP"))["bool"]["filter"]
-    high = build_query(Conditions(max_amount=1_000_000, currency="JPY"))["bool"]["filter"]
+    low = build_query(Conditions(min_amount=5, currency="GBP"), RATES)["bool"]["filter"]
+    high = build_query(Conditions(max_amount=1_000_000, currency="JPY"), RATES)["bool"]["filter"]
     assert low == [money_filter({"range": {"entities.money.value_cny": {"gte": 46.25}}})]
     assert high == [money_filter({"range": {"entities.money.value_cny": {"lte": 48000.0}}})]
 
 
 def test_a_zero_minimum_is_still_a_bound():
-    assert build_query(Conditions(min_amount=0))["bool"]["filter"] == [
+    assert build_query(Conditions(min_amount=0), RATES)["bool"]["filter"] == [
         money_filter({"range": {"entities.money.value_cny": {"gte": 0.0}}})
     ]
 
 
 def test_amount_and_subsidy_apply_to_the_same_amount_in_one_nested_query():
-    query = build_query(Conditions(min_amount=1_000_000, subsidy_only=True))
+    query = build_query(Conditions(min_amount=1_000_000, subsidy_only=True), RATES)
     assert query["bool"]["filter"] == [
         money_filter(
             {"range": {"entities.money.value_cny": {"gte": 1_000_000.0}}},
@@ -104,30 +120,30 @@ def test_amount_and_subsidy_apply_to_the_same_amount_in_one_nested_query():
 def test_dates_become_an_inclusive_range_on_the_publication_date():
     both = SearchRequest(date_from=date(2024, 1, 1), date_to=date(2024, 3, 31))
     since = SearchRequest(date_from="2024-02-29")
-    assert build_query(both)["bool"]["filter"] == [
+    assert build_query(both, RATES)["bool"]["filter"] == [
         {"range": {"published_at": {"gte": "2024-01-01", "lte": "2024-03-31"}}}
     ]
-    assert build_query(since)["bool"]["filter"] == [{"range": {"published_at": {"gte": "2024-02-29"}}}]
+    assert build_query(since, RATES)["bool"]["filter"] == [{"range": {"published_at": {"gte": "2024-02-29"}}}]
 
 
 def test_alert_conditions_have_no_text_and_no_dates():
-    query = build_query(Conditions(places=["Shanghai"]))
+    query = build_query(Conditions(places=["Shanghai"]), RATES)
     assert query == {"bool": {"must": MATCH_ALL, "filter": [{"terms": {"place_names": ["Shanghai"]}}]}}
 
 
 def test_relevance_sort_breaks_ties_by_date_and_date_sort_by_relevance():
-    assert search_body(SearchRequest())["sort"] == ["_score", NEWEST_FIRST]
-    assert search_body(SearchRequest(sort="date"))["sort"] == [NEWEST_FIRST, "_score"]
+    assert search_body(SearchRequest(), RATES)["sort"] == ["_score", NEWEST_FIRST]
+    assert search_body(SearchRequest(sort="date"), RATES)["sort"] == [NEWEST_FIRST, "_score"]
 
 
 @pytest.mark.parametrize(("page", "size", "start"), [(1, 10, 0), (2, 10, 10), (3, 25, 50), (10, 1000, 9000)])
 def test_pages_start_at_the_right_hit(page, size, start):
-    body = search_body(SearchRequest(page=page, size=size))
+    body = search_body(SearchRequest(page=page, size=size), RATES)
     assert (body["from"], body["size"]) == (start, size)
 
 
 def test_facet_values_filter_hits_after_the_counts_not_in_the_query():
-    body = search_body(SearchRequest(q="ai", places=["Beijing"], min_amount=10))
+    body = search_body(SearchRequest(q="ai", places=["Beijing"], min_amount=10), RATES)
     assert body["post_filter"] == {"bool": {"filter": [{"terms": {"place_names": ["Beijing"]}}]}}
     assert body["query"]["bool"]["filter"] == [
         money_filter({"range": {"entities.money.value_cny": {"gte": 10.0}}})
@@ -135,7 +151,7 @@ def test_facet_values_filter_hits_after_the_counts_not_in_the_query():
 
 
 def test_each_facet_count_applies_every_facet_filter_but_its_own():
-    body = search_body(SearchRequest(places=["Beijing"], topics=["ai"]))
+    body = search_body(SearchRequest(places=["Beijing"], topics=["ai"]), RATES)
     by_place = {"terms": {"place_names": ["Beijing"]}}
     by_topic = {"terms": {"topics": ["ai"]}}
     aggs = body["aggs"]
@@ -147,7 +163,7 @@ def test_each_facet_count_applies_every_facet_filter_but_its_own():
 
 
 def test_snippets_are_html_escaped_with_mark_tags():
-    highlight = search_body(SearchRequest(q="ai"))["highlight"]
+    highlight = search_body(SearchRequest(q="ai"), RATES)["highlight"]
     assert (highlight["encoder"], highlight["pre_tags"], highlight["post_tags"]) == (
         "html",
         ["<mark>"],

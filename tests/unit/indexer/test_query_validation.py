@@ -9,9 +9,20 @@ import pytest
 from pydantic import ValidationError
 
 from indexer.engine import EngineError, EngineNotFound, EngineUnavailable
-from indexer.query import MAX_RESULT_WINDOW, Conditions, SearchRequest, field_errors, search_body
-from indexer.search import SearchUnavailable, cli_name, run_search, unavailable_reason
+from indexer.query import (
+    MAX_RESULT_WINDOW,
+    Conditions,
+    SearchRequest,
+    field_errors,
+    search_body,
+    validate_request,
+)
+from indexer.request import cli_name
+from indexer.search import SearchUnavailable, run_search, unavailable_reason
 from launcher.cli import main
+from policyradar.rates import rates_to_cny
+
+RATES = rates_to_cny()
 
 REFUSED = [
     ({"min_amount": math.inf}, "min_amount"),
@@ -52,14 +63,14 @@ ACCEPTED = [
 @pytest.mark.parametrize(("fields", "named"), REFUSED)
 def test_out_of_range_values_are_refused_naming_the_field(fields, named):
     with pytest.raises(ValidationError) as caught:
-        SearchRequest(**fields)
+        validate_request(SearchRequest, fields, RATES)
     assert [e["loc"][0] for e in field_errors(caught.value)] == [named]
 
 
 @pytest.mark.parametrize("fields", ACCEPTED)
 def test_odd_but_harmless_values_are_accepted(fields):
-    request = SearchRequest(**fields)
-    body = search_body(request)
+    request = validate_request(SearchRequest, fields, RATES)
+    body = search_body(request, RATES)
     assert body["from"] + body["size"] <= MAX_RESULT_WINDOW
 
 
@@ -68,6 +79,17 @@ def test_amount_bounds_hold_for_alert_conditions_too():
         Conditions(min_amount=math.inf)
     with pytest.raises(ValidationError):
         Conditions(min_amount=20, max_amount=10)
+
+
+def test_the_currency_is_checked_against_the_rates_passed_in():
+    assert validate_request(Conditions, {"currency": "chf"}, {"CHF": 8.1}).currency == "CHF"
+    with pytest.raises(ValidationError) as caught:
+        validate_request(Conditions, {"currency": "CHF"}, RATES)
+    assert field_errors(caught.value)[0]["msg"].startswith("unknown currency 'CHF'; known: CNY, EUR")
+
+
+def test_without_rates_the_currency_is_only_normalised_as_stored_alerts_load():
+    assert Conditions.model_validate({"currency": "chf"}).currency == "CHF"
 
 
 def test_error_reports_do_not_echo_the_input():
