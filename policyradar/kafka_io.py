@@ -21,10 +21,12 @@ from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import TopicAlreadyExistsError
 
+from policyradar.metrics import serve_metrics
 from policyradar.progress import progress_report
 from policyradar.retry import Outage, is_dependency_failure
-from policyradar.settings import Settings
+from policyradar.settings import Settings, metrics_port
 from policyradar.signals import StopFlag
+from policyradar.stage_metrics import StageMonitor
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +180,7 @@ def consume(
     stop: Callable[[], bool] = lambda: False,
     progress: Progress | None = None,
     on_batch: Callable[[], None] = lambda: None,
+    monitor: StageMonitor | None = None,
 ) -> int:
     """Poll batches, hand each to ``handle``, commit after it returns; return records handled.
 
@@ -191,15 +194,20 @@ def consume(
             polled = consumer.poll(timeout_ms=timeout_ms)
             batch = [record for records in polled.values() for record in records]
             if batch:
+                started = time.monotonic()
                 handle(batch)
                 consumer.commit()
                 on_batch()
+                if monitor:
+                    monitor.batch_done(consumer, len(batch), time.monotonic() - started)
                 progress.handled += len(batch)
                 if time.monotonic() - progress.last_report > report.interval:
                     report.update(progress.handled, _lag(consumer))
                     progress.last_report = time.monotonic()
             elif until_idle and _caught_up(consumer):
                 break
+            elif monitor:
+                monitor.connected(consumer)
         if until_idle and progress.handled:
             report.finish(progress.handled)
     return progress.handled
@@ -213,6 +221,7 @@ def run_stage(
     *,
     client_id: str,
     until_idle: bool,
+    stage: str,
 ) -> int:
     """A stage's main loop: consume ``topic`` in ``group`` until stopped (SIGTERM, Ctrl-C) or, with
     ``until_idle``, until caught up; return the records handled.
@@ -222,31 +231,47 @@ def run_stage(
     Kafka or the search engine goes away, the consumer and producer are closed without committing,
     the stage waits with capped, jittered backoff and re-joins its group: work resumes from the
     last committed offsets, so the interrupted batch is done again (writes are idempotent).
-    Anything else that escapes the handler ends the stage: it is not cured by waiting.
+    Anything else that escapes the handler ends the stage: it is not cured by waiting. Meanwhile
+    the stage serves ``/metrics``, ``/healthz`` and ``/readyz`` on its metrics port.
     """
     stop = StopFlag().install()
     outage = Outage(client_id, stop.wait)
     progress = Progress()
-    while not stop():
-        try:
-            ensure_topics(settings)
-            with _stage_clients(settings, topic, group, client_id) as (consumer, producer):
-                handle = build_handler(producer)
-                return consume(
-                    consumer,
-                    handle,
-                    until_idle=until_idle,
-                    timeout_ms=settings.poll_timeout_ms,
-                    stop=stop,
-                    progress=progress,
-                    on_batch=outage.succeeded,
-                )
-        except Exception as exc:
-            if not is_dependency_failure(exc):
-                raise
-            if outage.failed(exc):
-                break
+    monitor = StageMonitor(stage, settings.ready_max_lag)
+    with _health_endpoints(settings, stage, monitor):
+        while not stop():
+            try:
+                ensure_topics(settings)
+                with _stage_clients(settings, topic, group, client_id) as (consumer, producer):
+                    handle = build_handler(producer)
+                    return consume(
+                        consumer,
+                        handle,
+                        until_idle=until_idle,
+                        timeout_ms=settings.poll_timeout_ms,
+                        stop=stop,
+                        progress=progress,
+                        on_batch=outage.succeeded,
+                        monitor=monitor,
+                    )
+            except Exception as exc:
+                if not is_dependency_failure(exc):
+                    raise
+                monitor.disconnected(exc)
+                if outage.failed(exc):
+                    break
     return progress.handled
+
+
+@contextlib.contextmanager
+def _health_endpoints(settings: Settings, stage: str, monitor: StageMonitor) -> Iterator[None]:
+    """``/metrics``, ``/healthz`` and ``/readyz`` of the stage while it runs."""
+    server = serve_metrics(settings.metrics_host, metrics_port(settings, stage), monitor.readiness)
+    try:
+        yield
+    finally:
+        if server is not None:
+            server.stop()
 
 
 @contextlib.contextmanager

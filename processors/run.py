@@ -15,6 +15,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from policyradar.errors import ConfigError, SchemaError
 from policyradar.kafka_io import DeadLetter, run_stage, send_all, where
 from policyradar.logs import record_context
+from policyradar.metrics import RECORDS_DEAD_LETTERED, RECORDS_PRODUCED
 from policyradar.schemas import EnrichedRecord, RawRecord, cap_text, parse_record
 from policyradar.settings import Settings, get_settings
 from processors.enrich import enrich, enrich_many, serialise_within
@@ -58,6 +59,8 @@ class EnrichBatch:
             )
         self.dead_letters += len(dead)
         send_all(self.producer, [*outputs, *(d.to_message(self.settings.topic_dlq) for d in dead)])
+        RECORDS_PRODUCED.labels(stage="process").inc(len(outputs))
+        RECORDS_DEAD_LETTERED.labels(stage="process").inc(len(dead))
 
     def _enrich(
         self, parsed: list[tuple[ConsumerRecord, RawRecord]], dead: list[DeadLetter]
@@ -119,6 +122,7 @@ def process(args: argparse.Namespace) -> int:
         build_handler,
         client_id="policyradar-processor",
         until_idle=args.until_idle,
+        stage="process",
     )
     dead_letters = sum(h.dead_letters for h in handlers)
     print(f"processed {count} records, {dead_letters} dead-lettered to {settings.topic_dlq}")
