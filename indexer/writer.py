@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from indexer.engine import Engine, EngineConflict, EngineUnavailable, bulk_item_error
+from policyradar.metrics import BULK_FAILURES
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class BulkWriter:
         try:
             response = self.engine.bulk(operations, refresh=self.refresh)
         except EngineUnavailable:
+            BULK_FAILURES.labels(kind="request_unavailable").inc()
             return docs, []
         retry, rejected = [], []
         for doc, item in zip(docs, response["items"], strict=True):
@@ -98,6 +100,10 @@ class BulkWriter:
                 retry.append(doc)
             else:
                 rejected.append(Rejected(doc.id, error.status, _reason(item["index"])))
+        if retry:
+            BULK_FAILURES.labels(kind="item_transient").inc(len(retry))
+        if rejected:
+            BULK_FAILURES.labels(kind="item_rejected").inc(len(rejected))
         return retry, rejected
 
 

@@ -35,6 +35,9 @@ BATCH_SECONDS = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
 # The indexer.
+DOCUMENTS_INDEXED = Counter(
+    "policyradar_documents_indexed", "Documents written to the index (replays of a version included)"
+)
 BULK_FAILURES = Counter("policyradar_bulk_failures", "Bulk items or requests that failed, by kind", ["kind"])
 PERCOLATION_SECONDS = Histogram(
     "policyradar_percolation_duration_seconds",
