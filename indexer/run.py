@@ -20,6 +20,7 @@ from indexer.writer import BulkDoc, BulkWriter, version_of
 from policyradar.errors import ConfigError, SchemaError
 from policyradar.kafka_io import DeadLetter, run_stage, send_all, where
 from policyradar.logs import record_context
+from policyradar.metrics import DOCUMENTS_INDEXED, PERCOLATION_SECONDS, RECORDS_DEAD_LETTERED
 from policyradar.schemas import EnrichedRecord, parse_record
 from policyradar.settings import Settings, get_settings
 
@@ -63,7 +64,9 @@ class IndexBatch:
             )
         if self.recorder is not None:
             # Matches are recorded before the batch is committed: a crash replays them harmlessly.
-            self.recorder.percolate([d.source for d in docs if d.id not in refused])
+            with PERCOLATION_SECONDS.time():
+                self.recorder.percolate([d.source for d in docs if d.id not in refused])
+        DOCUMENTS_INDEXED.inc(len(docs) - len(refused))
         for letter in dead:
             log.warning(
                 "dead-lettering %s: %s",
@@ -73,6 +76,7 @@ class IndexBatch:
             )
         if dead:
             send_all(self.producer, [d.to_message(self.settings.topic_dlq) for d in dead])
+            RECORDS_DEAD_LETTERED.labels(stage="index").inc(len(dead))
         self.dead_letters += len(dead)
 
 
@@ -96,6 +100,7 @@ def index(args: argparse.Namespace) -> int:
             build_handler,
             client_id="policyradar-indexer",
             until_idle=args.until_idle,
+            stage="index",
         )
     dead_letters = sum(h.dead_letters for h in handlers)
     print(f"indexed {count} records, {dead_letters} dead-lettered to {settings.topic_dlq}")
