@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 LOCK   := requirements.lock
 UV     ?= uv>=0.13,<0.14
 
-.PHONY: install lock demo test test-unit lint format stop status bench eval check-tools browser
+.PHONY: install lock demo test test-unit lint format stop status bench eval check-tools browser prometheus
 
 install: $(STAMP)
 
@@ -42,9 +42,18 @@ check-tools:
 demo: install
 	$(BIN)/policyradar demo
 
-test: install browser
+test: install browser prometheus
 	$(BIN)/policyradar stack up
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The metrics are scraped in a test by a real Prometheus server: Debian's prometheus package (only the
+# binary is used; the test runs its own copy with its own configuration and data folder).
+prometheus:
+	@if [ ! -x /usr/bin/prometheus ]; then \
+	  echo "== installing Debian's prometheus for the metrics test"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null; fi; \
+	fi
 
 # The web page is tested in a real headless Chromium: Debian's chromium and chromedriver.
 browser:
