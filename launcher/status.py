@@ -1,0 +1,674 @@
+"""``policyradar status``: one screen on the running product, and an exit code for scripts.
+
+Each section is gathered by a small function that returns plain data (a dataclass) and is drawn by
+its own rendering function; ``problems`` reads the data and says what needs a human. A section
+whose service is down carries ``unavailable`` (the reason) instead of its figures: status never
+dies of a dependency, it reports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from crawlers.health import assess, read_runs
+from crawlers.sources import load_sources
+from indexer.alerts.digest import due_fire_time, trigger_for
+from indexer.alerts.model import Alert, index_names
+from indexer.alerts.store import AlertStore
+from indexer.engine import Engine, EngineError, make_engine
+from launcher.stack import stack_states
+from policyradar.errors import PolicyRadarError
+from policyradar.logs import NOISY_LOGGERS
+from policyradar.settings import Settings, get_settings
+
+# What a section may fail of without status failing: Kafka or the engine away or refusing, bad
+# settings or source files (EngineUnavailable is an EngineError). Anything else is a bug: not hidden.
+DEPENDENCY_ERRORS = (KafkaError, EngineError, PolicyRadarError, OSError)
+CONNECT_TIMEOUT_MS = 5000
+REQUEST_TIMEOUT_MS = 10_000
+NEWEST_LETTERS = 5
+UPCOMING_DIGESTS = 10
+SENT_DIGESTS = 5
+HEALTH_WINDOW_DAYS = 14  # as `policyradar sources health`
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+REASON_CHARS = 160
+
+
+# Sections -----------------------------------------------------------------------------------------
+@dataclass
+class ServiceCheck:
+    name: str
+    address: str
+    reachable: bool
+    detail: str  # what it answered, or why it did not
+
+
+@dataclass
+class ServicesSection:
+    kafka: ServiceCheck
+    engine: ServiceCheck
+    local_stack: list[dict[str, Any]] | None = None  # None: the settings point elsewhere
+    local_stack_unavailable: str | None = None
+
+
+@dataclass
+class PartitionLag:
+    partition: int
+    committed: int | None  # None: the group never committed on this partition
+    end: int
+    lag: int
+
+
+@dataclass
+class StageLag:
+    stage: str
+    group: str
+    topic: str
+    partitions: list[PartitionLag]
+
+    @property
+    def total(self) -> int:
+        return sum(p.lag for p in self.partitions)
+
+
+@dataclass
+class LagSection:
+    stages: list[StageLag] = field(default_factory=list)
+    unavailable: str | None = None
+
+
+@dataclass
+class DeadLetterSection:
+    topic: str
+    total: int = 0
+    last_day: int = 0  # written in the 24 hours before the check
+    newest: list[dict[str, Any]] = field(default_factory=list)
+    unavailable: str | None = None
+
+
+@dataclass
+class SourcesSection:
+    sources: int = 0
+    enabled: int = 0
+    never_crawled: int = 0  # enabled sources without a crawl run
+    flagged: list[dict[str, Any]] = field(default_factory=list)  # enabled sources only
+    unavailable: str | None = None
+
+
+@dataclass
+class DigestSection:
+    alerts: int = 0
+    upcoming: list[dict[str, Any]] = field(default_factory=list)
+    last_sent: list[dict[str, Any]] = field(default_factory=list)
+    failing: list[dict[str, Any]] = field(default_factory=list)  # pending after failed attempts
+    unavailable: str | None = None
+
+
+@dataclass
+class IndexSection:
+    alias: str
+    documents: int = 0
+    indices: list[str] = field(default_factory=list)
+    unavailable: str | None = None
+
+
+@dataclass
+class StatusReport:
+    checked_at: str
+    services: ServicesSection
+    lag: LagSection
+    dead_letters: DeadLetterSection
+    sources: SourcesSection
+    digests: DigestSection
+    index: IndexSection
+
+    def to_dict(self, problems: list[str]) -> dict[str, Any]:
+        data = asdict(self)
+        for stage, lag in zip(data["lag"]["stages"], self.lag.stages, strict=True):
+            stage["total"] = lag.total
+        return {**data, "problems": problems, "ok": not problems}
+
+
+# Verdict ------------------------------------------------------------------------------------------
+def problems(report: StatusReport, max_lag: int) -> list[str]:
+    """What needs a human, one sentence each; empty when all is well."""
+    services = report.services
+    found = [
+        f"{s.name} at {s.address} is unreachable: {s.detail}"
+        for s in (services.kafka, services.engine)
+        if not s.reachable
+    ]
+    for name, section, service in _sections(report):
+        # A section its unreachable service took down is already said above.
+        if section.unavailable is not None and service.reachable:
+            found.append(f"{name} could not be checked: {section.unavailable}")
+    found += [
+        f"{s.stage} lag is {s.total} records (group {s.group} on {s.topic}), above {max_lag}"
+        for s in report.lag.stages
+        if s.total > max_lag
+    ]
+    if report.dead_letters.last_day:
+        found.append(
+            f"{report.dead_letters.last_day} dead letter(s) written to {report.dead_letters.topic} "
+            "in the last 24 hours"
+        )
+    found += [f"source {s['source_id']} is flagged: {'; '.join(s['flags'])}" for s in report.sources.flagged]
+    found += [
+        f"digest {d['message_id']} of alert {d['alert_id']} failed {d['attempts']} attempt(s)"
+        for d in report.digests.failing
+    ]
+    return found
+
+
+def _sections(report: StatusReport) -> list[tuple[str, Any, ServiceCheck]]:
+    """Each section with the service it is computed from."""
+    kafka, engine = report.services.kafka, report.services.engine
+    return [
+        ("lag", report.lag, kafka),
+        ("dead letters", report.dead_letters, kafka),
+        ("sources", report.sources, kafka),
+        ("digests", report.digests, engine),
+        ("index", report.index, engine),
+    ]
+
+
+# Gathering ----------------------------------------------------------------------------------------
+S = TypeVar("S")
+
+
+@dataclass
+class KafkaClients:
+    admin: KafkaAdminClient
+    consumer: KafkaConsumer
+    topics: int
+
+
+def gather(settings: Settings, now: datetime | None = None) -> StatusReport:
+    """Every section, computed from the running services."""
+    now = now or datetime.now(UTC)
+    with _kafka(settings) as (kafka, kafka_error), _engine(settings) as (engine, version, engine_error):
+        services = services_section(settings, kafka, kafka_error, version, engine_error)
+        on_kafka = _down_reason("Kafka", kafka_error)
+        on_engine = _down_reason(settings.engine, engine_error)
+        alias, dlq = settings.index_alias, settings.topic_dlq
+        return StatusReport(
+            checked_at=now.isoformat(),
+            services=services,
+            lag=_guarded(
+                on_kafka,
+                lambda: LagSection(stage_lags(settings, kafka.admin, kafka.consumer)),
+                lambda why: LagSection(unavailable=why),
+            ),
+            dead_letters=_guarded(
+                on_kafka,
+                lambda: dead_letter_section(kafka.consumer, dlq, now),
+                lambda why: DeadLetterSection(dlq, unavailable=why),
+            ),
+            sources=_guarded(
+                on_kafka, lambda: sources_section(settings, now), lambda why: SourcesSection(unavailable=why)
+            ),
+            digests=_guarded(
+                on_engine,
+                lambda: digest_section(engine, alias, now),
+                lambda why: DigestSection(unavailable=why),
+            ),
+            index=_guarded(
+                on_engine,
+                lambda: index_section(engine, alias),
+                lambda why: IndexSection(alias, unavailable=why),
+            ),
+        )
+
+
+def _down_reason(name: str, error: str | None) -> str | None:
+    return None if error is None else f"{name} is unreachable ({error})"
+
+
+def _guarded(down: str | None, build: Callable[[], S], unavailable: Callable[[str], S]) -> S:
+    """The section ``build`` makes, or ``unavailable(reason)`` when its service is down or fails."""
+    if down is not None:
+        return unavailable(down)
+    try:
+        return build()
+    except DEPENDENCY_ERRORS as exc:
+        return unavailable(_reason(exc))
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of the error, cut to ``REASON_CHARS`` (client errors repeat themselves)."""
+    text = (str(exc) or type(exc).__name__).splitlines()[0]
+    return text if len(text) <= REASON_CHARS else text[: REASON_CHARS - 1] + "…"
+
+
+@contextlib.contextmanager
+def _kafka(settings: Settings) -> Iterator[tuple[KafkaClients | None, str | None]]:
+    """An admin client and a group-less consumer and None, or None and why Kafka did not answer."""
+    options = {
+        "bootstrap_servers": settings.kafka_bootstrap,
+        "client_id": "policyradar-status",
+        "bootstrap_timeout_ms": CONNECT_TIMEOUT_MS,
+        "request_timeout_ms": REQUEST_TIMEOUT_MS,
+    }
+    admin = consumer = None
+    try:
+        admin = KafkaAdminClient(**options)
+        topics = len(admin.list_topics())
+        consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, **options)
+        clients, error = KafkaClients(admin, consumer, topics), None
+    except DEPENDENCY_ERRORS as exc:
+        clients, error = None, _reason(exc)
+    try:
+        yield clients, error
+    finally:
+        if consumer is not None:
+            consumer.close()
+        if admin is not None:
+            admin.close()
+
+
+@contextlib.contextmanager
+def _engine(settings: Settings) -> Iterator[tuple[Engine, str, str | None]]:
+    """The engine, the version it answered with, and None; or why it did not answer."""
+    engine = make_engine(settings)
+    try:
+        version, error = _engine_version(engine.info()), None
+    except DEPENDENCY_ERRORS as exc:
+        version, error = "", _reason(exc)
+    try:
+        yield engine, version, error
+    finally:
+        engine.close()
+
+
+def services_section(
+    settings: Settings,
+    kafka: KafkaClients | None,
+    kafka_error: str | None,
+    engine_version: str,
+    engine_error: str | None,
+) -> ServicesSection:
+    """Whether Kafka and the engine answer and, when the settings point at it, the local stack."""
+    kafka_detail = kafka_error or f"{kafka.topics if kafka else 0} topics"
+    engine_detail = engine_error or engine_version
+    section = ServicesSection(
+        ServiceCheck("kafka", settings.kafka_bootstrap, kafka_error is None, kafka_detail),
+        ServiceCheck(settings.engine, settings.search_url, engine_error is None, engine_detail),
+    )
+    if _uses_local_stack(settings):
+        try:
+            section.local_stack = [
+                {"name": s.name, "address": s.address, "state": s.state, "pid": s.pid, "log": str(s.log_file)}
+                for s in stack_states(settings)
+            ]
+        except DEPENDENCY_ERRORS as exc:
+            section.local_stack_unavailable = _reason(exc)
+    return section
+
+
+def _engine_version(info: dict[str, Any]) -> str:
+    version = info.get("version", {})
+    return f"{version.get('distribution', 'elasticsearch')} {version.get('number', '?')}"
+
+
+def _uses_local_stack(settings: Settings) -> bool:
+    hosts = [address.rsplit(":", 1)[0] for address in settings.kafka_bootstrap.split(",")]
+    return all(host in LOCAL_HOSTS for host in hosts)
+
+
+# Lag ----------------------------------------------------------------------------------------------
+def stage_lags(settings: Settings, admin: Any, consumer: Any) -> list[StageLag]:
+    """Lag of the processor and the indexer groups on the topics they read."""
+    return [
+        stage_lag(admin, consumer, "processor", settings.topic_raw, settings.group_processor),
+        stage_lag(admin, consumer, "indexer", settings.topic_enriched, settings.group_indexer),
+    ]
+
+
+def stage_lag(admin: Any, consumer: Any, stage: str, topic: str, group: str) -> StageLag:
+    """Committed offsets (admin) against the topic's end offsets (a group-less consumer)."""
+    partitions = _partitions(consumer, topic)
+    begins, ends = _offsets(consumer, partitions)
+    offsets = admin.list_group_offsets({group: None}).get(group, {})
+    committed = {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
+    return StageLag(stage, group, topic, partition_lags(begins, ends, committed))
+
+
+def partition_lags(
+    begins: Mapping[int, int], ends: Mapping[int, int], committed: Mapping[int, int]
+) -> list[PartitionLag]:
+    """Per partition: end minus the committed offset, or minus the beginning where the group never
+    committed (it would read everything still kept)."""
+    lags = []
+    for partition in sorted(ends):
+        offset = committed.get(partition)
+        if offset is None or offset < 0:
+            lags.append(PartitionLag(partition, None, ends[partition], ends[partition] - begins[partition]))
+        else:
+            lags.append(PartitionLag(partition, offset, ends[partition], max(0, ends[partition] - offset)))
+    return lags
+
+
+def _partitions(consumer: Any, topic: str) -> list[TopicPartition]:
+    return [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+
+
+def _offsets(consumer: Any, partitions: list[TopicPartition]) -> tuple[dict[int, int], dict[int, int]]:
+    """Beginning and end offset of each partition, by partition number."""
+    if not partitions:
+        return {}, {}
+    begins = consumer.beginning_offsets(partitions)
+    ends = consumer.end_offsets(partitions)
+    return {tp.partition: begins[tp] for tp in partitions}, {tp.partition: ends[tp] for tp in partitions}
+
+
+# Dead letters -------------------------------------------------------------------------------------
+def dead_letter_section(consumer: Any, topic: str, now: datetime) -> DeadLetterSection:
+    """Records kept in the DLQ, how many arrived in the last day, and the newest reasons."""
+    partitions = _partitions(consumer, topic)
+    begins, ends = _offsets(consumer, partitions)
+    since = int((now - timedelta(days=1)).timestamp() * 1000)
+    found = consumer.offsets_for_times({tp: since for tp in partitions}) if partitions else {}
+    last_day = sum(ends[tp.partition] - hit.offset for tp, hit in found.items() if hit is not None)
+    return DeadLetterSection(
+        topic,
+        total=sum(ends[p] - begins[p] for p in ends),
+        last_day=last_day,
+        newest=newest_letters(consumer, partitions, begins, ends),
+    )
+
+
+def newest_letters(
+    consumer: Any,
+    partitions: list[TopicPartition],
+    begins: Mapping[int, int],
+    ends: Mapping[int, int],
+    count: int = NEWEST_LETTERS,
+) -> list[dict[str, Any]]:
+    """The last ``count`` letters of each partition, read by seeking; the newest ``count`` of all."""
+    wanted = [tp for tp in partitions if ends[tp.partition] > begins[tp.partition]]
+    if not wanted:
+        return []
+    consumer.assign(wanted)
+    for tp in wanted:
+        consumer.seek(tp, max(begins[tp.partition], ends[tp.partition] - count))
+    letters = []
+    deadline = datetime.now(UTC) + timedelta(milliseconds=REQUEST_TIMEOUT_MS)
+    while any(consumer.position(tp) < ends[tp.partition] for tp in wanted) and datetime.now(UTC) < deadline:
+        for records in consumer.poll(timeout_ms=500).values():
+            letters += [letter_summary(r.value, r.partition, r.offset, r.timestamp) for r in records]
+    letters.sort(key=lambda letter: letter["written_ms"], reverse=True)
+    return letters[:count]
+
+
+def letter_summary(value: bytes | None, partition: int, offset: int, written_ms: int) -> dict[str, Any]:
+    """What the screen shows of a dead letter (``DeadLetter.to_message``); an unreadable one says so."""
+    try:
+        body = json.loads(value or b"")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        body = {"reason": "(not a dead letter written by Policy Radar)"}
+    keys = ("stage", "reason", "topic", "partition", "offset", "failed_at")
+    return {
+        **{key: body.get(key) for key in keys},
+        "dlq_partition": partition,
+        "dlq_offset": offset,
+        "written_ms": written_ms,
+    }
+
+
+# Sources ------------------------------------------------------------------------------------------
+def sources_section(settings: Settings, now: datetime) -> SourcesSection:
+    """Counts of the sources and the enabled ones the health watch flags (``sources health``)."""
+    specs = load_sources(settings.sources_dir)
+    enabled = {spec.id for spec in specs if spec.enabled}
+    report = assess(sorted(enabled), read_runs(settings), HEALTH_WINDOW_DAYS, now)
+    return SourcesSection(
+        sources=len(specs),
+        enabled=len(enabled),
+        never_crawled=sum(1 for health in report if not health.runs),
+        flagged=[{"source_id": h.source_id, "flags": list(h.flags)} for h in report if h.broken],
+    )
+
+
+# Digests ------------------------------------------------------------------------------------------
+def digest_section(engine: Engine, alias: str, now: datetime) -> DigestSection:
+    """Alerts, their next digests, the last digests sent, and pending ones that failed to go out."""
+    names = index_names(alias)
+    alerts = AlertStore(engine, alias).list() if engine.index_exists(names["alerts"]) else []
+    section = DigestSection(alerts=len(alerts), upcoming=upcoming_digests(alerts, now))
+    if engine.index_exists(names["digests"]):
+        sent = {"term": {"status": "sent"}}
+        section.last_sent = _digests(engine, names["digests"], sent, {"sent_at": "desc"}, SENT_DIGESTS)
+        failing = {"bool": {"filter": [{"term": {"status": "pending"}}, {"range": {"attempts": {"gte": 1}}}]}}
+        section.failing = _digests(engine, names["digests"], failing, {"next_attempt_at": "asc"}, 100)
+    return section
+
+
+def upcoming_digests(
+    alerts: list[Alert], now: datetime, count: int = UPCOMING_DIGESTS
+) -> list[dict[str, Any]]:
+    """The ``count`` soonest digests of scheduled alerts; one whose time passed unsent is overdue."""
+    upcoming = []
+    for alert in alerts:
+        try:
+            fire, overdue = next_fire(alert, now)
+        except ValueError:  # an invalid schedule: the scheduler skips it too
+            continue
+        if fire is not None:
+            upcoming.append({"alert_id": alert.id, "every": alert.every, "at": fire, "overdue": overdue})
+    upcoming.sort(key=lambda digest: digest["at"])
+    return [{**digest, "at": digest["at"].astimezone(UTC).isoformat()} for digest in upcoming[:count]]
+
+
+def next_fire(alert: Alert, now: datetime) -> tuple[datetime | None, bool]:
+    """When the alert's next digest is due and whether that time has already passed (None for
+    instant alerts, which send as matches arrive)."""
+    trigger = trigger_for(alert)
+    if trigger is None:
+        return None, False
+    due = due_fire_time(alert, now)
+    if due is not None:
+        return due, True
+    return trigger.get_next_fire_time(None, now), False
+
+
+def _digests(
+    engine: Engine, index: str, query: dict[str, Any], sort: dict[str, str], size: int
+) -> list[dict[str, Any]]:
+    body = {"query": query, "sort": [sort], "size": size, "_source": {"excludes": ["fence"]}}
+    return [
+        {
+            "message_id": hit["_id"],
+            "alert_id": hit["_source"].get("alert_id"),
+            "items": len(hit["_source"].get("match_ids") or []),
+            **{key: hit["_source"].get(key) for key in ("sent_at", "attempts", "next_attempt_at")},
+        }
+        for hit in engine.search(index, body)["hits"]["hits"]
+    ]
+
+
+# Index --------------------------------------------------------------------------------------------
+def index_section(engine: Engine, alias: str) -> IndexSection:
+    indices = engine.alias_targets(alias)
+    return IndexSection(alias, documents=engine.count(alias) if indices else 0, indices=indices)
+
+
+# Rendering ----------------------------------------------------------------------------------------
+def render(report: StatusReport, found: list[str], console: Console) -> None:
+    """The whole screen: a heading and a table per section, then the verdict."""
+    console.print(Text(f"Policy Radar status at {report.checked_at}", style="bold"))
+    for draw in (
+        render_services,
+        render_lag,
+        render_dead_letters,
+        render_sources,
+        render_digests,
+        render_index,
+    ):
+        draw(report, console)
+    console.print()
+    if found:
+        console.print(Text(f"needs attention: {len(found)} problem(s), listed on stderr", style="bold red"))
+    else:
+        console.print(Text("all well", style="bold green"))
+
+
+def _heading(console: Console, title: str, unavailable: str | None = None) -> bool:
+    """Print a section's heading; True (and the reason) when the section is unavailable."""
+    console.print()
+    heading = Text(title, style="bold")
+    if unavailable is not None:
+        heading.append(f": unavailable: {unavailable}", style="red")
+    console.print(heading)
+    return unavailable is not None
+
+
+def _table(console: Console, columns: list[str], rows: list[list[str | Text]], empty: str) -> None:
+    """A table of plain-text cells (never read as markup), or ``empty`` when there are no rows."""
+    if not rows:
+        console.print(Text(f"  {empty}", style="dim"))
+        return
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in row))
+    console.print(table)
+
+
+def render_services(report: StatusReport, console: Console) -> None:
+    services = report.services
+    _heading(console, "Services")
+    rows: list[list[str | Text]] = [
+        [
+            s.name,
+            s.address,
+            Text("reachable", "green") if s.reachable else Text("unreachable", "red"),
+            s.detail,
+        ]
+        for s in (services.kafka, services.engine)
+    ]
+    for s in services.local_stack or []:
+        owner = f"pid {s['pid']}" if s["pid"] else "not started by this stack"
+        state = Text(s["state"], "green" if s["state"] == "ready" else "red")
+        rows.append([f"local {s['name']}", s["address"], state, owner])
+    if services.local_stack_unavailable:
+        rows.append(["local stack", "", Text("unavailable", "red"), services.local_stack_unavailable])
+    _table(console, ["service", "address", "state", "detail"], rows, "none")
+
+
+def render_lag(report: StatusReport, console: Console) -> None:
+    if _heading(console, "Lag per stage", report.lag.unavailable):
+        return
+    rows: list[list[str | Text]] = []
+    for stage in report.lag.stages:
+        per_partition = "  ".join(
+            f"{p.partition}: {p.lag}" + (" (never committed)" if p.committed is None else "")
+            for p in stage.partitions
+        )
+        rows.append(
+            [stage.stage, stage.group, stage.topic, per_partition or "no topic yet", str(stage.total)]
+        )
+    _table(console, ["stage", "group", "topic", "lag per partition", "lag"], rows, "none")
+
+
+def render_dead_letters(report: StatusReport, console: Console) -> None:
+    dlq = report.dead_letters
+    if _heading(console, f"Dead letters in {dlq.topic}", dlq.unavailable):
+        return
+    console.print(Text(f"  {dlq.total} kept, {dlq.last_day} written in the last 24 hours"))
+    rows: list[list[str | Text]] = [
+        [
+            str(letter["failed_at"] or "?"),
+            str(letter["stage"] or "?"),
+            f"{letter['topic']}[{letter['partition']}]@{letter['offset']}",
+            str(letter["reason"]),
+        ]
+        for letter in dlq.newest
+    ]
+    _table(console, ["failed at", "stage", "record", "reason"], rows, "no dead letters")
+
+
+def render_sources(report: StatusReport, console: Console) -> None:
+    src = report.sources
+    if _heading(console, "Sources", src.unavailable):
+        return
+    counts = (
+        f"  {src.sources} in all, {src.enabled} enabled, {len(src.flagged)} flagged, "
+        f"{src.never_crawled} never crawled"
+    )
+    console.print(Text(counts))
+    rows: list[list[str | Text]] = [[s["source_id"], "; ".join(s["flags"])] for s in src.flagged]
+    _table(console, ["flagged source", "flags"], rows, "no enabled source is flagged")
+
+
+def render_digests(report: StatusReport, console: Console) -> None:
+    dig = report.digests
+    if _heading(console, "Digests", dig.unavailable):
+        return
+    console.print(Text(f"  next due, of {dig.alerts} alert(s):"))
+    upcoming: list[list[str | Text]] = [
+        [Text(f"{d['at']} (overdue)", "yellow") if d["overdue"] else d["at"], d["alert_id"], d["every"]]
+        for d in dig.upcoming
+    ]
+    _table(console, ["due", "alert", "every"], upcoming, "no scheduled digest")
+    console.print(Text("  last sent:"))
+    sent: list[list[str | Text]] = [
+        [str(d["sent_at"]), str(d["alert_id"]), d["message_id"], str(d["items"])] for d in dig.last_sent
+    ]
+    _table(console, ["sent at", "alert", "message id", "items"], sent, "none sent yet")
+    if dig.failing:
+        console.print(Text("  failing to go out:", style="red"))
+        failing: list[list[str | Text]] = [
+            [str(d["alert_id"]), d["message_id"], str(d["attempts"]), str(d["next_attempt_at"])]
+            for d in dig.failing
+        ]
+        _table(console, ["alert", "message id", "attempts", "next attempt"], failing, "none")
+
+
+def render_index(report: StatusReport, console: Console) -> None:
+    idx = report.index
+    if _heading(console, "Index", idx.unavailable):
+        return
+    rows: list[list[str | Text]] = [[idx.alias, ", ".join(idx.indices) or "(none yet)", str(idx.documents)]]
+    _table(console, ["alias", "index behind it", "documents"], rows, "none")
+
+
+# Command ------------------------------------------------------------------------------------------
+def status_command(args: argparse.Namespace) -> int:
+    """Print the screen (or ``--json``); exit 1 and say why on stderr when something needs a human."""
+    settings = get_settings()
+    if not getattr(args, "verbose", False):
+        _quiet_clients()
+    report = gather(settings)
+    found = problems(report, settings.ready_max_lag)
+    if args.json:
+        print(json.dumps(report.to_dict(found), ensure_ascii=False, indent=2))
+    else:
+        render(report, found, Console())
+    for problem in found:
+        print(f"policyradar status: {problem}", file=sys.stderr)
+    return 1 if found else 0
+
+
+def _quiet_clients() -> None:
+    """Status reports every failure of Kafka and the engine itself: their clients' own error lines
+    (a metadata refresh cancelled while closing, a refused connection) would only repeat it."""
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
