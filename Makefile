@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 LOCK   := requirements.lock
 UV     ?= uv>=0.13,<0.14
 
-.PHONY: install lock demo test test-unit lint format stop status bench eval check-tools browser prometheus
+.PHONY: install lock demo test test-unit lint format stop status bench eval check-tools browser prometheus k8s-tools
 
 install: $(STAMP)
 
@@ -61,6 +61,15 @@ browser:
 	  echo "== installing Debian's chromium and chromium-driver for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver >/dev/null; fi; \
+	fi
+
+# The Kubernetes manifest checks (tests/unit/deploy/test_k8s.py) render deploy/k8s with `kubectl kustomize`:
+# Debian's kubernetes-client, only when no kubectl is on the PATH.
+k8s-tools:
+	@if ! command -v kubectl >/dev/null; then \
+	  echo "== installing Debian's kubernetes-client (kubectl) for the Kubernetes manifest checks"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null; fi; \
 	fi
 
 test-unit: install
