@@ -30,6 +30,7 @@ from policyradar.settings import Settings
 REPO_ROOT = Path(__file__).resolve().parents[3]
 K8S_DIR = REPO_ROOT / "deploy" / "k8s"
 K8S_README = K8S_DIR / "README.md"
+README = REPO_ROOT / "README.md"
 DOCKERFILE = REPO_ROOT / "deploy" / "compose" / "Dockerfile"
 OVERLAYS = ("single-node", "cluster")
 
@@ -167,7 +168,7 @@ def readme_table(heading: str) -> list[list[str]]:
 # --- rendering and schemas -------------------------------------------------------------------
 
 
-def test_resource_counts_per_overlay_match_the_readme(rendered: Rendered) -> None:
+def test_resource_counts_per_overlay_match_both_readmes(rendered: Rendered) -> None:
     table = {row[0].strip("`"): row[1:] for row in readme_table("## Rendered resources")}
     for column, overlay in enumerate(OVERLAYS):
         counts = Counter(doc["kind"] for doc in rendered[overlay])
@@ -184,6 +185,8 @@ def test_resource_counts_per_overlay_match_the_readme(rendered: Rendered) -> Non
             f"{K8S_README.name} states {stated} for {overlay}, rendered {dict(counts)}"
         )
         assert int(table["total"][column]) == sum(counts.values())
+        stated_in_readme = f"(`overlays/{overlay}`, {sum(counts.values())} resources)"
+        assert stated_in_readme in README.read_text(encoding="utf-8"), f"README.md: {stated_in_readme}"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
