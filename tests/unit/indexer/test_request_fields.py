@@ -11,6 +11,7 @@ from typing import Annotated
 import httpx
 import pytest
 from fastapi import Depends, FastAPI
+from pydantic import SecretStr
 
 from indexer.alerts.cli import alert_from_args
 from indexer.api import create_app
@@ -167,3 +168,15 @@ def test_a_bad_alert_condition_names_its_option():
 
 def test_options_not_given_leave_the_model_defaults():
     assert request_from_args(build_parser().parse_args(["search"]), RATES) == SearchRequest()
+
+
+def test_the_alerts_api_refuses_an_unknown_currency_in_the_body_with_the_same_words():
+    settings = Settings(api_tokens=SecretStr('{"token-alice": "alice"}'), fx_rates={"CHF": 8.1})
+    app = create_app(settings, engine=object())  # refused before the engine is reached
+    body = {"name": "big", "conditions": {"min_amount": 5, "currency": "ZZZ"}}
+    with serve_app(app) as url:
+        response = httpx.post(f"{url}/api/alerts", json=body, headers={"Authorization": "Bearer token-alice"})
+    assert response.status_code == 422
+    [problem] = response.json()["detail"]
+    assert problem["loc"] == ["body", "conditions", "currency"] and problem["type"] == "unknown_currency"
+    assert problem["msg"].startswith("unknown currency 'ZZZ'; known: CHF, CNY")
