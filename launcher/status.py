@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
@@ -657,13 +657,18 @@ def status_command(args: argparse.Namespace) -> int:
     if not getattr(args, "verbose", False):
         _quiet_clients()
     report = gather(settings)
-    found = problems(report, settings.ready_max_lag)
-    if args.json:
-        print(json.dumps(report.to_dict(found), ensure_ascii=False, indent=2))
+    return report_status(report, settings.ready_max_lag, as_json=args.json, out=sys.stdout, err=sys.stderr)
+
+
+def report_status(report: StatusReport, max_lag: int, *, as_json: bool, out: TextIO, err: TextIO) -> int:
+    """Write the report to ``out`` and each problem to ``err``; the exit code (1: needs a human)."""
+    found = problems(report, max_lag)
+    if as_json:
+        print(json.dumps(report.to_dict(found), ensure_ascii=False, indent=2), file=out)
     else:
-        render(report, found, Console())
+        render(report, found, Console(file=out))
     for problem in found:
-        print(f"policyradar status: {problem}", file=sys.stderr)
+        print(f"policyradar status: {problem}", file=err)
     return 1 if found else 0
 
 
