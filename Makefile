@@ -42,7 +42,7 @@ check-tools:
 demo: install
 	$(BIN)/policyradar demo
 
-test: install browser prometheus
+test: install browser prometheus k8s-tools
 	$(BIN)/policyradar stack up
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -6,7 +6,7 @@ import argparse
 
 from indexer.engine import open_engine
 from indexer.index_versions import create_next_version, existing_versions, swap_alias
-from indexer.mapping import versioned_index
+from indexer.mapping import IndexLayout, versioned_index
 from policyradar.errors import PolicyRadarError
 from policyradar.settings import get_settings
 
@@ -21,7 +21,7 @@ def indices_command(args: argparse.Namespace) -> int:
                 name = versioned_index(alias, version)
                 print(f"{name}  {engine.count(name)} documents{'  <- ' + alias if name in live else ''}")
         elif args.action == "next":
-            print(create_next_version(engine, alias))
+            print(create_next_version(engine, alias, IndexLayout.from_settings(settings)))
         else:
             if not args.index:
                 raise PolicyRadarError("swap needs the index to point the alias at")

@@ -6,9 +6,11 @@ change or a reprocess can build a new version and swap the alias without search 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from policyradar.schemas import ENTITY_FIELDS, EnrichedRecord
+from policyradar.settings import Settings
 
 MAPPING_VERSION = 1
 
@@ -99,6 +101,27 @@ INDEX_BODY: dict[str, Any] = {
         },
     },
 }
+
+
+@dataclass(frozen=True)
+class IndexLayout:
+    """Primary shards of a new index and replicas of every index (``POLICYRADAR_INDEX_SHARDS`` and
+    ``POLICYRADAR_INDEX_REPLICAS``)."""
+
+    shards: int = 1
+    replicas: int = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> IndexLayout:
+        return cls(settings.index_shards, settings.index_replicas)
+
+    def index_settings(self) -> dict[str, int]:
+        return {"number_of_shards": self.shards, "number_of_replicas": self.replicas}
+
+
+def index_body(layout: IndexLayout) -> dict[str, Any]:
+    """The announcement index's settings and mapping for ``layout``."""
+    return {**INDEX_BODY, "settings": layout.index_settings()}
 
 
 def versioned_index(alias: str, version: int = MAPPING_VERSION) -> str:

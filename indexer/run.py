@@ -15,7 +15,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from indexer.alerts.store import MatchRecorder
 from indexer.engine import Engine, open_engine
 from indexer.index_versions import ensure_index
-from indexer.mapping import document_from_record
+from indexer.mapping import IndexLayout, document_from_record
 from indexer.writer import BulkDoc, BulkWriter, version_of
 from policyradar.errors import ConfigError, SchemaError
 from policyradar.kafka_io import DeadLetter, run_stage, send_all, where
@@ -114,7 +114,7 @@ def _index_batch(engine: Engine, producer: KafkaProducer, settings: Settings, in
     ``reprocess`` swaps the alias, new announcements go to the new version at once. ``--into``
     (used by ``reprocess``) writes one named index and records no alert matches.
     """
-    ensure_index(engine, settings.index_alias)
+    ensure_index(engine, settings.index_alias, layout=IndexLayout.from_settings(settings))
     if into and not engine.index_exists(into):
         raise ConfigError(f"--into {into}: no such index (create it with 'policyradar indices next')")
     writer = BulkWriter(
@@ -123,5 +123,5 @@ def _index_batch(engine: Engine, producer: KafkaProducer, settings: Settings, in
         max_retries=settings.bulk_max_retries,
         refresh=settings.index_refresh,
     )
-    recorder = None if into else MatchRecorder(engine, settings.index_alias)
+    recorder = None if into else MatchRecorder(engine, settings.index_alias, replicas=settings.index_replicas)
     return IndexBatch(writer, producer, settings, recorder)

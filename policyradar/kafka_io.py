@@ -38,17 +38,23 @@ def ensure_topics(settings: Settings) -> None:
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="policyradar-admin")
     try:
         existing = set(admin.list_topics())
+        common = {}
+        if settings.topic_min_insync_replicas is not None:
+            common["min.insync.replicas"] = str(settings.topic_min_insync_replicas)
         wanted = {
-            settings.topic_raw: {},
-            settings.topic_enriched: {},
-            settings.topic_dlq: {},
+            settings.topic_raw: common,
+            settings.topic_enriched: common,
+            settings.topic_dlq: common,
             # The latest crawl state per document id: only the newest value per key matters.
-            settings.topic_crawl_state: {"cleanup.policy": "compact"},
-            settings.topic_crawl_runs: {},
+            settings.topic_crawl_state: {**common, "cleanup.policy": "compact"},
+            settings.topic_crawl_runs: common,
         }
         missing = [
             NewTopic(
-                name, num_partitions=settings.topic_partitions, replication_factor=1, topic_configs=configs
+                name,
+                num_partitions=settings.topic_partitions,
+                replication_factor=settings.topic_replication_factor,
+                topic_configs=configs,
             )
             for name, configs in wanted.items()
             if name not in existing

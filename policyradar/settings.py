@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from policyradar.errors import ConfigError
@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     topic_enriched: str = "policyradar.enriched.v1"
     topic_dlq: str = "policyradar.dlq.v1"
     topic_partitions: int = 3
+    # Copies of each topic partition on the brokers, and how many must have a write before it is
+    # acknowledged (None: the broker's default). One broker locally; 3 and 2 on a cluster.
+    topic_replication_factor: int = Field(default=1, ge=1)
+    topic_min_insync_replicas: int | None = Field(default=None, ge=1)
     group_processor: str = "policyradar-processor"
     group_indexer: str = "policyradar-indexer"
     batch_size: int = 64
@@ -61,6 +65,10 @@ class Settings(BaseSettings):
     search_username: str | None = None
     search_password: SecretStr | None = None
     index_alias: str = "announcements"
+    # Primary shards of a new index version (fixed once created; reprocess makes a new version) and
+    # replicas of every index (applied to existing indices at start too).
+    index_shards: int = Field(default=1, ge=1)
+    index_replicas: int = Field(default=0, ge=0)
     index_refresh: Literal["false", "true", "wait_for"] = "wait_for"
     bulk_max_retries: int = 5
 

@@ -93,7 +93,7 @@ class DigestService:
 
     def __post_init__(self) -> None:
         rates = rates_to_cny(self.settings.fx_rates)
-        self.store = AlertStore(self.engine, self.alias, rates)
+        self.store = AlertStore(self.engine, self.alias, rates, replicas=self.settings.index_replicas)
         self.recorder = MatchRecorder(self.engine, self.alias, rates=rates)
         self.names = self.store.names
 

@@ -25,8 +25,8 @@ _LONG = {"type": "long"}
 _ADDED_FIELDS = {"digests": {"fence": _LONG}, "locks": {"token": _LONG}}
 
 
-def _bodies() -> dict[str, dict[str, Any]]:
-    single = {"number_of_shards": 1, "number_of_replicas": 0}
+def _bodies(replicas: int) -> dict[str, dict[str, Any]]:
+    single = {"number_of_shards": 1, "number_of_replicas": replicas}
     # The percolator index must map every field a stored query can name: the announcement fields.
     announcement_fields = INDEX_BODY["mappings"]["properties"]
     return {
@@ -83,13 +83,17 @@ def _bodies() -> dict[str, dict[str, Any]]:
     }
 
 
-def ensure_alert_indices(engine: Engine, alias: str) -> dict[str, str]:
+def ensure_alert_indices(engine: Engine, alias: str, replicas: int | None = None) -> dict[str, str]:
+    """Create the alert indices that do not exist yet (one shard each, ``replicas`` replicas, 0 when
+    not given) and bring existing ones up to date: new fields, and the replica count when given."""
     names = index_names(alias)
-    for key, body in _bodies().items():
+    for key, body in _bodies(replicas or 0).items():
         if engine.index_exists(names[key]):
             # Fields declared since the index was made (announcement fields in the percolator
             # index, ledger fields): adding fields to a mapping is allowed, changing them is not.
             engine.add_fields(names[key], body["mappings"]["properties"])
+            if replicas is not None:
+                engine.update_settings(names[key], {"index": {"number_of_replicas": replicas}})
             continue
         try:
             engine.create_index(names[key], body)
@@ -146,11 +150,17 @@ class AlertStore:
     """Alerts as percolator queries. ``rates`` (``rates_to_cny(settings.fx_rates)``) convert their
     amounts to CNY; without them, an alert with an amount condition cannot be saved."""
 
-    def __init__(self, engine: Engine, alias: str, rates: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        alias: str,
+        rates: Mapping[str, float] | None = None,
+        replicas: int | None = None,
+    ) -> None:
         self.engine = engine
         self.alias = alias
         self.rates = rates or {}
-        self.names = ensure_alert_indices(engine, alias)
+        self.names = ensure_alert_indices(engine, alias, replicas)
 
     def save(self, alert: Alert) -> Alert:
         body = alert_body(alert, self.rates)
@@ -240,9 +250,10 @@ class MatchRecorder:
         alias: str,
         page_size: int = PAGE_SIZE,
         rates: Mapping[str, float] | None = None,
+        replicas: int | None = None,
     ) -> None:
         self.engine = engine
-        self.names = ensure_alert_indices(engine, alias)
+        self.names = ensure_alert_indices(engine, alias, replicas)
         self.page_size = page_size
         self.rates = rates or {}
 
