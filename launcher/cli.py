@@ -168,7 +168,13 @@ def _serve(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="launcher.run_all:run_command")
 
 
-BUILDERS = (_stack, _sources, _crawl, _process, _index, _search, _alerts, _serve, _extract, _demo)
+def _status(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("status", help="services, lag, dead letters, flagged sources, digests and index")
+    p.add_argument("--json", action="store_true", help="print the same data as one JSON object")
+    p.set_defaults(handler="launcher.status:status_command")
+
+
+BUILDERS = (_stack, _sources, _crawl, _process, _index, _search, _alerts, _serve, _extract, _demo, _status)
 
 
 def build_parser() -> argparse.ArgumentParser:
