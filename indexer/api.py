@@ -16,8 +16,10 @@ from fastapi.staticfiles import StaticFiles
 from indexer.engine import Engine, make_engine
 from indexer.routes.alerts import alerts_router
 from indexer.routes.errors import install_error_handlers
+from indexer.routes.health import health_router
 from indexer.routes.pages import WEB_DIR, pages_router
 from indexer.routes.search import search_router
+from policyradar.metrics import HTTP_REQUESTS
 from policyradar.rates import rates_to_cny
 from policyradar.settings import Settings, get_settings
 
@@ -28,6 +30,14 @@ CSP = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_CSP = "default-src 'self' 'unsafe-inline' https:; img-src 'self' data: https:"
+
+
+def count_request(request: Request, status: int) -> None:
+    """One more request for Prometheus, labelled by route template (never the raw path: no unbounded
+    label values) and status class."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", None) or "unmatched"
+    HTTP_REQUESTS.labels(route=path, status=f"{status // 100}xx").inc()
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -44,6 +54,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         response = await call_next(request)
+        count_request(request, response.status_code)
         docs = request.url.path in ("/docs", "/redoc")
         response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -54,6 +65,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(search_router(engine, alias, rates_to_cny(settings.fx_rates)))
     app.include_router(alerts_router(engine, alias, settings, tokens))
     app.include_router(pages_router(engine, alias))
+    app.include_router(health_router(engine, alias))
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     return app
 

@@ -56,8 +56,16 @@ SOURCE_LAST_SUCCESS = Gauge(
 )
 # Alerts and digests.
 DIGESTS = Counter("policyradar_digests", "Digests by outcome (sent, failed)", ["outcome"])
-DIGESTS_PENDING = Gauge("policyradar_digests_pending", "Alerts whose digest is due and not yet sent")
+DIGESTS_PENDING = Gauge(
+    "policyradar_digests_pending", "Alerts with matches not yet sent or a digest waiting to be retried"
+)
 ALERTS_STORED = Gauge("policyradar_alerts_stored", "Alerts stored")
+# The API.
+HTTP_REQUESTS = Counter(
+    "policyradar_http_requests",
+    "API and web page requests by route template and status class",
+    ["route", "status"],
+)
 
 Readiness = Callable[[], str | None]  # None when ready, else the reason it is not
 

@@ -18,9 +18,10 @@ from indexer.engine import open_engine
 from indexer.mapping import document_from_record
 from indexer.request import request_from_args
 from policyradar.errors import PolicyRadarError
+from policyradar.metrics import serve_metrics
 from policyradar.rates import rates_to_cny
 from policyradar.schemas import EnrichedRecord
-from policyradar.settings import get_settings
+from policyradar.settings import get_settings, metrics_port
 from policyradar.signals import StopFlag
 from policyradar.urlsafety import check_url
 
@@ -139,9 +140,16 @@ def scheduler_command(args: argparse.Namespace) -> int:
         scheduler = DigestScheduler(
             lambda: lease_bound_service(engine, settings), settings.digest_tick_seconds, stop
         )
-        if not scheduler.start():
-            return 0
-        tick = settings.digest_tick_seconds
-        print(f"digest scheduler {scheduler.owner} running (tick {tick}s); Ctrl-C to stop", flush=True)
-        scheduler.run()
+        health = serve_metrics(
+            settings.metrics_host, metrics_port(settings, "scheduler"), scheduler.readiness
+        )
+        try:
+            if not scheduler.start():
+                return 0
+            tick = settings.digest_tick_seconds
+            print(f"digest scheduler {scheduler.owner} running (tick {tick}s); Ctrl-C to stop", flush=True)
+            scheduler.run()
+        finally:
+            if health is not None:
+                health.stop()
     return 0

@@ -32,6 +32,7 @@ from indexer.alerts.send import DeliveryError, send_email, send_webhook
 from indexer.alerts.store import PAGE_SIZE, AlertStore, MatchRecorder, raise_for_bulk
 from indexer.engine import Engine, EngineConflict, EngineNotFound
 from policyradar.crontab import crontab_trigger
+from policyradar.metrics import ALERTS_STORED, DIGESTS, DIGESTS_PENDING
 from policyradar.rates import rates_to_cny
 from policyradar.settings import Settings
 
@@ -189,8 +190,10 @@ class DigestService:
         try:
             self._deliver(alert, pending["id"], [doc for _, doc in items])
         except DeliveryError:
+            DIGESTS.labels(outcome="failed").inc()
             self._note_failure(pending)
             raise
+        DIGESTS.labels(outcome="sent").inc()
         self.after_send(pending["id"])
         self.mark_sent(pending["id"], [match for match, _ in items])
         log.info("digest %s for %s sent with %d item(s)", pending["id"], alert.id, len(items))
@@ -291,9 +294,12 @@ class DigestService:
         and is retried next time. Raises LeaseLost (having sent nothing more) if the lease is lost."""
         now = now or datetime.now(UTC)
         busy = self.alerts_with_work()
+        alerts = self.store.list()
+        ALERTS_STORED.set(len(alerts))
+        DIGESTS_PENDING.set(len(busy))
         sent: list[str] = []
         fired: list[tuple[Alert, datetime]] = []  # noted together at the end
-        for alert in self.store.list():
+        for alert in alerts:
             try:
                 fire_time = due_fire_time(alert, now)
             except ValueError as exc:

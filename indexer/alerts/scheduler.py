@@ -71,6 +71,14 @@ class DigestScheduler:
             return True
         return False
 
+    def readiness(self) -> str | None:
+        """Why the scheduler is not ready (for ``/readyz``), or None."""
+        if self.service is None:
+            return "waiting for the search engine to start"
+        if self.outage.ongoing:
+            return "the search engine is unreachable; digests wait"
+        return None
+
     def tick(self) -> list[str]:
         """One round: the message ids sent (none when another scheduler holds the lease)."""
         assert self.service is not None and self.service.lease is not None, "start() first"

@@ -148,9 +148,16 @@ def test_api_and_page_answer_503_with_the_reason_while_the_index_does_not_exist(
         page = http.get("/")
         assert page.status_code == 503 and "does not exist yet" in page.text
         assert page.headers["content-type"].startswith("text/html")
+        assert http.get("/healthz").text == "ok\n"
+        ready = http.get("/readyz")
+        assert ready.status_code == 503 and "does not exist yet" in ready.text
         ensure_index(engine, settings.index_alias)
         assert http.get("/api/search").status_code == 200
         assert http.get("/").status_code == 200
+        assert (http.get("/readyz").status_code, http.get("/readyz").text) == (200, "ready\n")
+        metrics = http.get("/metrics").text
+        assert 'policyradar_http_requests_total{route="/api/search",status="5xx"}' in metrics
+        assert 'policyradar_http_requests_total{route="/api/search",status="2xx"}' in metrics
 
 
 def test_api_and_page_answer_503_while_the_engine_cannot_be_reached(settings):
@@ -167,5 +174,8 @@ def test_api_and_page_answer_503_while_the_engine_cannot_be_reached(settings):
             response = http.get("/api/search")
             assert response.status_code == 503 and "cannot be reached" in response.json()["detail"]
             assert http.get("/").status_code == 503
+            assert http.get("/healthz").status_code == 200
+            ready = http.get("/readyz")
+            assert ready.status_code == 503 and "cannot be reached" in ready.text
     finally:
         engine.close()

@@ -129,3 +129,15 @@ def test_an_unexpected_tick_failure_is_logged_and_does_not_end_the_loop(caplog):
         scheduler.run()
     assert any("digest tick failed" in r.getMessage() for r in caplog.records)
     assert service.runs == [] and service.lease.released  # both ticks ran; the lease was let go
+
+
+def test_readiness_follows_the_engine_outage():
+    lease = FakeLease([AWAY])
+    scheduler = DigestScheduler(lambda: FakeService(lease, [["msg_1"]]), 2.0, FakeStop())
+    assert scheduler.readiness() == "waiting for the search engine to start"
+    assert scheduler.start()
+    assert scheduler.readiness() is None
+    scheduler.tick()
+    assert "unreachable" in (scheduler.readiness() or "")
+    scheduler.tick()
+    assert scheduler.readiness() is None
