@@ -147,7 +147,8 @@ class HealthWatch:
         else:
             subject = f"source {health.source_id} recovered"
             text = f"The last crawl of {health.source_id} found nothing wrong any more.\n"
-        log.warning("%s%s", subject, f": {'; '.join(health.flags)}" if health.flags else "")
+        flags = f": {'; '.join(health.flags)}" if health.flags else ""
+        log.warning("%s%s", subject, flags, extra={"source_id": health.source_id})
         if self.settings.operator_email or self.settings.operator_webhook:
             event = {
                 "type": "source.broken" if health.broken else "source.recovered",

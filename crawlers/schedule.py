@@ -161,7 +161,8 @@ class SourceJobs:
         return spec
 
     def crawl(self, source_id: str) -> None:
-        log.info("crawl of %s started", source_id)
+        context = {"source_id": source_id}
+        log.info("crawl of %s started", source_id, extra=context)
         result = subprocess.run(
             [sys.executable, "-m", "launcher", "crawl", "--source", source_id, *self.crawl_args],
             capture_output=True,
@@ -171,7 +172,7 @@ class SourceJobs:
         summary = next(
             (line.strip() for line in result.stdout.splitlines() if line.strip().startswith(source_id)), ""
         )
-        log.info("crawl of %s finished (exit %s) %s", source_id, result.returncode, summary)
+        log.info("crawl of %s finished (exit %s) %s", source_id, result.returncode, summary, extra=context)
 
 
 def schedule_command(args: argparse.Namespace) -> int:
