@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import feedparser
+import lxml.etree
 from parsel import Selector
+from scrapy.utils.sitemap import Sitemap
 
 from crawlers.dates import parse_date
 from crawlers.sources import JsonApiEntry, ListingEntry, SitemapEntry, SourceSpec
@@ -58,33 +61,60 @@ def templated_pages(entry: ListingEntry) -> list[str]:
 
 
 def feed_links(body: bytes | str, feed_url: str) -> list[Link]:
-    """Items of an RSS 2.0 or Atom feed."""
-    doc = _xml(body)
+    """Items of an RSS (0.9x, 1.0, 2.0) or Atom feed, read by feedparser (which honours the feed's
+    own encoding declaration); relative links are resolved against ``feed_url``."""
+    feed = feedparser.parse(body, response_headers={"content-location": feed_url})
     links = []
-    for item in doc.xpath("//item | //entry"):
-        href = item.xpath("./link/@href").get() or item.xpath("./link/text()").get() or ""
-        title = item.xpath("./title/text()").get()
-        date = item.xpath("./pubDate/text() | ./published/text() | ./updated/text() | ./date/text()").get()
-        if href.strip():
-            links.append(Link(urljoin(feed_url, href.strip()), _clean(title), _clean(date)))
+    for item in feed.entries:
+        href = (item.get("link") or "").strip()
+        if href:
+            date = item.get("published") or item.get("updated")
+            links.append(Link(urljoin(feed_url, href), _clean(item.get("title")), _clean(date)))
     return links
 
 
 def sitemap_links(body: bytes | str, entry: SitemapEntry) -> tuple[list[Link], list[str]]:
-    """URLs of a sitemap (newest first where dates are given) and the child sitemaps of an index."""
-    doc = _xml(body)
-    children = [u.strip() for u in doc.xpath("//sitemapindex/sitemap/loc/text()").getall()]
+    """URLs of a sitemap (newest first where dates are given) and the child sitemaps of an index,
+    read by Scrapy's sitemap parser. ``body`` is the XML (the spider unzips a ``.xml.gz`` file first)."""
+    sitemap = _read_sitemap(body.encode("utf-8") if isinstance(body, str) else body)
+    if sitemap is not None and sitemap.type == "sitemapindex":
+        return [], [found["loc"] for found in sitemap if found.get("loc")]
+    if sitemap is None or sitemap.type != "urlset":
+        return [], []
     pattern = re.compile(entry.url_pattern) if entry.url_pattern else None
     links = []
-    for url in doc.xpath("//urlset/url"):
-        loc = (url.xpath("./loc/text()").get() or "").strip()
+    for found in sitemap:
+        loc = found.get("loc", "")
         if not loc or (pattern and not pattern.search(loc)):
             continue
-        date = url.xpath("./news/publication_date/text() | ./lastmod/text()").get()
-        title = url.xpath("./news/title/text()").get()
-        links.append(Link(loc, _clean(title), _clean(date)))
+        date = found.get("news_publication_date") or found.get("lastmod")
+        links.append(Link(loc, _clean(found.get("news_title")), _clean(date)))
     dated = sorted(links, key=lambda link: link.date or "", reverse=True)
-    return dated[: entry.max_urls], children
+    return dated[: entry.max_urls], []
+
+
+class _NewsSitemap(Sitemap):
+    """Scrapy's sitemap reader, also keeping the ``<news:news>`` block's publication date and title
+    (as ``news_publication_date``, ``news_title``): Scrapy keeps only the direct children of ``<url>``."""
+
+    __slots__ = ()
+
+    def _process_sitemap_element(self, elem: Any) -> dict[str, Any] | None:
+        news = {
+            f"news_{self._get_tag_name(child)}": (child.text or "").strip()
+            for block in elem
+            if self._get_tag_name(block) == "news"
+            for child in block
+        }
+        found = super()._process_sitemap_element(elem)
+        return {**found, **news} if found else None
+
+
+def _read_sitemap(body: bytes) -> _NewsSitemap | None:
+    try:
+        return _NewsSitemap(body)
+    except (lxml.etree.XMLSyntaxError, StopIteration):
+        return None
 
 
 def json_api_links(data: Any, entry: JsonApiEntry, api_url: str) -> list[Link]:
@@ -150,13 +180,6 @@ def is_wanted(url: str, spec: SourceSpec) -> bool:
 
 def link_date(link: Link):
     return parse_date(link.date) if link.date else None
-
-
-def _xml(body: bytes | str) -> Selector:
-    text = body if isinstance(body, str) else body.decode("utf-8", "replace")
-    doc = Selector(text=text.lstrip("\ufeff"), type="xml")
-    doc.remove_namespaces()
-    return doc
 
 
 def _clean(value: str | None) -> str | None:

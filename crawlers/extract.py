@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import trafilatura
+from htmldate import find_date
 from parsel import Selector
 
 from crawlers.dates import parse_date
@@ -62,8 +63,12 @@ def _main_text(html: Selector) -> str:
 
 
 def _metadata_date(html: Selector) -> datetime | None:
-    metadata = trafilatura.extract_metadata(html.get())
-    return parse_date(metadata.date) if metadata is not None and metadata.date else None
+    """The publication date htmldate finds (URL, JSON-LD, headers, the text), with the options
+    trafilatura's own metadata used: the original date, searched extensively, never in the future."""
+    found = find_date(
+        html.get(), original_date=True, extensive_search=True, max_date=date.today().isoformat()
+    )
+    return parse_date(found) if found else None
 
 
 def _first_text(html: Selector, css: str | None) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import scrapy
 from parsel import Selector
 from scrapy.http import Response
+from scrapy.utils.gz import gunzip, gzip_magic_number
 
 from crawlers.decoding import decode_html
 from crawlers.entries import (
@@ -70,7 +71,13 @@ class SourceSpider(scrapy.Spider):
         yield from self._follow(feed_links(response.body, response.url), response.url)
 
     def parse_sitemap(self, response: Response, entry: SitemapEntry) -> Iterator[scrapy.Request]:
-        links, children = sitemap_links(response.body, entry)
+        try:
+            body = self._sitemap_body(response)
+        except (OSError, ValueError) as exc:
+            self._count("entry_failed")
+            self.logger.error("%s: sitemap %s cannot be unzipped: %s", self.spec.id, response.url, exc)
+            return
+        links, children = sitemap_links(body, entry)
         for child in children:
             yield scrapy.Request(child, self.parse_sitemap, cb_kwargs={"entry": entry})
         yield from self._follow(links, response.url)
@@ -150,6 +157,15 @@ class SourceSpider(scrapy.Spider):
     def _html(self, response: Response) -> Selector:
         return Selector(text=decode_html(response.body, _header_charset(response), self.spec.encoding).text)
 
+    def _sitemap_body(self, response: Response) -> bytes:
+        """The sitemap's XML. A ``.xml.gz`` file arrives still zipped (HttpCompressionMiddleware only
+        undoes ``Content-Encoding``); it may unzip to no more than the download size limit."""
+        if not gzip_magic_number(response):
+            return response.body
+        crawler = getattr(self, "crawler", None)
+        max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE") if crawler is not None else 0
+        return gunzip(response.body, max_size=response.meta.get("download_maxsize", max_size))
+
     def _conditional_headers(self, url: str) -> dict[str, str]:
         previous = self.state.get(document_id(url))
         headers = {}
@@ -165,8 +181,9 @@ class SourceSpider(scrapy.Spider):
         return {"quarantine": {"url": url, "source_id": self.spec.id, "reason": reason}}
 
     def _count(self, what: str) -> None:
-        if self.crawler is not None:
-            self.crawler.stats.inc_value(f"policyradar/{what}")
+        crawler = getattr(self, "crawler", None)  # None outside a crawl (a spider built in a test)
+        if crawler is not None:
+            crawler.stats.inc_value(f"policyradar/{what}")
 
 
 def _header(response: Response, name: bytes) -> str | None:

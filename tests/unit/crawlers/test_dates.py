@@ -39,3 +39,36 @@ def test_epoch_milliseconds_are_read_as_china_wall_clock_time(text, expected):
 @pytest.mark.parametrize("text", ["20250402", "1743582600", "17435826000001", "id 1743582600000"])
 def test_other_runs_of_digits_are_not_taken_for_epoch_milliseconds(text):
     assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-04T20:00:00Z", datetime(2024, 3, 5)),  # 04:00 on 5 March in Beijing
+        ("Mon, 04 Mar 2024 20:00:00 GMT", datetime(2024, 3, 5)),
+        ("Tue, 05 Mar 2024 08:00:00 +0800", datetime(2024, 3, 5)),
+        ("发布日期:2025-04-16 14:30", datetime(2025, 4, 16)),
+    ],
+)
+def test_a_time_with_a_zone_gives_the_day_in_china_and_the_time_is_dropped(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Posted Mar. 5, 2024", datetime(2024, 3, 5)),
+        ("Sept. 5, 2024", datetime(2024, 9, 5)),
+        ("March 5th, 2024", datetime(2024, 3, 5)),
+        ("日期：2024 年 3 月 5 日", datetime(2024, 3, 5)),
+    ],
+)
+def test_abbreviated_months_ordinals_and_spaced_chinese_dates_are_read(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["yesterday", "3天前", "今天", "2024年3月", "March 2024", "工信部联科〔2024〕35号"]
+)
+def test_relative_and_partial_dates_are_none_so_no_date_depends_on_today(text):
+    assert parse_date(text) is None
