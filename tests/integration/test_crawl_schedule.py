@@ -67,7 +67,7 @@ def test_schedule_follows_the_sources_folder(tmp_path, settings):
                 [
                     sys.executable,
                     "-m",
-                    "policyradar",
+                    "launcher",
                     "crawl",
                     "--schedule",
                     "--sources-dir",
