@@ -1,8 +1,9 @@
-"""deploy/compose: the compose file, its Dockerfile and .env.example agree with the code.
+"""deploy/compose: the compose file, its Dockerfile, .env.example and prometheus.yml agree with the code.
 
-No Docker engine is needed: the files are parsed and checked against the settings object and the
-``policyradar`` argument parser, so a renamed setting or subcommand, a wrong host:port or an
-unguarded published port fails here instead of in a user's ``docker compose up``.
+No Docker engine is needed (nor available where these tests run): the files are parsed and checked
+against the settings object, the ``policyradar`` argument parser and the metrics ports, so a renamed
+setting or subcommand, a wrong host:port, a healthcheck on the wrong port, a scrape target that does
+not exist or an unguarded published port fails here instead of in a user's ``docker compose up``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import json
 import os
 import re
 import shlex
+import socket
+import subprocess
+import sys
 import tomllib
 import typing
 from pathlib import Path
@@ -18,16 +22,19 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from pydantic import SecretStr
 
 from crawlers.sources import load_sources
 from launcher.cli import build_parser
-from policyradar.settings import Settings
+from policyradar.metrics import HealthServer
+from policyradar.settings import STAGE_METRICS_PORTS, Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 COMPOSE_DIR = REPO_ROOT / "deploy" / "compose"
 COMPOSE_FILE = COMPOSE_DIR / "docker-compose.yml"
 DOCKERFILE = COMPOSE_DIR / "Dockerfile"
 ENV_EXAMPLE = COMPOSE_DIR / ".env.example"
+PROMETHEUS_FILE = COMPOSE_DIR / "prometheus.yml"
 README = COMPOSE_DIR / "README.md"
 
 PREFIX = Settings.model_config["env_prefix"]
@@ -35,8 +42,12 @@ ENV_NAME = re.compile(re.escape(PREFIX) + r"[A-Za-z0-9_]+")
 STAGES = {"crawler": "crawl", "processor": "process", "indexer": "index"}  # the Kafka stages
 SERVING = {"scheduler": "scheduler", "web": "serve"}  # read and write the search engine only
 ALL_COMMANDS = {**STAGES, **SERVING}
-LONG_RUNNING = ("processor", "indexer")
+METRICS_STAGES = {"crawler": "crawl", "processor": "process", "indexer": "index", "scheduler": "scheduler"}
 LOOPBACK = "127.0.0.1"
+MAIL_CATCHER_IMAGE = re.compile(r"axllent/mailpit:v\d+\.\d+\.\d+")
+# What a user's deploy/compose/.env provides when Compose fills the ${...} references.
+USER_ENV = {"POLICYRADAR_API_TOKENS": json.dumps({"test-token": "tester"})}
+INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
 Services = dict[str, dict[str, typing.Any]]
 
@@ -73,17 +84,113 @@ def environment(service: dict[str, typing.Any]) -> dict[str, str]:
     return {str(key): "" if value is None else str(value) for key, value in env.items()}
 
 
-def env_example() -> tuple[dict[str, str], set[str]]:
-    """(active assignments, every POLICYRADAR_ name mentioned, commented out or not)."""
+class MissingVariable(Exception):
+    """A required ``${NAME:?message}`` found no value: Compose stops with the message."""
+
+
+def interpolate(value: str, given: dict[str, str]) -> str:
+    """Fill ``${NAME}``, ``${NAME:-default}``, ``${NAME-default}``, ``${NAME:?message}`` and
+    ``${NAME?message}`` the way Compose does, from ``given`` (the shell and .env)."""
+
+    def fill(match: re.Match[str]) -> str:
+        name, operator, argument = match[1], match[2] or "", match[3] or ""
+        present = name in given and (given[name] != "" or not operator.startswith(":"))
+        if present:
+            return given[name]
+        if operator.endswith("?"):
+            raise MissingVariable(f"{name}: {argument}")
+        assert operator, f"${{{name}}} without a default would silently become empty"
+        return argument
+
+    return INTERPOLATION.sub(fill, value)
+
+
+def resolved_environment(
+    service: dict[str, typing.Any], given: dict[str, str] | None = None
+) -> dict[str, str]:
+    """A service's environment as its container gets it, with a user's .env giving ``given``."""
+    given = USER_ENV if given is None else given
+    return {key: interpolate(value, given) for key, value in environment(service).items()}
+
+
+def policyradar_services(services: Services) -> list[str]:
+    """The services built from this checkout (the image whose entrypoint is ``policyradar``)."""
+    return [name for name, service in services.items() if "build" in service]
+
+
+def dotenv_value(value: str) -> str:
+    """A dotenv value as Compose reads it: surrounding quotes removed, an inline comment dropped."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value.split(" #", 1)[0].strip()
+
+
+def env_example_lines() -> tuple[dict[str, str], dict[str, str]]:
+    """(active assignments, assignments shown commented out as ``# NAME=value``)."""
     active: dict[str, str] = {}
+    commented: dict[str, str] = {}
     for raw in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
+        shown = re.fullmatch(r"#\s*(" + re.escape(PREFIX) + r"[A-Z0-9_]+)=(.*)", line)
+        if shown:
+            commented[shown[1]] = dotenv_value(shown[2])
         if not line or line.startswith("#"):
             continue
         assert "=" in line, f".env.example: not a KEY=VALUE line: {raw!r}"
         key, value = line.split("=", 1)
-        active[key.strip()] = value.strip()
+        active[key.strip()] = dotenv_value(value)
+    return active, commented
+
+
+def env_example() -> tuple[dict[str, str], set[str]]:
+    """(active assignments, every POLICYRADAR_ name mentioned, commented out or not)."""
+    active, _ = env_example_lines()
     return active, set(ENV_NAME.findall(ENV_EXAMPLE.read_text(encoding="utf-8")))
+
+
+def secret_fields() -> set[str]:
+    """Settings fields typed SecretStr (alone or optional): their values must never ship."""
+    return {
+        name
+        for name, field in Settings.model_fields.items()
+        if field.annotation is SecretStr or SecretStr in typing.get_args(field.annotation)
+    }
+
+
+def healthcheck_code(service: dict[str, typing.Any]) -> str:
+    """The Python one-liner of a ``["CMD", "python", "-c", code]`` healthcheck."""
+    test = (service.get("healthcheck") or {}).get("test")
+    assert isinstance(test, list) and test[:3] == ["CMD", "python", "-c"] and len(test) == 4, (
+        f"expected [CMD, python, -c, code], got {test!r}"
+    )
+    return str(test[3])
+
+
+def probed_url(code: str) -> tuple[int, str]:
+    """(port, path) of the single loopback URL a healthcheck one-liner opens."""
+    urls = re.findall(r"'http://127\.0\.0\.1:(\d+)(/[^']*)'", code)
+    assert len(urls) == 1, f"the healthcheck must open exactly one http://127.0.0.1 URL: {code!r}"
+    return int(urls[0][0]), urls[0][1]
+
+
+def network_host(services: Services, name: str) -> str:
+    """The host name other containers reach ``name`` by: the service whose network it shares."""
+    mode = str(services[name].get("network_mode", ""))
+    return mode.removeprefix("service:") if mode.startswith("service:") else name
+
+
+def scrape_targets() -> dict[str, list[tuple[str, int, str]]]:
+    """prometheus.yml: job name -> [(host, port, metrics path)]."""
+    config = yaml.safe_load(PROMETHEUS_FILE.read_text(encoding="utf-8"))
+    jobs: dict[str, list[tuple[str, int, str]]] = {}
+    for job in config["scrape_configs"]:
+        path = job.get("metrics_path", "/metrics")
+        for group in job["static_configs"]:
+            for target in group["targets"]:
+                host, port = host_port(target)
+                jobs.setdefault(job["job_name"], []).append((host, port, path))
+    return jobs
 
 
 def dockerfile_lines() -> list[str]:
@@ -207,8 +314,10 @@ def test_every_stage_environment_is_accepted_by_the_settings(
 ) -> None:
     """Load the settings exactly as a container would: from its environment variables."""
     image_env = {k: v for k, v in dockerfile_env().items() if k.startswith(PREFIX)}
-    for name in ALL_COMMANDS:
-        env = {**image_env, **environment(services[name])}
+    names = policyradar_services(services)
+    assert set(ALL_COMMANDS) <= set(names)
+    for name in names:
+        env = {**image_env, **resolved_environment(services[name])}
         for key in [k for k in os.environ if k.upper().startswith(PREFIX)]:
             monkeypatch.delenv(key)
         for key, value in env.items():
@@ -216,17 +325,40 @@ def test_every_stage_environment_is_accepted_by_the_settings(
         settings = Settings(_env_file=None)
         for key, value in env.items():
             if key.startswith(PREFIX):
-                field = key[len(PREFIX) :].lower()
-                assert str(getattr(settings, field)) == value, f"{name}: {key}={value!r} did not load"
+                loaded = getattr(settings, key[len(PREFIX) :].lower())
+                text = loaded.get_secret_value() if isinstance(loaded, SecretStr) else str(loaded)
+                assert text == value, f"{name}: {key}={value!r} did not load"
+
+
+def test_interpolations_have_a_default_or_stop_compose_with_a_message(compose: dict[str, typing.Any]) -> None:
+    found = [m for s in all_strings(compose) for m in INTERPOLATION.finditer(s)]
+    assert found, "docker-compose.yml takes nothing from .env"
+    for match in found:
+        assert match[1].startswith(PREFIX), f"${{{match[1]}}}: only settings come from .env"
+        assert match[2] in (":-", ":?"), f"${{{match[1]}}}: use :-default or :?message, not {match[2]!r}"
+        assert match[3].strip(), f"${{{match[1]}}}: the default or message is empty"
 
 
 def test_env_example_agrees_with_the_compose_file(services: Services) -> None:
     active, _ = env_example()
     assert active, ".env.example assigns nothing"
     Settings(_env_file=None, **{k[len(PREFIX) :].lower(): v for k, v in active.items()})
-    passed = {**environment(services["indexer"]), **dockerfile_env()}
+    # With the example copied unchanged, Compose fills the ${...} defaults with the example's values.
+    as_copied = {k: v for k, v in active.items() if v}
+    envs = [
+        resolved_environment(services[name], as_copied | USER_ENV) for name in policyradar_services(services)
+    ]
+    stage_envs = [env for env in envs if env]
+    shared = {k: v for k, v in stage_envs[0].items() if all(env.get(k) == v for env in stage_envs)}
+    passed = {**shared, **dockerfile_env()}
+    assert "POLICYRADAR_SMTP_HOST" in passed and "POLICYRADAR_METRICS_HOST" in passed
     for key in sorted(set(passed) & valid_env_names()):
         assert active.get(key) == passed[key], f".env.example: {key} should be {passed[key]!r}"
+    for key, value in active.items():
+        defaults = {env[key] for env in stage_envs if key in env}
+        assert not defaults or defaults == {value} or not value, (
+            f".env.example: {key}={value!r}, but docker-compose.yml gives {sorted(defaults)}"
+        )
 
 
 # --- 3. the stages reach Kafka on an advertised listener --------------------------------------------
@@ -380,11 +512,73 @@ def test_healthchecks_probe_the_right_things(services: Services) -> None:
     assert "curl" in es_check and ":9200/_cluster/health" in es_check and "wait_for_status=yellow" in es_check
 
 
-def test_restart_policies(services: Services) -> None:
-    for name in LONG_RUNNING:
-        assert services[name].get("restart") == "unless-stopped", name
-    # An unquoted `no` is the YAML boolean false, which compose rejects: it must be the string.
-    assert services["crawler"].get("restart", "no") == "no"
+def test_every_service_has_a_healthcheck_and_restarts_unless_stopped(services: Services) -> None:
+    for name, service in services.items():
+        assert service.get("restart") == "unless-stopped", f"{name}: restart is {service.get('restart')!r}"
+        check = service.get("healthcheck") or {}
+        test = check.get("test")
+        assert isinstance(test, list) and test[0] in ("CMD", "CMD-SHELL"), f"{name}: no healthcheck test"
+        assert not check.get("disable"), f"{name}: healthcheck disabled"
+        for key in ("interval", "timeout", "retries"):
+            assert key in check, f"{name}: healthcheck has no {key}"
+
+
+def test_stage_healthchecks_probe_healthz_on_their_metrics_port(services: Services) -> None:
+    ports = {}
+    for name, subcommand in METRICS_STAGES.items():
+        env = resolved_environment(services[name])
+        assert env["POLICYRADAR_METRICS_HOST"] == "0.0.0.0", f"{name}: Prometheus cannot reach 127.0.0.1"
+        port = int(env["POLICYRADAR_METRICS_PORT"])
+        assert port == STAGE_METRICS_PORTS[subcommand], f"{name}: not the stage's own metrics port"
+        assert probed_url(healthcheck_code(services[name])) == (port, "/healthz"), name
+        ports.setdefault(network_host(services, name), []).append(port)
+    for host, used in ports.items():
+        assert len(used) == len(set(used)), f"two stages in the {host} network namespace share a port"
+
+
+def test_web_healthcheck_probes_healthz_on_the_api_port(services: Services) -> None:
+    args = build_parser().parse_args(command_argv(services["web"]))
+    assert args.host == "0.0.0.0"
+    assert probed_url(healthcheck_code(services["web"])) == (args.port, "/healthz")
+    assert ("127.0.0.1", args.port, args.port) in published(services["web"])
+
+
+@pytest.fixture
+def live_endpoint() -> typing.Iterator[tuple[int, dict[str, str | None]]]:
+    state: dict[str, str | None] = {"reason": None}
+    server = HealthServer("127.0.0.1", 0, lambda: state["reason"]).start()
+    yield server.port, state
+    server.stop()
+
+
+def run_probe(code: str, port: int, path: str) -> int:
+    """Run a healthcheck one-liner against ``port``/``path`` instead of its own, as the image would."""
+    old_port, old_path = probed_url(code)
+    moved = code.replace(f"http://127.0.0.1:{old_port}{old_path}", f"http://127.0.0.1:{port}{path}")
+    return subprocess.run([sys.executable, "-c", moved], capture_output=True, timeout=30).returncode
+
+
+def test_healthcheck_one_liners_pass_when_healthy_and_fail_otherwise(
+    services: Services, live_endpoint: tuple[int, dict[str, str | None]]
+) -> None:
+    port, state = live_endpoint
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]  # bound, never listening: connections are refused
+        for name in (*METRICS_STAGES, "web"):
+            code = healthcheck_code(services[name])
+            assert run_probe(code, port, "/healthz") == 0, f"{name}: fails against a live /healthz"
+            assert run_probe(code, closed, "/healthz") != 0, f"{name}: passes with nothing listening"
+            state["reason"] = "Kafka does not answer"
+            assert run_probe(code, port, "/readyz") != 0, f"{name}: passes on an HTTP 503"
+            state["reason"] = None
+
+
+def test_crawler_runs_on_its_schedule(services: Services) -> None:
+    argv = command_argv(services["crawler"])
+    assert argv == ["crawl", "--schedule"]
+    args = build_parser().parse_args(argv)
+    assert args.command == "crawl" and args.schedule is True
 
 
 # --- 7. nothing is published beyond the loopback interface ---------------------------------------
@@ -465,9 +659,143 @@ def test_crawler_can_reach_the_hosts_of_the_bundled_sources(services: Services) 
     )
 
 
-def test_readme_documents_the_run_and_search_commands() -> None:
+def test_readme_documents_the_run_and_search_commands(services: Services) -> None:
     readme = README.read_text(encoding="utf-8")
+    assert "cp deploy/compose/.env.example deploy/compose/.env" in readme
     assert "docker compose -f deploy/compose/docker-compose.yml up -d --build" in readme
     assert 'POLICYRADAR_ENGINE=elasticsearch policyradar search "subsidy"' in readme
-    for name in ("kafka", "elasticsearch", *ALL_COMMANDS):
+    for name in services:
         assert f"`{name}`" in readme, f"README does not describe the {name} service"
+    for address in ("http://127.0.0.1:8025", "http://127.0.0.1:9090", "http://127.0.0.1:8000"):
+        assert address in readme, f"README does not give {address}"
+    for name, subcommand in METRICS_STAGES.items():
+        assert str(STAGE_METRICS_PORTS[subcommand]) in readme, f"README does not give {name}'s port"
+
+
+# --- the mail catcher, Prometheus, tokens and secrets ----------------------------------------------
+
+
+def test_smtp_default_points_at_the_mail_catcher(services: Services) -> None:
+    catchers = [name for name, s in services.items() if MAIL_CATCHER_IMAGE.fullmatch(s.get("image", ""))]
+    assert len(catchers) == 1, "one pinned axllent/mailpit service is the default SMTP server"
+    catcher = catchers[0]
+    for name in (*ALL_COMMANDS, *METRICS_STAGES):
+        env = resolved_environment(services[name], USER_ENV)  # no SMTP lines in .env: the defaults
+        assert env["POLICYRADAR_SMTP_HOST"] == catcher, f"{name}: digests would not reach {catcher}"
+        assert int(env["POLICYRADAR_SMTP_PORT"]) == 1025, f"{name}: mailpit listens for SMTP on 1025"
+        overridden = resolved_environment(
+            services[name], {**USER_ENV, "POLICYRADAR_SMTP_HOST": "smtp.example.org"}
+        )
+        assert overridden["POLICYRADAR_SMTP_HOST"] == "smtp.example.org", f"{name}: .env cannot override"
+    assert (LOOPBACK, 8025, 8025) in published(services[catcher]), "the web UI must be on 127.0.0.1:8025"
+    assert services[catcher]["healthcheck"]["test"] == ["CMD", "/mailpit", "readyz"]
+    assert catcher in services["scheduler"]["depends_on"], "the scheduler sends digests: it waits for it"
+
+
+def test_prometheus_scrapes_every_stage_on_its_metrics_port(services: Services) -> None:
+    jobs = scrape_targets()
+    expected = set(METRICS_STAGES) | {"web"}
+    assert set(jobs) == expected, f"prometheus.yml jobs {sorted(jobs)}, expected {sorted(expected)}"
+    for name in METRICS_STAGES:
+        port = int(resolved_environment(services[name])["POLICYRADAR_METRICS_PORT"])
+        assert jobs[name] == [(network_host(services, name), port, "/metrics")], name
+        assert network_host(services, name) in services
+    web_port = build_parser().parse_args(command_argv(services["web"])).port
+    assert jobs["web"] == [("web", web_port, "/metrics")]
+
+
+def test_prometheus_reads_the_config_and_publishes_its_ui_on_loopback(services: Services) -> None:
+    prometheus = services["prometheus"]
+    assert re.fullmatch(r"prom/prometheus:v3\.\d+\.\d+", prometheus["image"])
+    mounts = [str(v).split(":") for v in prometheus.get("volumes", [])]
+    config = [m for m in mounts if m[1] == "/etc/prometheus/prometheus.yml"]
+    assert config and (COMPOSE_DIR / config[0][0]).resolve() == PROMETHEUS_FILE.resolve()
+    assert (LOOPBACK, 9090, 9090) in published(prometheus)
+    assert "/-/healthy" in " ".join(prometheus["healthcheck"]["test"])
+
+
+def test_api_tokens_are_required_and_have_no_default(services: Services) -> None:
+    value = environment(services["web"])["POLICYRADAR_API_TOKENS"]
+    match = INTERPOLATION.fullmatch(value)
+    assert match and match[1] == "POLICYRADAR_API_TOKENS" and match[2] == ":?", value
+    with pytest.raises(MissingVariable, match=r"deploy/compose/\.env"):
+        resolved_environment(services["web"], {})
+    with pytest.raises(MissingVariable):
+        resolved_environment(services["web"], {"POLICYRADAR_API_TOKENS": ""})  # as copied, unedited
+    active, _ = env_example()
+    assert active["POLICYRADAR_API_TOKENS"] == "", ".env.example must not ship a working token"
+    tokens = json.loads(resolved_environment(services["web"])["POLICYRADAR_API_TOKENS"])
+    assert tokens == json.loads(USER_ENV["POLICYRADAR_API_TOKENS"])
+
+
+def test_no_secret_has_a_value_in_the_files(services: Services) -> None:
+    secrets = {(PREFIX + name).upper() for name in secret_fields()}
+    assert {"POLICYRADAR_API_TOKENS", "POLICYRADAR_SMTP_PASSWORD"} <= secrets
+    for name, service in services.items():
+        for key, value in environment(service).items():
+            if key in secrets:
+                match = INTERPOLATION.fullmatch(value)
+                assert match and match[2] == ":?", f"{name}: {key} must come from .env, no default"
+    active, commented = env_example_lines()
+    for key in secrets:
+        assert active.get(key, "") == "" and commented.get(key, "") == "", f".env.example: {key} has a value"
+    kafka_cluster_id = environment(services["kafka"])["CLUSTER_ID"]  # an identifier, not a secret
+    for path in (COMPOSE_FILE, ENV_EXAMPLE, PROMETHEUS_FILE):
+        text = path.read_text(encoding="utf-8").replace(kafka_cluster_id, "")
+        assert not re.search(r"whsec_[A-Za-z0-9]{8,}", text), f"{path.name}: a webhook secret"
+        assert "-----BEGIN" not in text, f"{path.name}: a key"
+        random_looking = [
+            word
+            for word in re.findall(r"[A-Za-z0-9_\-]{20,}", text)
+            if re.search(r"[a-z]", word) and re.search(r"[A-Z]", word) and re.search(r"\d", word)
+        ]
+        assert not random_looking, f"{path.name}: looks like a credential: {random_looking}"
+
+
+def test_replication_fits_one_broker_and_one_node(services: Services) -> None:
+    brokers = len(environment(services["kafka"])["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(","))
+    assert environment(services["elasticsearch"])["discovery.type"] == "single-node"
+    for name in (*ALL_COMMANDS, *METRICS_STAGES):
+        env = resolved_environment(services[name])
+        settings = Settings(
+            _env_file=None,
+            topic_replication_factor=env["POLICYRADAR_TOPIC_REPLICATION_FACTOR"],
+            index_replicas=env["POLICYRADAR_INDEX_REPLICAS"],
+        )
+        assert settings.topic_replication_factor == brokers, f"{name}: {brokers} broker(s) hold the copies"
+        assert settings.index_replicas == 0, f"{name}: a replica on a single node is never assigned"
+
+
+# --- the file is a compose file ----------------------------------------------------------------------
+
+TOP_LEVEL = {"name", "services", "volumes", "networks", "configs", "secrets"}
+SERVICE_KEYS = {
+    "image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose", "volumes",
+    "healthcheck", "depends_on", "restart", "network_mode", "hostname", "ulimits", "user", "labels",
+}  # fmt: skip
+HEALTHCHECK_KEYS = {"test", "interval", "timeout", "retries", "start_period", "start_interval", "disable"}
+DURATION = re.compile(r"(\d+(ms|s|m|h))+")
+
+
+def test_compose_file_uses_only_compose_keys_in_the_right_shapes(compose: dict[str, typing.Any]) -> None:
+    extra = {k for k in compose if not k.startswith("x-")} - TOP_LEVEL
+    assert not extra, f"unknown top-level keys: {sorted(extra)}"
+    declared = set(compose.get("volumes") or {})
+    for name, service in compose["services"].items():
+        unknown = set(service) - SERVICE_KEYS
+        assert not unknown, f"{name}: unknown keys {sorted(unknown)}"
+        check = service["healthcheck"]
+        assert set(check) <= HEALTHCHECK_KEYS, f"{name}: healthcheck keys {sorted(check)}"
+        for key in ("interval", "timeout", "start_period"):
+            assert key not in check or DURATION.fullmatch(str(check[key])), f"{name}: {key}={check[key]!r}"
+        assert isinstance(check["retries"], int)
+        for key in ("command", "entrypoint"):
+            assert key not in service or isinstance(service[key], list), f"{name}: {key} must be a list"
+        for volume in service.get("volumes") or []:
+            source = str(volume).split(":", 1)[0]
+            if source.startswith("."):
+                assert (COMPOSE_DIR / source).exists(), f"{name}: {source} does not exist"
+            else:
+                assert source in declared, f"{name}: volume {source!r} is not declared"
+        for entry in service.get("env_file") or []:
+            assert entry == {"path": ".env", "required": False}, f"{name}: env_file {entry!r}"
