@@ -55,7 +55,7 @@ def demo_command(args: argparse.Namespace) -> int:
         '  search:  .venv/bin/policyradar search "subsidy"        (add --json for JSON)\n'
         "  alert:   .venv/bin/policyradar alerts add big-subsidies --min-amount 10000000 --subsidy-only\n"
         "           .venv/bin/policyradar digest big-subsidies --preview\n"
-        "  status:  .venv/bin/policyradar stack status\n"
+        "  status:  .venv/bin/policyradar status          (lag, dead letters, sources, digests, index)\n"
         "  stop:    make stop\n",
         flush=True,
     )
