@@ -153,6 +153,9 @@ def test_prometheus_reads_the_processors_records_and_the_indexers_lag(settings, 
         "the indexer's lag, read after it indexed everything, to be 0 in Prometheus",
     )
     assert caught_up[0]["metric"]["topic"] == settings.topic_enriched
+    for query in (consumed, indexed, lag):  # shown with -s: what an operator's PromQL returns
+        answers = [(r["metric"], r["value"][1]) for r in promql(prometheus, query)]
+        print(f"PromQL {query} -> {answers}")
     for stage, port in stages.items():
         status, body = get(f"http://127.0.0.1:{port}/readyz")
         assert (status, body) == (200, "ready\n"), f"{stage}: {body}"
