@@ -53,7 +53,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception:
+            count_request(request, 500)  # an error no handler answered: the client gets a 500
+            raise
         count_request(request, response.status_code)
         docs = request.url.path in ("/docs", "/redoc")
         response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP

@@ -26,7 +26,7 @@ from crawlers.health import assess, read_runs
 from crawlers.sources import load_sources
 from indexer.alerts.digest import due_fire_time, trigger_for
 from indexer.alerts.model import Alert, index_names
-from indexer.alerts.store import AlertStore
+from indexer.alerts.store import stored_alerts
 from indexer.engine import Engine, EngineError, make_engine
 from launcher.stack import stack_states
 from launcher.status_model import (
@@ -323,7 +323,7 @@ def sources_section(settings: Settings, now: datetime) -> SourcesSection:
 def digest_section(engine: Engine, alias: str, now: datetime) -> DigestSection:
     """Alerts, their next digests, the last digests sent, and pending ones that failed to go out."""
     names = index_names(alias)
-    alerts = AlertStore(engine, alias).list() if engine.index_exists(names["alerts"]) else []
+    alerts = stored_alerts(engine, names["alerts"]) if engine.index_exists(names["alerts"]) else []
     section = DigestSection(alerts=len(alerts), upcoming=upcoming_digests(alerts, now))
     if engine.index_exists(names["digests"]):
         sent = {"term": {"status": "sent"}}

@@ -32,6 +32,7 @@ class StageMonitor:
         self.assigned = 0
         self.lag: int | None = None
         self._lag_read_at = float("-inf")
+        self._lag_labels: set[tuple[str, str, str]] = set()  # the series this copy exports now
 
     def batch_done(self, consumer: KafkaConsumer, records: int, seconds: float) -> None:
         RECORDS_CONSUMED.labels(stage=self.stage).inc(records)
@@ -48,15 +49,28 @@ class StageMonitor:
         assigned = sorted(consumer.assignment(), key=lambda tp: (tp.topic, tp.partition))
         ends = consumer.end_offsets(assigned) if assigned else {}
         total = 0
+        labels = set()
         for tp in assigned:
             behind = max(0, ends[tp] - consumer.position(tp))
-            CONSUMER_LAG.labels(stage=self.stage, topic=tp.topic, partition=str(tp.partition)).set(behind)
+            label = (self.stage, tp.topic, str(tp.partition))
+            CONSUMER_LAG.labels(*label).set(behind)
+            labels.add(label)
             total += behind
+        self._forget_lag(self._lag_labels - labels)  # partitions another copy holds now
+        self._lag_labels = labels
         self.assigned, self.lag = len(assigned), total
         self._lag_read_at = self.clock()
 
     def disconnected(self, exc: BaseException) -> None:
         self.waiting_for = f"waiting for a dependency: {type(exc).__name__}: {exc}"
+        self._forget_lag(self._lag_labels)  # the group may hand these partitions to another copy
+        self._lag_labels = set()
+        self._lag_read_at = float("-inf")
+
+    @staticmethod
+    def _forget_lag(labels: set[tuple[str, str, str]]) -> None:
+        for label in labels:
+            CONSUMER_LAG.remove(*label)
 
     def readiness(self) -> str | None:
         """None when ready; else why not (for ``/readyz``)."""

@@ -3,6 +3,7 @@ pages, feeds, sitemaps, JSON APIs) and how its pages look; no code per site."""
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -73,7 +74,7 @@ class SourceSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response, entry: SitemapEntry) -> Iterator[scrapy.Request]:
         try:
             body = self._sitemap_body(response)
-        except (OSError, ValueError) as exc:
+        except (OSError, EOFError, ValueError, struct.error) as exc:  # a cut or corrupt .gz
             self._count("entry_failed")
             self.logger.error("%s: sitemap %s cannot be unzipped: %s", self.spec.id, response.url, exc)
             return

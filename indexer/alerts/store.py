@@ -146,6 +146,13 @@ def alert_body(alert: Alert, rates: Mapping[str, float]) -> dict[str, Any]:
     }
 
 
+def stored_alerts(engine: Engine, alerts_index: str, owner: str | None = None) -> list[Alert]:
+    """The alerts in ``alerts_index`` (of ``owner``, when given), by id; reads only (no index set-up)."""
+    query = {"term": {"owner": owner}} if owner else {"match_all": {}}
+    pages = search_pages(engine, alerts_index, {"query": query, "_source": ["alert"]}, ["alert_id"])
+    return [Alert.model_validate(hit["_source"]["alert"]) for page in pages for hit in page]
+
+
 class AlertStore:
     """Alerts as percolator queries. ``rates`` (``rates_to_cny(settings.fx_rates)``) convert their
     amounts to CNY; without them, an alert with an amount condition cannot be saved."""
@@ -186,11 +193,7 @@ class AlertStore:
 
     def list(self, owner: str | None = None) -> list[Alert]:
         """Every alert (of ``owner``, when given), by id."""
-        query = {"term": {"owner": owner}} if owner else {"match_all": {}}
-        pages = search_pages(
-            self.engine, self.names["alerts"], {"query": query, "_source": ["alert"]}, ["alert_id"]
-        )
-        return [Alert.model_validate(hit["_source"]["alert"]) for page in pages for hit in page]
+        return stored_alerts(self.engine, self.names["alerts"], owner)
 
     def remove(self, owner: str, name: str) -> bool:
         return self.engine.delete_doc(self.names["alerts"], alert_id(owner, name), refresh="wait_for")

@@ -68,3 +68,12 @@ def test_a_sitemap_that_is_not_xml_gives_no_links():
     entry = SitemapEntry(kind="sitemap", url=f"{SITE}/sitemap.xml")
     assert sitemap_links(b"<html><body>Not Found</body></html>", entry) == ([], [])
     assert sitemap_links(b"", entry) == ([], [])
+
+
+def test_a_gzipped_sitemap_cut_short_in_transfer_is_reported_not_raised(caplog):
+    entry = SitemapEntry(kind="sitemap", url=f"{SITE}/sitemaps/cut.xml.gz")
+    url = entry.url
+    body = gzip.compress(b"<urlset/>")[:10]  # the gzip header only: gunzip raises EOFError
+    response = Response(url, body=body, request=scrapy.Request(url))
+    assert list(spider(entry).parse_sitemap(response, entry)) == []
+    assert "cannot be unzipped" in caplog.text

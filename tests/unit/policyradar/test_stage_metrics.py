@@ -61,3 +61,25 @@ def test_a_copy_without_partitions_is_not_ready():
     monitor = StageMonitor("unit-c", max_lag=10)
     monitor.connected(Unassigned())
     assert "no partitions assigned" in (monitor.readiness() or "")
+
+
+def test_a_partition_given_up_in_a_rebalance_stops_being_exported():
+    clock = Clock()
+    monitor = StageMonitor("unit-d", max_lag=10, clock=clock)
+    consumer = FakeConsumer(5)
+    monitor.connected(consumer)
+    series = {"stage": "unit-d", "topic": "in", "partition": "0"}
+    assert REGISTRY.get_sample_value("policyradar_consumer_lag_records", series) == 5
+
+    class Unassigned(FakeConsumer):
+        def assignment(self) -> set[TopicPartition]:
+            return set()
+
+    clock.now += 10
+    monitor.connected(Unassigned())
+    assert REGISTRY.get_sample_value("policyradar_consumer_lag_records", series) is None
+    monitor.connected(consumer)
+    clock.now += 10
+    monitor.connected(consumer)
+    monitor.disconnected(ConnectionError("broker gone"))
+    assert REGISTRY.get_sample_value("policyradar_consumer_lag_records", series) is None
