@@ -16,7 +16,7 @@ from rich.console import Console
 from indexer.alerts.model import Alert
 from launcher import status
 from launcher.cli import build_parser, resolve
-from launcher.status import (
+from launcher.status_model import (
     DeadLetterSection,
     DigestSection,
     IndexSection,
