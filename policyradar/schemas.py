@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -46,6 +46,8 @@ class Place(Span):
 
 class Company(Span):
     canonical: str
+    # The group a subsidiary belongs to (Alibaba Cloud -> Alibaba); a search for the parent finds both.
+    parent: str | None = None
 
 
 class Organization(Span):
@@ -60,6 +62,28 @@ class Entities(_Record):
     organizations: list[Organization] = []
     people: list[Span] = []
     dates: list[Span] = []
+
+
+DocType = Literal["notice", "measures", "plan", "publicity", "draft", "news"]
+DOC_TYPES: tuple[str, ...] = ("notice", "measures", "plan", "publicity", "draft", "news")
+
+
+class Issuer(Span):
+    """An issuing body of the document, with its canonical English name."""
+
+    canonical: str
+
+
+class PolicyFacts(_Record):
+    """What kind of document it is, who issued it, its number (文号) and its application window."""
+
+    doc_type: DocType | None = None
+    issuers: list[Issuer] = []
+    # The 文号 as written, brackets normalised to 〔〕 (京经信发〔2024〕12号).
+    doc_number: str | None = None
+    # The last day to apply or submit, and the first when the text gives a window.
+    deadline: date | None = None
+    apply_from: date | None = None
 
 
 # The entity fields, in one place: the process stage fills them, the index maps them, the CLI and
@@ -89,6 +113,7 @@ class EnrichedRecord(RawRecord):
     detected_language: str
     entities: Entities
     topics: list[str] = []
+    facts: PolicyFacts = PolicyFacts()
     extractor_version: str
 
 
