@@ -119,6 +119,10 @@ def _extract(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="precision, recall and F1 of the extraction on the annotated dev set")
     p.add_argument("--devset", type=Path, default=None, help="folder with *.txt and gold.jsonl")
     p.add_argument("--check", action="store_true", help="exit 1 when a field misses its target")
+    p.add_argument(
+        "--ids", metavar="GLOB", default="*", help="score only documents whose id matches, e.g. '0[5-9]*'"
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="list every miss and spurious item")
     p.set_defaults(handler="processors.evaluate:eval_command")
 
 
