@@ -72,3 +72,23 @@ def test_abbreviated_months_ordinals_and_spaced_chinese_dates_are_read(text, exp
 )
 def test_relative_and_partial_dates_are_none_so_no_date_depends_on_today(text):
     assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("二〇二四年五月三十一日", datetime(2024, 5, 31)),
+        ("二○二四年十一月十日", datetime(2024, 11, 10)),
+        ("发布时间：二零二四年十二月三日", datetime(2024, 12, 3)),
+        ("二〇二五年一月二十日 来源：市政府办公厅", datetime(2025, 1, 20)),
+        ("２０２４年５月３１日", datetime(2024, 5, 31)),
+        ("发布日期：２０２４－０５－３１", datetime(2024, 5, 31)),
+    ],
+)
+def test_dates_in_chinese_numerals_and_full_width_digits(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["二〇二四年五月", "二〇二四年二月三十日", "第二十一条"])
+def test_chinese_numeral_dates_without_a_day_or_impossible_are_none(text):
+    assert parse_date(text) is None
