@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 
 from policyradar.schemas import ENTITY_FIELDS
 from processors.extractors.companies import company_gazetteer
+from processors.extractors.facts import find_facts
 from processors.extractors.money import find_amounts
 from processors.extractors.organizations import (
     classify_organization,
@@ -27,9 +28,10 @@ from processors.extractors.subsidy import is_subsidy
 from processors.extractors.topics import tag_topics
 
 # Every attribute a component writes or reads is a declared Doc extension: the entity fields, the
-# topics, and two scratch attributes passed from the organisations step to the companies step.
+# topics, the policy facts, and two scratch attributes passed from the organisations step to the
+# companies step.
 SCRATCH = ("company_aliases", "unknown_companies")
-EXTENSIONS = (*ENTITY_FIELDS, "topics", *SCRATCH)
+EXTENSIONS = (*ENTITY_FIELDS, "topics", "facts", *SCRATCH)
 for _field in EXTENSIONS:
     if not Doc.has_extension(_field):
         Doc.set_extension(_field, default=None)
@@ -179,6 +181,24 @@ def _strip_leading_place(name: str) -> str:
 def people_dates_component(doc: Doc) -> Doc:
     doc._.people = [_span(e) for e in doc.ents if e.label_ == "PERSON"]
     doc._.dates = [_span(e) for e in doc.ents if e.label_ == "DATE"]
+    return doc
+
+
+@Language.component("policyradar_facts", assigns=_ext("facts"))
+def facts_component(doc: Doc) -> Doc:
+    """The policy facts (doc_type, issuers, doc_number, deadline, apply_from) as one dict. A date
+    whose year neither it nor the document gives is written ``--MM-DD`` (ISO 8601 without a year),
+    for ``enrich`` to complete from the record's published date."""
+    facts = find_facts(doc.text, _lang(doc))
+    doc._.facts = {
+        "doc_type": facts.doc_type,
+        "issuers": [
+            {"text": i.text, "start": i.start, "end": i.end, "canonical": i.canonical} for i in facts.issuers
+        ],
+        "doc_number": facts.doc_number,
+        "deadline": facts.deadline.iso() if facts.deadline else None,
+        "apply_from": facts.apply_from.iso() if facts.apply_from else None,
+    }
     return doc
 
 

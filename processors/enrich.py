@@ -8,8 +8,17 @@ from typing import Any
 from spacy.tokens import Doc
 
 from policyradar.rates import DEFAULT_RATES_TO_CNY, to_cny
-from policyradar.schemas import ENTITY_FIELDS, EnrichedRecord, Entities, RawRecord, dump_record
+from policyradar.schemas import (
+    ENTITY_FIELDS,
+    EnrichedRecord,
+    Entities,
+    PolicyFacts,
+    RawRecord,
+    dump_record,
+)
 from processors import EXTRACTOR_VERSION
+from processors.extractors.facts.dates import LooseDate
+from processors.extractors.facts.deadline import Window, with_year
 from processors.lang import detect_language
 from processors.options import DEFAULT_OPTIONS, ExtractionOptions
 from processors.pipeline import build_nlp
@@ -31,6 +40,21 @@ def entities_from_doc(doc: Doc, rates: Mapping[str, float] = DEFAULT_RATES_TO_CN
     for amount in entities["money"]:
         amount["value_cny"] = to_cny(amount["value"], amount["currency"], rates)
     return {**entities, "topics": list(doc._.topics or [])}
+
+
+def facts_from_doc(doc: Doc, published_year: int | None = None) -> PolicyFacts:
+    """The policy facts the facts component found. A deadline or opening day whose year the text
+    leaves out takes ``published_year`` (the record's published date), or is dropped without one."""
+    found = dict(doc._.facts or {})
+    deadline, apply_from = found.get("deadline"), found.get("apply_from")
+    if deadline:
+        window = with_year(
+            Window(LooseDate.from_iso(deadline), LooseDate.from_iso(apply_from) if apply_from else None),
+            published_year,
+        )
+        found["deadline"] = window.deadline.to_date()
+        found["apply_from"] = window.apply_from.to_date() if window.apply_from else None
+    return PolicyFacts(**found)
 
 
 def enrich_many(
@@ -59,6 +83,7 @@ def enrich_many(
             detected_language=langs[i],
             entities=Entities(**{f: found[f] for f in ENTITY_FIELDS}),
             topics=found["topics"],
+            facts=facts_from_doc(docs[i], record.published_at.year if record.published_at else None),
             extractor_version=EXTRACTOR_VERSION,
         )
 
@@ -82,11 +107,18 @@ def serialise_within(record: EnrichedRecord, max_bytes: int, attempts: int = 4) 
 
 
 def _cut_text(record: EnrichedRecord, keep: int) -> EnrichedRecord:
-    """``record`` with the first ``keep`` characters of its text and the entities inside them."""
+    """``record`` with the first ``keep`` characters of its text and the entities and issuers
+    inside them (the other facts are kept: they describe the whole document)."""
     end = len(analysis_text(record.title, record.text[:keep]))
     entities = {
         name: [span for span in getattr(record.entities, name) if span.end <= end] for name in ENTITY_FIELDS
     }
+    issuers = [issuer for issuer in record.facts.issuers if issuer.end <= end]
     return record.model_copy(
-        update={"text": record.text[:keep], "text_truncated": True, "entities": Entities(**entities)}
+        update={
+            "text": record.text[:keep],
+            "text_truncated": True,
+            "entities": Entities(**entities),
+            "facts": record.facts.model_copy(update={"issuers": issuers}),
+        }
     )

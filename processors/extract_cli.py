@@ -11,19 +11,24 @@ from typing import Any
 from policyradar.errors import PolicyRadarError
 from policyradar.schemas import RawRecord
 from policyradar.settings import get_settings
-from processors.enrich import analysis_text, enrich, entities_from_doc
+from processors.enrich import analysis_text, enrich, entities_from_doc, facts_from_doc
 from processors.lang import detect_language
 from processors.options import DEFAULT_OPTIONS, ExtractionOptions
 from processors.pipeline import build_nlp
 
 
 def extract_text(
-    text: str, lang: str = "auto", options: ExtractionOptions = DEFAULT_OPTIONS
+    text: str,
+    lang: str = "auto",
+    options: ExtractionOptions = DEFAULT_OPTIONS,
+    published_year: int | None = None,
 ) -> dict[str, Any]:
-    """Entities of one text, exactly as the process stage computes them (title + body as one text)."""
+    """Entities and policy facts of one text, exactly as the process stage computes them (title +
+    body as one text); ``published_year`` completes a deadline written without its year."""
     chosen = detect_language(text) if lang == "auto" else lang
     doc = build_nlp(chosen, options.profile, options.company_aliases)(text)
-    return {"lang": chosen, **entities_from_doc(doc, options.rates)}
+    facts = facts_from_doc(doc, published_year).model_dump(mode="json")
+    return {"lang": chosen, **entities_from_doc(doc, options.rates), "facts": facts}
 
 
 def read_document(path: Path) -> str:
@@ -42,7 +47,8 @@ def extract_command(args: argparse.Namespace) -> int:
     try:
         for name in args.files:
             for doc_id, extra, text in _inputs(Path(name), args.raw):
-                result = {"id": doc_id, **extra, **extract_text(text, args.lang, options)}
+                year = _year(extra.get("published_at"))
+                result = {"id": doc_id, **extra, **extract_text(text, args.lang, options, year)}
                 sys.stdout.write(
                     _pretty(result) if args.pretty else json.dumps(result, ensure_ascii=False) + "\n"
                 )
@@ -82,6 +88,14 @@ def _inputs(path: Path, raw: bool):
         yield record["id"], extra, analysis_text(record["title"], record["text"])
 
 
+def _year(published_at: str | None) -> int | None:
+    """The year of a raw record's ``published_at`` (ISO 8601), None when absent or unreadable."""
+    try:
+        return int(published_at[:4]) if published_at else None
+    except ValueError:
+        return None
+
+
 def _pretty(result: dict[str, Any]) -> str:
     lines = [
         f"\n{(result.get('published_at') or '')[:10]}  {result.get('title') or result['id']}",
@@ -97,7 +111,20 @@ def _pretty(result: dict[str, Any]) -> str:
         ("companies", ", ".join(dict.fromkeys(c["canonical"] for c in result["companies"]))),
         ("organizations", ", ".join(dict.fromkeys(o["text"] for o in result["organizations"]))),
         ("topics", ", ".join(result["topics"])),
+        *_pretty_facts(result["facts"]),
     ):
         if value:
             lines.append(f"    {label}: {value}")
     return "\n".join(lines) + "\n"
+
+
+def _pretty_facts(facts: dict[str, Any]) -> list[tuple[str, str]]:
+    window = facts["deadline"] or ""
+    if facts["apply_from"]:
+        window = f"{facts['apply_from']} to {window}"
+    return [
+        ("type", facts["doc_type"] or ""),
+        ("issuers", ", ".join(i["canonical"] for i in facts["issuers"])),
+        ("number", facts["doc_number"] or ""),
+        ("deadline", window),
+    ]

@@ -55,7 +55,7 @@ def find_window(text: str, lang: str, year: int | None = None) -> Window | None:
     for i in range(len(dates)):
         window = _window_at(text, dates, i, lang)
         if window:
-            return _with_year(window, year)
+            return with_year(window, year)
     return None
 
 
@@ -120,7 +120,9 @@ def _last_stop(text: str, before: int) -> int:
     return max(text.rfind(stop, 0, before) for stop in _STOPS)
 
 
-def _with_year(window: Window, year: int | None) -> Window:
+def with_year(window: Window, year: int | None) -> Window:
+    """The window with its year-less days completed: from the other end, else from ``year``; a
+    window whose end falls before its start runs into the next year (12月1日至1月15日)."""
     start = window.apply_from
     deadline = window.deadline
     if start is not None and start.year is None:
