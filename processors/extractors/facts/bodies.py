@@ -128,7 +128,7 @@ def en_body_canonical(name: str, context_place: str | None = None) -> str | None
     national = national_body(name)
     if national:
         return national
-    if re.search(r"People's Government$", name):
+    if re.search(r"People's Government$|^(?:municipal|city|provincial|district) government$", name, re.I):
         hits = find_places(name)
         place = hits[-1].entry.canonical if hits else context_place
         general = name.startswith("General Office")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from processors.extractors.facts.bodies import en_body_canonical, glossary, zh_body_canonical
-from processors.extractors.places import find_places
+from processors.extractors.places import PlaceEntry, find_places
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,15 @@ def find_issuers(text: str, lang: str) -> list[IssuerHit]:
 # Chinese ---------------------------------------------------------------------------------------
 
 _ZH_SEPARATORS = re.compile(r"[\s、，,；;]+|会同|联合|以及|及|与")
-_ZH_ISSUING = re.compile(
-    r"(?P<list>[^，。；：:\n《》“”]{2,160}?)(?:等[\d一二三四五六七八九十两]*个?(?:部门|单位|部委))?"
-    r"(?:近日|日前|今天|今日|\d{1,2}月\d{1,2}日)?(?:联合)?(?:正式)?(?:印发|发布|出台|公布|下发|制定|发出)了?《"
+_ZH_GROUP = (
+    r"(?:等[\d一二三四五六七八九十两]*个?(?:部门|单位|部委))?(?:近日|日前|今天|今日|\d{1,2}月\d{1,2}日)?"
+)
+_ZH_VERB = r"(?:联合)?(?:正式)?(?:印发|发布|出台|公布|下发|制定|发出|确定|推出|认定)"
+# Bodies before a verb and a quoted document title anywhere in the lead (…等六部门联合印发《…》),
+# or opening a sentence before a verb (国家数据局会同国家发展改革委等部门近日确定…).
+_ZH_ISSUING = re.compile(rf"(?P<list>[^，。；：:\n《》“”]{{2,160}}?){_ZH_GROUP}{_ZH_VERB}了?《")
+_ZH_ISSUING_OPENER = re.compile(
+    rf"(?:^|[。\n])(?:(?:近日|日前|\d{{1,2}}月\d{{1,2}}日)[，,])?(?P<list>[^，。；：:\n《》“”]{{2,160}}?){_ZH_GROUP}{_ZH_VERB}"
 )
 _SIGNATURE_LINES = 8
 
@@ -106,11 +112,16 @@ def _zh_signature(text: str) -> list[IssuerHit]:
 
 
 def _zh_news(text: str) -> list[IssuerHit]:
-    for match in _ZH_ISSUING.finditer(text[:800]):
-        hits = _zh_body_list(text, match.start("list"), match.end("list"), tolerant=True)
-        if hits:
-            return hits
-    return []
+    """The longest list of bodies the lead names as issuing something (the headline often names
+    only the first: 国家数据局等部门确定……)."""
+    lead = text[:800]
+    best: list[IssuerHit] = []
+    for pattern, tolerant in ((_ZH_ISSUING, True), (_ZH_ISSUING_OPENER, False)):
+        for match in pattern.finditer(lead):
+            hits = _zh_body_list(text, match.start("list"), match.end("list"), tolerant=tolerant)
+            if len(hits) > len(best):
+                best = hits
+    return best
 
 
 # English ---------------------------------------------------------------------------------------
@@ -121,7 +132,8 @@ _EN_BODY = re.compile(
     rf"(?:General Office of the\s+)?(?:{_WORD}\s+){{0,3}}(?:Municipal\s+|Provincial\s+)?People's Government"
     rf"|(?:{_WORD}\s+){{1,4}}(?:Municipal\s+|Provincial\s+|District\s+|City\s+)?{_EN_KIND}\s+(?:of|for)\s+"
     rf"{_WORD}(?:,?\s+(?:and\s+)?{_WORD})*"
-    rf"|(?:{_WORD}\s+(?:and\s+)?){{1,6}}{_EN_KIND}\b"
+    rf"|(?:{_WORD},?\s+(?:and\s+)?){{1,6}}{_EN_KIND}\b"
+    r"|\b(?:the\s+)?(?:municipal|city|provincial|district)\s+government\b"
 )
 _EN_CUE_AFTER = re.compile(
     r"\W{0,3}(?:\([A-Z]+\)\s*)?(?:has\s+|have\s+|had\s+|jointly\s+|on\s+\w+\s+)?"
@@ -131,15 +143,16 @@ _EN_CUE_BEFORE = re.compile(
     r"\b(?:issued|published|released|unveiled|announced|put out|drawn up|drafted|jointly)\b[^.;]{0,50}"
     r"\bby\s+(?:the\s+)?$|\b(?:from|according to)\s+(?:the\s+)?$"
 )
-_EN_JOINED = re.compile(r"^,?\s*(?:and\s+)?(?:the\s+)?$")
-_EN_CONTEXT = re.compile(r"\b(?:the\s+)?(?:city|province|municipality|district|region)'s\s+$", re.IGNORECASE)
+_EN_JOINED = re.compile(
+    r"^\)?\s*(?:\([A-Z]{2,8}\))?\s*(?:,|and|together with|along with|jointly with|with)?\s*"
+    r"(?:and\s+)?(?:the\s+)?\(?$"
+)
 _EN_LEAD_CHARS = 900
 
 
 def _en_issuers(text: str) -> list[IssuerHit]:
     lead = text[:_EN_LEAD_CHARS]
-    context_place = _dateline_place(text)
-    bodies = _en_bodies(lead, context_place)
+    bodies = _en_bodies(lead, _dateline_place(text))
     cued = [
         _EN_CUE_AFTER.match(lead, b.end) is not None
         or _EN_CUE_BEFORE.search(lead[max(0, b.start - 80) : b.start])
@@ -155,27 +168,38 @@ def _en_issuers(text: str) -> list[IssuerHit]:
     return [b for b, c in zip(bodies, cued, strict=True) if c]
 
 
-def _en_bodies(lead: str, context_place: str | None) -> list[IssuerHit]:
-    hits = []
-    national = list(glossary().national.find(lead))
-    for h in national:
-        hits.append(IssuerHit(h.text, h.start, h.end, h.entry))
+def _en_bodies(lead: str, dateline: PlaceEntry | None) -> list[IssuerHit]:
+    """Government bodies in the lead: national ones by name, local ones by place and body; a local
+    body named without its place (the city's …, the municipal government) takes the dateline's."""
+    hits = [IssuerHit(h.text, h.start, h.end, h.entry) for h in glossary().national.find(lead)]
     for match in _EN_BODY.finditer(lead):
         start, name = match.start(), match[0]
-        if any(h.start < match.end() and start < h.end for h in hits):
+        if any(h.start < match.end() and start < h.end for h in hits) or _EN_NATIONAL_WORDS.match(name):
             continue
-        place = context_place if _EN_CONTEXT.search(lead[max(0, start - 20) : start]) else None
-        canonical = en_body_canonical(name, place)
+        canonical = en_body_canonical(name, _context_place(name, dateline))
         if canonical:
             hits.append(IssuerHit(name, start, match.end(), canonical))
     return sorted(hits, key=lambda h: h.start)
 
 
-def _dateline_place(text: str) -> str | None:
-    """The place of a news dateline (SHANGHAI — / CHENGDU, March 3 —), by its gazetteer name."""
+_EN_NATIONAL_WORDS = re.compile(
+    r"(?:the\s+)?(?:Ministry|State|National|China|Chinese|General Administration)\b", re.I
+)
+
+
+def _context_place(name: str, dateline: PlaceEntry | None) -> str | None:
+    if dateline is None:
+        return None
+    if re.search(r"\bprovincial government\b", name, re.IGNORECASE):
+        return dateline.province
+    return dateline.canonical
+
+
+def _dateline_place(text: str) -> PlaceEntry | None:
+    """The place of a news dateline (SHANGHAI — / WUXI, Jiangsu —), as a places.tsv entry."""
     for line in text.split("\n")[1:4]:
         match = re.match(r"^([A-Z][A-Z'.\- ]+?)(?:,|\s+[—–-])", line.strip())
         if match:
             hits = find_places(match[1].title())
-            return hits[0].entry.canonical if hits else None
+            return hits[0].entry if hits else None
     return None
