@@ -59,7 +59,7 @@ def money_component(doc: Doc) -> Doc:
             "end": a.end,
             "value": a.value,
             "currency": a.currency,
-            "is_subsidy": is_subsidy(text, a.start, a.end),
+            "is_subsidy": is_subsidy(text, *a.context_span, per_unit=a.per_unit),
             "qualifier": a.qualifier,
         }
         for a in find_amounts(text, _lang(doc))

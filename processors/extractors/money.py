@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from processors.extractors.numbers import ZH_DIGITS, en_scale, parse_number, zh_scale
+from processors.extractors.numbers import ZH_DIGITS, en_scale, fold_traditional, parse_number, zh_scale
 
 CURRENCY_CODES = {
     "us$": "USD",
@@ -52,7 +52,7 @@ CURRENCY_CODES = {
 }
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_EN_SCALE = r"(?:\s?(?:trillion|billion|million|thousand)|\s?(?:bn|mn|mln|tn)|[mbk])\b"
+_EN_SCALE = r"(?:[\s-]?(?:trillion|billion|million|thousand)|\s?(?:bn|mn|mln|tn)|[mbk])\b"
 _PREFIX = r"US\$|U\.S\.\s?\$|HK\$|S\$|\$|USD|RMB|CNY|HKD|EUR|GBP|SGD|JPY|¥|￥|€|£"
 _SUFFIX = (
     r"yuan|renminbi|RMB|CNY|(?:U\.?S\.? |Hong Kong |HK )?dollars|USD|HKD|euros?|EUR|"
@@ -62,12 +62,38 @@ _SUFFIX = (
 EN_AMOUNT = re.compile(
     rf"(?<![\w$])(?P<pcur>{_PREFIX})\s?(?P<pnum>{_NUM})(?P<pscale>{_EN_SCALE})?"
     rf"(?:\s(?:yuan|dollars))?"
-    rf"|(?<![\w.,])(?P<snum>{_NUM})(?P<sscale>{_EN_SCALE})?\s?(?P<scur>{_SUFFIX})\b",
+    rf"|(?<![\w.,])(?P<snum>{_NUM})(?P<sscale>{_EN_SCALE})?[\s-]?(?P<scur>{_SUFFIX})\b",
 )
+_ZH_NUM = rf"{_NUM}|[{ZH_DIGITS}]{{2,}}|[一二两三四五六七八九十]"
+_ZH_SCALE = r"万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千"
+_ZH_CURRENCY = r"元人民币|元|人民币|美元|港元|港币|欧元|英镑|日元|新加坡元|新元"
 ZH_AMOUNT = re.compile(
-    rf"(?:人民币|RMB)?\s?(?P<num>{_NUM}|[{ZH_DIGITS}]{{2,}}|[一二两三四五六七八九十])\s?"
-    r"(?P<scale>万亿|千亿|百亿|亿|千万|百万|十万|万|千)?"
-    r"(?P<cur>元人民币|元|人民币|美元|港元|港币|欧元|英镑|日元|新加坡元|新元)",
+    rf"(?:人民币|RMB)?\s?(?P<num>{_ZH_NUM})\s?(?P<scale>{_ZH_SCALE})?(?P<cur>{_ZH_CURRENCY})",
+)
+# The low end of a range written before an amount: 100万—500万元, 100-500万元, 1-5 million yuan,
+# between 1 million and 5 million yuan, $1-5 million. The range dash or word ends the match.
+_ZH_RANGE_LOW = re.compile(
+    rf"(?:人民币)?(?P<num>{_ZH_NUM})(?P<scale>{_ZH_SCALE})?(?P<cur>{_ZH_CURRENCY})?"
+    r"\s*(?:—{1,2}|–|-|~|～|〜|至|到)\s*$"
+)
+_EN_RANGE_LOW = re.compile(
+    rf"(?P<between>\bbetween\s+)?(?<![\w.,])(?P<cur>{_PREFIX})?\s?(?P<num>{_NUM})(?P<scale>{_EN_SCALE})?"
+    rf"(?:\s?(?:{_SUFFIX}))?\s*(?P<link>—|–|-|to|and)\s*$",
+    re.IGNORECASE,
+)
+# "raised from 1 million to 5 million yuan", 由100万元提高至: a change, not a range.
+_CHANGE_BEFORE = re.compile(
+    r"(?:rais|increas|lift|boost|cut|reduc|lower|grew|grow|rose|fell|jump|doubl|up|down)\w*\s+"
+    r"(?:\w+\s+){0,3}from\s*$|提高|增加|增至|上调|下调|降至|降低|提升",
+    re.IGNORECASE,
+)
+# What follows a per-unit price: 元/千瓦时, 元/度, 元/卡时, 元/PFlops, "per GPU-hour", "per kWh",
+# "per million tokens".
+PER_UNIT = re.compile(
+    r"\s*(?:/|每|per\s+|a\s+(?=kWh|kilowatt|GPU|token|million tokens|hour))\s*"
+    r"(?:(?:千|百万|万|million\s+|thousand\s+|1,?000\s+|1\s?[MK]\s+)?(?:tokens?|Tokens?|TOKENS?)"
+    r"|千瓦时|度电?|卡时|卡·?(?:小时|时)|(?:GPU|卡|card)[-\s·]?(?:hours?|小时|时)|小时|hours?\b"
+    r"|[PT]F(?:LOPS|lops)|P(?:·|\*)?(?:小时|天|月)|kWh|kilowatt[-\s]hours?|MWh|兆瓦时)",
 )
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -97,18 +123,105 @@ class AmountMatch:
     value: float
     currency: str
     qualifier: str | None
+    # A range's two ends share the whole range's span (low start, high end); else the amount's own.
+    span: tuple[int, int] | None = None
+    # A per-unit price (元/千瓦时, per GPU-hour, per million tokens).
+    per_unit: bool = False
+
+    @property
+    def context_span(self) -> tuple[int, int]:
+        """The span whose surroundings decide the subsidy flag: the range for a range's ends."""
+        return self.span or (self.start, self.end)
 
 
 def find_amounts(text: str, lang: str) -> list[AmountMatch]:
     """Every money amount in ``text``, in order. ``lang`` picks the Chinese or English patterns;
-    Chinese text is also scanned for English-style amounts (US$, RMB 5m) that notices quote."""
+    Chinese text is also scanned for English-style amounts (US$, RMB 5m) that notices quote.
+    A range (100万—500万元) gives both ends, the low one ``min`` and the high one ``max``."""
+    original, text = text, fold_traditional(text)
     # Chinese amounts are looked for in any text with Han characters: English reports quote them.
     found = list(_zh_amounts(text)) if lang == "zh" or _HAN.search(text) else []
     taken = [(m.start, m.end) for m in found]
     for match in _en_amounts(text):
         if not any(s < match.end and match.start < e for s, e in taken):
             found.append(match)
-    return _carry_conversion_qualifiers(text, sorted(found, key=lambda m: m.start))
+    found = _with_ranges(text, sorted(found, key=lambda m: m.start))
+    found = [_mark_per_unit(text, replace(m, text=original[m.start : m.end])) for m in found]
+    return _carry_conversion_qualifiers(text, found)
+
+
+def _mark_per_unit(text: str, amount: AmountMatch) -> AmountMatch:
+    return replace(amount, per_unit=True) if PER_UNIT.match(text, amount.end) else amount
+
+
+def _with_ranges(text: str, amounts: list[AmountMatch]) -> list[AmountMatch]:
+    """Each amount that closes a range gets its low end: an amount already found just before it,
+    or the bare number written there (``100`` in 100-500万元, read in the high end's scale)."""
+    out: list[AmountMatch] = []
+    for high in amounts:
+        low = None if high.span else _range_low(text, high, out[-1] if out else None)
+        if low is None:
+            out.append(high)
+            continue
+        if out and out[-1].start >= low.start:
+            out.pop()
+        span = (low.start, high.end)
+        out += [replace(low, qualifier="min", span=span), replace(high, qualifier="max", span=span)]
+    return out
+
+
+def _range_low(text: str, high: AmountMatch, previous: AmountMatch | None) -> AmountMatch | None:
+    window_start = max(0, high.start - 40, previous.start if previous else 0)
+    before = text[window_start : high.start]
+    zh = _ZH_RANGE_LOW.search(before)
+    en = None if zh else _EN_RANGE_LOW.search(before)
+    match = zh or en
+    if match is None or (en and (en["link"].lower() == "and") != bool(en["between"])):
+        return None
+    start = window_start + match.start("cur" if en and en["cur"] else "num")
+    if _CHANGE_BEFORE.search(text[max(0, start - 30) : start]):
+        return None
+    if previous and previous.start == start:
+        return previous
+    if previous and previous.end > start:
+        return None
+    return _low_end(text, match, start, high, en is not None)
+
+
+def _low_end(text: str, match: re.Match[str], start: int, high: AmountMatch, english: bool):
+    try:
+        number = parse_number(match["num"])
+    except ValueError:
+        return None
+    scale = match["scale"]
+    if scale:
+        value = number * (en_scale(scale.strip(" -")) if english else zh_scale(scale))
+    elif match["cur"] or "," in match["num"] or number < _written_number(high):
+        value = number * _scale_of(high, number)  # 100-500万元: in the high end's scale
+    else:
+        return None  # 2023-500万元: a bare number no smaller than the high end is no low end
+    if not 0 < value < high.value:
+        return None
+    end = match.end("scale") if scale else match.end("num")
+    return AmountMatch(text[start:end], start, end, value, high.currency, "min")
+
+
+def _scale_of(high: AmountMatch, low_number: float) -> float:
+    """The multiplier the high end's number carries (5 million -> 10^6), when the low number is
+    smaller than the high one as written (1-5 million); else 1 (500,000-1 million)."""
+    high_number = _written_number(high)
+    if not high_number or low_number >= high_number:
+        return 1
+    return high.value / high_number
+
+
+def _written_number(amount: AmountMatch) -> float:
+    """The number as written in ``amount`` (5 in "5 million yuan"), 0 when it cannot be read."""
+    written = re.search(rf"{_NUM}|[{ZH_DIGITS}]+", amount.text)
+    try:
+        return parse_number(written[0]) if written else 0
+    except ValueError:
+        return 0
 
 
 _CONVERSION_GAP = re.compile(r"\s*[（(]\s*(?:about |around |roughly |约|合)?$")
@@ -123,14 +236,41 @@ def _carry_conversion_qualifiers(text: str, amounts: list[AmountMatch]) -> list[
     return amounts
 
 
+_EN_PREFIX_RANGE = re.compile(
+    rf"(?<![\w$])(?P<cur>{_PREFIX})\s?(?P<low>{_NUM})\s?(?:—|–|-|to)\s?(?P<high>{_NUM})(?P<scale>{_EN_SCALE})",
+    re.IGNORECASE,
+)
+
+
+def _en_prefix_ranges(text: str):
+    """$1-5 million, US$10 to 20 billion: one currency sign for both ends of a range."""
+    for m in _EN_PREFIX_RANGE.finditer(text):
+        code = CURRENCY_CODES.get(_norm_currency(m["cur"]))
+        low, high = parse_number(m["low"]), parse_number(m["high"])
+        if code is None or not 0 < low < high:
+            continue
+        scale = en_scale(m["scale"].strip(" -"))
+        span = (m.start(), m.end())
+        yield AmountMatch(
+            text[m.start() : m.end("low")], m.start(), m.end("low"), low * scale, code, "min", span
+        )
+        yield AmountMatch(
+            m[0][m.start("high") - m.start() :], m.start("high"), m.end(), high * scale, code, "max", span
+        )
+
+
 def _en_amounts(text: str):
+    ranges = list(_en_prefix_ranges(text))
+    yield from ranges
     for m in EN_AMOUNT.finditer(text):
+        if any(r.start < m.end() and m.start() < r.end for r in ranges):
+            continue
         if m["pcur"]:
             number, scale, currency = m["pnum"], m["pscale"], m["pcur"]
         else:
             number, scale, currency = m["snum"], m["sscale"], m["scur"]
         try:
-            value = parse_number(number) * en_scale((scale or "").strip())
+            value = parse_number(number) * en_scale((scale or "").strip(" -"))
         except ValueError:
             continue
         code = CURRENCY_CODES.get(_norm_currency(currency))

@@ -16,22 +16,30 @@ SUBSIDY_CUES = re.compile(
     r"reimburs\w*|support funds?|special funds?|funding support|financial support|fiscal support|"
     r"per (?:company|enterprise|project|firm)|offers?\b|offering|will provide|will pay|cover\w*|"
     r"set aside|earmark\w*|allocat\w*|schemes?\b|programmes?\b|programs?\b|funded under|funding of|"
-    r"can (?:receive|claim|apply)|eligible|commits?\b|"
-    r"补贴|补助|奖励|奖补|资助|扶持|支持|算力券|模型券|数据券|券|给予|贴息|专项资金|一次性|配套|兑付|安排|"
+    r"can (?:receive|claim|apply)|eligible|commits?\b|support (?:of )?up to|support of\b|capped at|"
+    r"补贴|补助|奖励|奖补|资助|扶持|支持|算力券|模型券|数据券|券|给予|贴息|专项资金|一次性|配套|兑付|安排|引导资金|"
     r"财政资金|拨付|下达",
     re.IGNORECASE,
 )
 OTHER_MONEY_CUES = re.compile(
     r"revenues?|sales|valuation|valued|market|profits?|turnover|raised|raising|financing|spend\w*|spent|"
     r"funding round|series [a-e]\b|invest(?:ed|s|ment)? (?:by|from|of)\b|equity|prices?d?|costs? of|"
-    r"output|industry (?:size|scale)|scale of|exports?|imports?|"
+    r"output|industry (?:size|scale)|scale of|exports?|imports?|fines?\b|fined|penalt\w*|"
     r"营业收入|营收|收入|估值|规模|产值|市场|销售|融资|总投资|投资额|固定资产投资|股权|注册资本|价格|售价|利润|"
-    r"产业|营业额|增加值",
+    r"产业|营业额|增加值|罚款|罚金",
     re.IGNORECASE,
 )
 RATIO_NOISE = re.compile(
-    r"growth|grow\w*|increase\w*|rise|rose|year-on-year|share of|accounted|"
-    r"增长|同比|增速|提高|提升|占比|比重|下降|达到|超过",
+    r"growth|grow\w*|increase\w*|rise|rose|year-on-year|share of|accounted|at least|no less than|"
+    r"(?<!no )(?<!not )more than|threshold|"
+    r"增长|同比|增速|提高|提升|占比|比重|下降|达到|(?<!不)超过|不低于|不少于|至少|以上|占",
+    re.IGNORECASE,
+)
+# Cues that make a ratio a support ratio though they say nothing of money on their own: "may
+# receive an additional 20 percent from district budgets", "an extra 10 percent".
+RATIO_CUES = re.compile(
+    rf"{SUBSIDY_CUES.pattern}|receiv\w*|\bgets?\b|an? (?:extra|additional)|top-ups?|budgets?\b|"
+    r"capped at|a cap of|上浮",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")
@@ -54,20 +62,37 @@ def _sentence_ends(text: str) -> list[int]:
     return [m.end() for m in _SENTENCE_END.finditer(text)]
 
 
-def is_subsidy(text: str, start: int, end: int) -> bool:
-    """True when the nearest cue around the amount ``text[start:end]`` says subsidy."""
+def is_subsidy(text: str, start: int, end: int, per_unit: bool = False) -> bool:
+    """True when the nearest cue around the amount ``text[start:end]`` says subsidy. A per-unit
+    amount (元/千瓦时, per GPU-hour) is a price unless a subsidy word leads into it in the same
+    clause (电费补贴0.1元/千瓦时, "a subsidy of 0.1 yuan per kWh")."""
+    if per_unit:
+        return _unit_subsidy(text, start)
     return _nearest_cue_is_subsidy(text, start, end, OTHER_MONEY_CUES)
+
+
+_UNIT_SUBSIDY_BEFORE = re.compile(
+    r"(?:subsid\w*|rebates?|补贴|补助|奖补|减免)(?:标准)?(?:\s*(?:of|at|is|为|按|给予))?"
+    r"(?:\s*(?:up to|最高|不超过))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _unit_subsidy(text: str, start: int) -> bool:
+    return bool(_UNIT_SUBSIDY_BEFORE.search(text[max(0, start - 24) : start]))
 
 
 def is_subsidy_ratio(text: str, start: int, end: int) -> bool:
     """True for a support ratio ("30% of the contract fee", 按合同金额的20%给予补贴), not a growth rate."""
-    return _nearest_cue_is_subsidy(text, start, end, RATIO_NOISE)
+    return _nearest_cue_is_subsidy(text, start, end, RATIO_NOISE, RATIO_CUES)
 
 
-def _nearest_cue_is_subsidy(text: str, start: int, end: int, other: re.Pattern[str]) -> bool:
+def _nearest_cue_is_subsidy(
+    text: str, start: int, end: int, other: re.Pattern[str], cues: re.Pattern[str] = SUBSIDY_CUES
+) -> bool:
     left, right = sentence_bounds(text, start, end)
     sentence = text[left:right]
-    subsidy = _nearest(SUBSIDY_CUES, sentence, start - left, end - left)
+    subsidy = _nearest(cues, sentence, start - left, end - left)
     noise = _nearest(other, sentence, start - left, end - left)
     if subsidy is None:
         return False

@@ -71,3 +71,81 @@ def test_offsets_point_at_the_amount():
     text = "对企业给予最高500万元奖励，并发放1亿元算力券。"
     for amount in find_amounts(text, "zh"):
         assert text[amount.start : amount.end] == amount.text
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("5千万元", "zh", ("5千万元", 50_000_000)),
+        ("一千万元", "zh", ("一千万元", 10_000_000)),
+        ("3千亿元", "zh", ("3千亿元", 300_000_000_000)),
+        ("十亿元", "zh", ("十亿元", 1_000_000_000)),
+        ("5百万元", "zh", ("5百万元", 5_000_000)),
+        ("五十億元", "zh", ("五十億元", 5_000_000_000)),
+        ("補貼300萬元", "zh", ("300萬元", 3_000_000)),
+        ("a 1-billion-yuan fund", "en", ("1-billion-yuan", 1_000_000_000)),
+        ("a 5-million-yuan grant", "en", ("5-million-yuan", 5_000_000)),
+    ],
+)
+def test_magnitude_words_hyphenated_and_traditional_forms(text, lang, expected):
+    assert [(a[0], a[1]) for a in amounts(text, lang)] == [expected]
+    assert amounts(text, lang)[0][2] == "CNY"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("给予100万—500万元支持", "zh", [("100万", 1e6, "min"), ("500万元", 5e6, "max")]),
+        ("给予100万至500万元支持", "zh", [("100万", 1e6, "min"), ("500万元", 5e6, "max")]),
+        ("奖励100-500万元", "zh", [("100", 1e6, "min"), ("500万元", 5e6, "max")]),
+        ("100万元——500万元", "zh", [("100万元", 1e6, "min"), ("500万元", 5e6, "max")]),
+        (
+            "between 1 million and 5 million yuan",
+            "en",
+            [("1 million", 1e6, "min"), ("5 million yuan", 5e6, "max")],
+        ),
+        ("grants of 1-5 million yuan", "en", [("1", 1e6, "min"), ("5 million yuan", 5e6, "max")]),
+        ("$1-5 million", "en", [("$1", 1e6, "min"), ("5 million", 5e6, "max")]),
+        ("500,000-1 million yuan", "en", [("500,000", 5e5, "min"), ("1 million yuan", 1e6, "max")]),
+    ],
+)
+def test_a_range_keeps_both_ends_the_low_one_min_and_the_high_one_max(text, lang, expected):
+    found = find_amounts(text, lang)
+    assert [(a.text, a.value, a.qualifier) for a in found] == expected
+    assert found[0].currency == found[1].currency
+    assert found[0].context_span == found[1].context_span == (found[0].start, found[1].end)
+    for amount in found:
+        assert text[amount.start : amount.end] == amount.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "由300万元提高至500万元",
+        "raised the cap from 1 million to 5 million yuan",
+        "2023-500万元",
+        "up to 5 million yuan",
+    ],
+)
+def test_changes_and_years_are_not_ranges(text):
+    found = find_amounts(text, "zh")
+    assert found and all(a.span is None for a in found)
+    assert all(a.qualifier != "min" for a in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("电价0.3元/千瓦时", "zh"),
+        ("0.5元/度", "zh"),
+        ("算力租赁价格为12元/卡时", "zh"),
+        ("20元/PFlops", "zh"),
+        ("$2 per GPU-hour", "en"),
+        ("0.4 yuan per kWh", "en"),
+        ("2 yuan per million tokens", "en"),
+        ("每百万tokens 0.8元", "zh"),
+    ],
+)
+def test_per_unit_prices_are_marked(text, lang):
+    marked = [a.per_unit for a in find_amounts(text, lang)]
+    assert marked == ([False] if text.startswith("每") else [True])

@@ -42,3 +42,83 @@ def test_chinese_subsidy_versus_market_size_and_equity_investment():
 )
 def test_only_support_ratios_are_kept(text, values):
     assert [r.value for r in find_subsidy_ratios(text)] == values
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("智算中心电价为0.3元/千瓦时，并给予补贴。", [False]),
+        ("GPU rental costs $2 per GPU-hour under the voucher scheme.", [False]),
+        ("对数据中心给予电费补贴0.1元/千瓦时。", [True]),
+        ("a subsidy of 0.1 yuan per kWh for data centres", [True]),
+    ],
+)
+def test_per_unit_prices_are_subsidies_only_when_a_subsidy_word_leads_into_them(text, flags):
+    found = find_amounts(text, "zh")
+    assert [is_subsidy(text, *a.context_span, per_unit=a.per_unit) for a in found] == flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "对企业给予资助100万元",
+        "给予一次性奖励50万元",
+        "按实际发生额给予贴息200万元",
+        "给予后补助300万元",
+        "安排扶持资金2000万元",
+        "firms can claim a rebate of 2 million yuan",
+        "the city will reimburse up to 3 million yuan",
+    ],
+)
+def test_subsidy_cue_words(text):
+    assert all(is_subsidy(text, *a.context_span) for a in find_amounts(text, "zh"))
+
+
+def test_both_ends_of_a_range_share_the_subsidy_flag():
+    text = "对新落户企业给予100万—500万元奖励，企业营业收入达到1亿元。"
+    found = find_amounts(text, "zh")
+    assert [is_subsidy(text, *a.context_span) for a in found] == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("按合同金额的三成给予补贴", [30]),
+        ("按合同金额五成给予补贴", [50]),
+        ("给予实际支出一半的补贴", [50]),
+        ("按投资额的百分之三十给予补助", [30]),
+        ("按三分之一给予资助", [33.33]),
+        ("vouchers covering half of what local companies pay", [50]),
+        ("the grant covers a third of the eligible cost", [33.33]),
+        ("two thirds of the cost will be reimbursed", [66.67]),
+        ("补贴比例不超过30%", [30]),
+        ("最高不超过合同金额的50%给予补贴", [50]),
+        ("subsidies capped at 30% of the cost", [30]),
+        ("a subsidy of no more than 30 percent of the fee", [30]),
+        ("grants of up to 50 percent of the cost", [50]),
+        ("firms may receive an additional 20 percent from district budgets", [20]),
+    ],
+)
+def test_ratios_in_words_and_caps_on_ratios(text, values):
+    assert [r.value for r in find_subsidy_ratios(text)] == values
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "收入同比增长三成",
+        "九成以上企业获得补贴",
+        "研发投入占营业收入比例不低于5%的企业给予补贴",
+        "in the first half of 2024 the subsidies were paid",
+        "一成不变地执行补贴政策",
+        "市场份额达到30%",
+    ],
+)
+def test_growth_shares_and_thresholds_in_words_are_not_ratios(text):
+    assert find_subsidy_ratios(text) == []
+
+
+def test_support_of_up_to_is_a_subsidy_and_a_fine_is_not():
+    text = "Firms get support of up to 5 million yuan. Violators face fines of up to 10 million yuan."
+    found = find_amounts(text, "en")
+    assert [is_subsidy(text, *a.context_span) for a in found] == [True, False]
