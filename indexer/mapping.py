@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from policyradar.schemas import ENTITY_FIELDS, EnrichedRecord
+from policyradar.schemas import ENTITY_FIELDS, EnrichedRecord, PolicyFacts
 from policyradar.settings import Settings
 
 MAPPING_VERSION = 1
 
 _KEYWORD = {"type": "keyword"}
+_DATE = {"type": "date"}
+# A name filtered exactly (facets) and found by words in free text (``companies.text``).
+_NAME = {"type": "keyword", "fields": {"text": {"type": "text", "analyzer": "standard"}}}
 _OFFSET = {"type": "integer", "index": False}
 _TEXT = {
     "type": "text",
@@ -60,6 +63,7 @@ _ENTITY_PROPERTIES: dict[str, Any] = {
         "properties": {
             "text": _KEYWORD,
             "canonical": _KEYWORD,
+            "parent": _KEYWORD,
             "start": _OFFSET,
             "end": _OFFSET,
         }
@@ -67,6 +71,15 @@ _ENTITY_PROPERTIES: dict[str, Any] = {
     "organizations": {"properties": {"text": _KEYWORD, "kind": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
     "people": {"properties": {"text": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
     "dates": {"properties": {"text": _KEYWORD, "start": _OFFSET, "end": _OFFSET}},
+}
+
+# The policy facts (``policyradar.schemas.PolicyFacts``); like the entities, every declared field is mapped.
+_FACT_PROPERTIES: dict[str, Any] = {
+    "doc_type": _KEYWORD,
+    "issuers": {"properties": {"text": _KEYWORD, "canonical": _NAME, "start": _OFFSET, "end": _OFFSET}},
+    "doc_number": _KEYWORD,
+    "deadline": _DATE,
+    "apply_from": _DATE,
 }
 
 INDEX_BODY: dict[str, Any] = {
@@ -95,9 +108,14 @@ INDEX_BODY: dict[str, Any] = {
             # Flat facets for filtering and aggregations.
             "place_names": _KEYWORD,
             "provinces": _KEYWORD,
-            "companies": _KEYWORD,
+            # Each company's canonical name and its parent's: a filter on the group finds its arms.
+            "companies": _NAME,
             "max_subsidy_cny": {"type": "double"},
+            "doc_type": _KEYWORD,
+            "issuer_names": _NAME,
+            "deadline": _DATE,
             "entities": {"properties": {name: _ENTITY_PROPERTIES[name] for name in ENTITY_FIELDS}},
+            "facts": {"properties": {name: _FACT_PROPERTIES[name] for name in PolicyFacts.model_fields}},
         },
     },
 }
@@ -134,7 +152,13 @@ def document_from_record(record: EnrichedRecord) -> dict[str, Any]:
     entities = record.entities
     doc["place_names"] = sorted({p.canonical for p in entities.places})
     doc["provinces"] = sorted({p.province for p in entities.places if p.province})
-    doc["companies"] = sorted({c.canonical for c in entities.companies})
+    doc["companies"] = sorted(
+        {c.canonical for c in entities.companies} | {c.parent for c in entities.companies if c.parent}
+    )
     subsidies = [m.value_cny for m in entities.money if m.is_subsidy and m.value_cny is not None]
     doc["max_subsidy_cny"] = max(subsidies) if subsidies else None
+    facts = record.facts
+    doc["doc_type"] = facts.doc_type
+    doc["issuer_names"] = list(dict.fromkeys(i.canonical for i in facts.issuers))
+    doc["deadline"] = facts.deadline.isoformat() if facts.deadline else None
     return doc

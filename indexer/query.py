@@ -27,8 +27,11 @@ from pydantic_core import PydanticCustomError
 
 from policyradar.errors import PolicyRadarError
 from policyradar.rates import to_cny
+from policyradar.schemas import DocType
 
-SEARCH_FIELDS = ["title^3", "title.cjk^3", "text", "text.cjk"]
+# Title and body, plus the names of companies (with their parents) and issuers: a search for
+# "Alibaba" finds a Chinese notice that names only 阿里云 (Alibaba Cloud, parent Alibaba).
+SEARCH_FIELDS = ["title^3", "title.cjk^3", "text", "text.cjk", "companies.text", "issuer_names.text"]
 MAX_RESULT_WINDOW = 10_000  # the engine's index.max_result_window
 MAX_AMOUNT = 1e15  # a thousand trillion in any currency: above every budget, finite after conversion
 MAX_QUERY_CHARS = 500
@@ -42,7 +45,20 @@ FACETS = {
     "topics": "topics",
     "sources": "source_id",
     "languages": "detected_language",
+    "doc_types": "doc_type",
+    "issuers": "issuer_names",
 }
+# "Open for applications": a deadline on or after today, today being the day the query runs. The
+# engine resolves ``now`` when it evaluates the query, for a search as for a percolated alert (stored
+# percolator queries are parsed at percolation time), so an alert's ``open`` means "the deadline is
+# on or after the day the document is matched". Days are China's (policy deadlines are local dates).
+DEADLINE_ZONE = "Asia/Shanghai"
+
+
+def open_filter() -> dict[str, Any]:
+    """Deadline today or later (the engine's today, in ``DEADLINE_ZONE``); documents without a
+    deadline are not open."""
+    return {"range": {"deadline": {"gte": "now/d", "time_zone": DEADLINE_ZONE}}}
 
 
 def _printable(text: str) -> str:
@@ -61,6 +77,7 @@ QueryText = Annotated[str, Field(max_length=MAX_QUERY_CHARS), AfterValidator(_pr
 FacetValue = Annotated[str, Field(max_length=MAX_VALUE_CHARS), AfterValidator(_printable)]
 FacetValues = Annotated[list[FacetValue], Field(max_length=MAX_VALUES)]
 Amount = Annotated[float | None, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+DocTypes = Annotated[list[DocType], Field(max_length=MAX_VALUES)]
 
 
 class Conditions(BaseModel):
@@ -84,6 +101,11 @@ class Conditions(BaseModel):
     max_amount: Amount = None
     currency: str = "CNY"
     subsidy_only: bool = False
+    doc_types: DocTypes = []
+    issuers: FacetValues = []
+    deadline_from: date | None = None
+    deadline_to: date | None = None
+    open_only: bool = False
 
     @field_validator("max_amount")
     @classmethod
@@ -94,6 +116,11 @@ class Conditions(BaseModel):
                 "amount_order", "must not be below the minimum amount ({low})", {"low": f"{low:g}"}
             )
         return value
+
+    @field_validator("deadline_to")
+    @classmethod
+    def _deadline_not_before_from(cls, value: date | None, info: ValidationInfo) -> date | None:
+        return _not_before(value, info.data.get("deadline_from"))
 
     @field_validator("currency")
     @classmethod
@@ -123,12 +150,7 @@ class SearchRequest(Conditions):
     @field_validator("date_to")
     @classmethod
     def _not_before_from(cls, value: date | None, info: ValidationInfo) -> date | None:
-        start = info.data.get("date_from")
-        if value is not None and start is not None and value < start:
-            raise PydanticCustomError(
-                "date_order", "must not be before the start date ({start})", {"start": start.isoformat()}
-            )
-        return value
+        return _not_before(value, info.data.get("date_from"))
 
     @field_validator("page")
     @classmethod
@@ -146,6 +168,15 @@ class SearchRequest(Conditions):
     def conditions(self) -> Conditions:
         """The part an alert keeps (with ``q``)."""
         return Conditions.model_validate(self.model_dump(include=set(Conditions.model_fields)))
+
+
+def _not_before(value: date | None, start: date | None) -> date | None:
+    """``value``, the end of a date range, unless it comes before the range's ``start``."""
+    if value is not None and start is not None and value < start:
+        raise PydanticCustomError(
+            "date_order", "must not be before the start date ({start})", {"start": start.isoformat()}
+        )
+    return value
 
 
 RATES = "rates"  # the validation context's key for the exchange rates to CNY
@@ -195,9 +226,17 @@ def _base_query(request: Conditions | SearchRequest, rates: Mapping[str, float])
     if money:
         filters.append(money)
     if isinstance(request, SearchRequest) and (request.date_from or request.date_to):
-        bounds = {k: v.isoformat() for k, v in (("gte", request.date_from), ("lte", request.date_to)) if v}
-        filters.append({"range": {"published_at": bounds}})
+        filters.append(_date_range("published_at", request.date_from, request.date_to))
+    if request.deadline_from or request.deadline_to:
+        filters.append(_date_range("deadline", request.deadline_from, request.deadline_to))
+    if request.open_only:
+        filters.append(open_filter())
     return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
+
+
+def _date_range(field: str, start: date | None, end: date | None) -> dict[str, Any]:
+    bounds = {k: v.isoformat() for k, v in (("gte", start), ("lte", end)) if v}
+    return {"range": {field: bounds}}
 
 
 def _facet_filters(request: Conditions) -> dict[str, dict[str, Any]]:
@@ -267,6 +306,7 @@ def search_body(request: SearchRequest, rates: Mapping[str, float]) -> dict[str,
             "entities",
             "topics",
             "max_subsidy_cny",
+            "facts",
         ],
         "aggs": aggs,
         "highlight": {

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 
 from indexer.query import Conditions, SearchRequest, validate_request
 from policyradar.errors import PolicyRadarError
+from policyradar.schemas import DOC_TYPES
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,11 @@ REQUEST_FIELDS = (
     RequestField("max_amount", "max_amount", "... and at most this much"),
     RequestField("currency", "currency", "currency of the minimum and maximum amounts, compared in CNY"),
     RequestField("subsidy_only", "subsidy_only", "the amount must be a subsidy"),
+    RequestField("doc_types", "doc_type", "document type", choices=DOC_TYPES),
+    RequestField("issuers", "issuer", "issuing body, canonical English name, e.g. MIIT", "NAME"),
+    RequestField("deadline_from", "deadline_from", "application deadline on or after", "YYYY-MM-DD"),
+    RequestField("deadline_to", "deadline_to", "application deadline on or before", "YYYY-MM-DD"),
+    RequestField("open_only", "open", "open for applications: deadline today (China) or later"),
     RequestField("date_from", "date_from", "published on or after", "YYYY-MM-DD", option="--from"),
     RequestField("date_to", "date_to", "published on or before", "YYYY-MM-DD", option="--to"),
     RequestField("sort", "sort", "relevance, or newest first"),

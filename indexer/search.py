@@ -15,7 +15,7 @@ from indexer.request import request_from_args
 from policyradar.rates import rates_to_cny
 from policyradar.settings import get_settings
 
-RESULT_FIELDS = ["id", "url", "title", "published_at", "source_id", "entities", "topics"]
+RESULT_FIELDS = ["id", "url", "title", "published_at", "source_id", "entities", "topics", "facts"]
 
 
 class SearchUnavailable(EngineError):
@@ -50,7 +50,8 @@ def run_search(
     size: int = 10,
     rates: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
-    """``{"total": N, "hits": [{id, url, title, published_at, source_id, entities, topics, highlight}],
+    """``{"total": N, "hits": [{id, url, title, published_at, source_id, entities, topics, facts,
+    highlight}],
     "facets": {name: [{"value", "count"}]}}``. Amounts are converted with ``rates`` (a request with
     amounts and no rates is refused; plain text needs none)."""
     if isinstance(request, str):
@@ -89,10 +90,25 @@ def format_hit(hit: dict[str, Any]) -> str:
     companies = ", ".join(dict.fromkeys(c["canonical"] for c in entities.get("companies", [])))
     ratios = ", ".join(p["text"] for p in entities.get("percent", []))
     lines = [f"{(hit.get('published_at') or '')[:10]}  {hit['title']}", f"    {hit['url']}"]
+    facts = _facts_line(hit.get("facts") or {})
+    if facts:
+        lines.append(f"    {facts}")
     for label, value in (("money", money), ("ratios", ratios), ("places", places), ("companies", companies)):
         if value:
             lines.append(f"    {label}: {value}")
     return "\n".join(lines)
+
+
+def _facts_line(facts: dict[str, Any]) -> str:
+    """``notice 京经信发〔2024〕12号 · by MIIT, MOF · apply 2024-06-01 to 2024-06-30``, or what is known."""
+    parts = [" ".join(p for p in (facts.get("doc_type"), facts.get("doc_number")) if p)]
+    issuers = list(dict.fromkeys(i["canonical"] for i in facts.get("issuers") or []))
+    if issuers:
+        parts.append("by " + ", ".join(issuers))
+    if facts.get("deadline"):
+        start = f"{facts['apply_from']} to " if facts.get("apply_from") else "until "
+        parts.append(f"apply {start}{facts['deadline']}")
+    return " · ".join(p for p in parts if p)
 
 
 def _money_label(money: dict[str, Any]) -> str:

@@ -9,6 +9,12 @@ digest pending: the next run resends it with the same message id and the same it
 any new digest, so at most one digest per alert is ever pending. Matches not yet in a digest —
 including items indexed late — wait for the next one, however late the scheduler comes back.
 
+Reminders (``Alert.remind_days``) go through the same ledger: a reminder is a digest of ``kind``
+``reminder`` (id from the alert, the day and a part number, see ``reminders.py``) carrying the
+delivered matches whose deadline is due; sending marks them with ``reminder_id``, so each item is
+reminded of once per alert, across restarts. A digest that delivers an item already inside its
+reminder window counts as its reminder (the digest shows its deadline).
+
 Under a lease (the scheduler), the lease is checked right before each delivery and each ledger
 write, and digest documents carry the lease's fencing token: a write with an older token than the
 one a digest already carries is refused by the engine itself (see ``lease.py``).
@@ -20,14 +26,16 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
 from indexer.alerts.lease import Lease, LeaseLost
 from indexer.alerts.model import Alert
-from indexer.alerts.render import render_digest
+from indexer.alerts.reminders import REMINDER, due_reminder, reminder_day, reminder_id_for, reminder_window
+from indexer.alerts.render import render_digest, render_reminder
 from indexer.alerts.send import DeliveryError, send_email, send_webhook
 from indexer.alerts.store import PAGE_SIZE, AlertStore, MatchRecorder, raise_for_bulk
 from indexer.engine import Engine, EngineConflict, EngineNotFound
@@ -74,6 +82,10 @@ def due_fire_time(alert: Alert, now: datetime) -> datetime | None:
     return fire
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def message_id_for(alert: Alert, fire_time: datetime, part: int = 0) -> str:
     key = f"{alert.id}|{fire_time.astimezone(UTC).isoformat()}" + (f"|{part}" if part else "")
     return f"msg_{uuid.uuid5(MESSAGE_NAMESPACE, key).hex}"
@@ -90,6 +102,7 @@ class DigestService:
     before_send: Callable[[str], None] = lambda message_id: None  # tests use it to pause here
     lease: Lease | None = None  # the scheduler's: deliveries and ledger writes are fenced by it
     max_items: int = MAX_ITEMS
+    clock: Callable[[], datetime] = utc_now  # what "now" is for schedules, reminders and "closing soon"
     names: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -109,14 +122,62 @@ class DigestService:
         }
         return self._matches(query)
 
-    def pending(self, alert: Alert) -> dict[str, Any] | None:
-        query = {"bool": {"filter": [{"term": {"alert_id": alert.id}}, {"term": {"status": "pending"}}]}}
+    def pending(self, alert: Alert, kind: str | None = None) -> dict[str, Any] | None:
+        """The alert's oldest pending digest (``kind=REMINDER``: its pending reminder)."""
+        query: dict[str, Any] = {
+            "bool": {"filter": [{"term": {"alert_id": alert.id}}, {"term": {"status": "pending"}}]}
+        }
+        reminders = {"term": {"kind": REMINDER}}
+        if kind == REMINDER:
+            query["bool"]["filter"].append(reminders)
+        else:
+            query["bool"]["must_not"] = [reminders]
         hits = self.engine.search(self.names["digests"], {"query": query, "size": 1, "sort": ["created_at"]})
         hits = hits["hits"]["hits"]
         return {"id": hits[0]["_id"], **hits[0]["_source"]} if hits else None
 
-    def _matches(self, query: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        body = {"query": query, "size": self.max_items, "sort": ["matched_at", "doc_id"]}
+    def due_reminders(self, alert: Alert, now: datetime) -> list[tuple[str, dict[str, Any]]]:
+        """Delivered matches not yet reminded of whose deadline is due a reminder at ``now``, soonest
+        first (as many as one message carries)."""
+        window = reminder_window(alert, now)
+        if window is None:
+            return []
+        query = {
+            "bool": {
+                "filter": [
+                    {"term": {"alert_id": alert.id}},
+                    {"exists": {"field": "message_id"}},
+                    {"range": {"deadline": {"gte": window[0].isoformat(), "lte": window[1].isoformat()}}},
+                ],
+                "must_not": [{"exists": {"field": "reminder_id"}}],
+            }
+        }
+        return self._matches(query, sort=["deadline", "doc_id"])
+
+    def earliest_unreminded(self, since: date) -> dict[str, date]:
+        """Per alert id, the earliest deadline on or after ``since`` among its delivered matches not
+        yet reminded of: one paged aggregation for all alerts, so a tick costs no query per alert."""
+        query = {
+            "bool": {
+                "filter": [
+                    {"exists": {"field": "message_id"}},
+                    {"range": {"deadline": {"gte": since.isoformat()}}},
+                ],
+                "must_not": [{"exists": {"field": "reminder_id"}}],
+            }
+        }
+        earliest: dict[str, date] = {}
+        for bucket in self._alert_buckets(
+            self.names["matches"], query, {"first": {"min": {"field": "deadline"}}}
+        ):
+            first = datetime.fromtimestamp(bucket["first"]["value"] / 1000, UTC).date()
+            earliest[bucket["key"]["id"]] = first
+        return earliest
+
+    def _matches(
+        self, query: dict[str, Any], sort: list[str] | None = None
+    ) -> list[tuple[str, dict[str, Any]]]:
+        body = {"query": query, "size": self.max_items, "sort": sort or ["matched_at", "doc_id"]}
         return [
             (hit["_id"], hit["_source"]["doc"])
             for hit in self.engine.search(self.names["matches"], body)["hits"]["hits"]
@@ -130,7 +191,14 @@ class DigestService:
         )
 
     def _alert_ids(self, index: str, query: dict[str, Any]) -> set[str]:
-        ids: set[str] = set()
+        return {bucket["key"]["id"] for bucket in self._alert_buckets(index, query)}
+
+    def _alert_buckets(
+        self, index: str, query: dict[str, Any], aggs: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """One bucket per alert id among the documents ``query`` selects, with ``aggs`` inside; every
+        page of the composite aggregation is read."""
+        buckets: list[dict[str, Any]] = []
         after: dict[str, Any] | None = None
         while True:
             composite: dict[str, Any] = {
@@ -139,12 +207,13 @@ class DigestService:
             }
             if after:
                 composite["after"] = after
-            body = {"size": 0, "query": query, "aggs": {"alerts": {"composite": composite}}}
+            agg: dict[str, Any] = {"composite": composite, **({"aggs": aggs} if aggs else {})}
+            body = {"size": 0, "query": query, "aggs": {"alerts": agg}}
             result = self.engine.search(index, body)["aggregations"]["alerts"]
-            ids.update(bucket["key"]["id"] for bucket in result["buckets"])
+            buckets += result["buckets"]
             after = result.get("after_key")
             if not result["buckets"] or not after:
-                return ids
+                return buckets
 
     def highest_fence(self) -> int:
         """The highest fencing token any digest carries (a new lease document starts above it)."""
@@ -159,7 +228,8 @@ class DigestService:
             self._matches({"ids": {"values": pending["match_ids"]}}) if pending else self.undelivered(alert)
         )
         message_id = pending["id"] if pending else "(preview)"
-        text, _ = render_digest(alert, [doc for _, doc in items], message_id)
+        today = self.clock().astimezone(ZoneInfo(alert.timezone)).date()
+        text, _ = render_digest(alert, [doc for _, doc in items], message_id, today)
         return text, len(items)
 
     # Sending --------------------------------------------------------------------------------------
@@ -167,14 +237,9 @@ class DigestService:
         """Send the alert's pending digest, then every waiting match in digests of at most
         ``max_items`` items; the message ids sent. A digest backing off after a failed delivery
         holds everything back until its retry time."""
-        sent: list[str] = []
-        while (pending := self.pending(alert)) is not None:
-            retry_at = pending.get("next_attempt_at")
-            if retry_at and datetime.fromisoformat(retry_at) > datetime.now(UTC):
-                return sent  # backing off after a failed delivery
-            self._claim(pending)
-            items = self._matches({"ids": {"values": pending["match_ids"]}})
-            sent.append(self._send(alert, pending, items))
+        sent, held = self._resend_pending(alert)
+        if held:
+            return sent
         part = 0
         while items := self.undelivered(alert):
             created, part = self._create_pending(alert, fire_time, part, [match for match, _ in items])
@@ -184,28 +249,78 @@ class DigestService:
             part += 1
         return sent
 
+    def remind(self, alert: Alert, now: datetime) -> list[str]:
+        """Send the alert's pending reminder, then reminders of every delivered item whose deadline
+        is due (``reminders.py``); the message ids sent."""
+        sent, held = self._resend_pending(alert, REMINDER)
+        if held:
+            return sent
+        day, part = reminder_day(alert, now), 0
+        while items := self.due_reminders(alert, now):
+            ids = [match for match, _ in items]
+            created, part = self._create_pending(alert, now, part, ids, kind=REMINDER, day=day)
+            if created is None:
+                break  # another scheduler made this reminder; it is pending and sent from there
+            sent.append(self._send(alert, created, items))
+            part += 1
+        return sent
+
+    def _resend_pending(self, alert: Alert, kind: str | None = None) -> tuple[list[str], bool]:
+        """Send the alert's pending digests (or reminders) again; (message ids sent, whether one is
+        backing off after a failed delivery and holds everything back until its retry time)."""
+        sent: list[str] = []
+        while (pending := self.pending(alert, kind)) is not None:
+            retry_at = pending.get("next_attempt_at")
+            if retry_at and datetime.fromisoformat(retry_at) > datetime.now(UTC):
+                return sent, True
+            self._claim(pending)
+            items = self._matches({"ids": {"values": pending["match_ids"]}})
+            sent.append(self._send(alert, pending, items))
+        return sent, False
+
     def _send(self, alert: Alert, pending: dict[str, Any], items: list[tuple[str, dict[str, Any]]]) -> str:
         self.before_send(pending["id"])
         self._check_lease()
+        reminder = pending.get("kind") == REMINDER
+        fire_time = datetime.fromisoformat(str(pending["fire_time"]))
+        docs = [doc for _, doc in items]
         try:
-            self._deliver(alert, pending["id"], [doc for _, doc in items])
+            if reminder:
+                self._deliver_reminder(alert, pending["id"], docs, fire_time)
+            else:
+                self._deliver(alert, pending["id"], docs, fire_time)
         except DeliveryError:
             DIGESTS.labels(outcome="failed").inc()
             self._note_failure(pending)
             raise
         DIGESTS.labels(outcome="sent").inc()
         self.after_send(pending["id"])
-        self.mark_sent(pending["id"], [match for match, _ in items])
-        log.info("digest %s for %s sent with %d item(s)", pending["id"], alert.id, len(items))
+        match_ids = [match for match, _ in items]
+        # An item a digest delivers inside its reminder window has had its reminder: the digest.
+        reminded = (
+            match_ids
+            if reminder
+            else [m for m, doc in items if due_reminder(alert, doc.get("deadline"), fire_time)]
+        )
+        self.mark_sent(pending["id"], [] if reminder else match_ids, reminded)
+        what = "reminder" if reminder else "digest"
+        log.info("%s %s for %s sent with %d item(s)", what, pending["id"], alert.id, len(items))
         return pending["id"]
 
     def _create_pending(
-        self, alert: Alert, fire_time: datetime, part: int, match_ids: list[str]
+        self,
+        alert: Alert,
+        fire_time: datetime,
+        part: int,
+        match_ids: list[str],
+        kind: str = "digest",
+        day: date | None = None,
     ) -> tuple[dict[str, Any] | None, int]:
-        """Write the digest as pending (under the first free part number of this fire time); None
-        when a pending digest of that id already exists."""
+        """Write the digest (or the reminder of ``day``) as pending, under the first free part number
+        of this fire time (or day); None when a pending one of that id already exists."""
         body = {
             "alert_id": alert.id,
+            "kind": kind,
             "status": "pending",
             "fire_time": fire_time.isoformat(),
             "created_at": datetime.now(UTC).isoformat(),
@@ -215,7 +330,10 @@ class DigestService:
             "fence": self._check_lease(),
         }
         while True:
-            message_id = message_id_for(alert, fire_time, part)
+            if kind == REMINDER:
+                message_id = reminder_id_for(alert, day or fire_time.date(), part)
+            else:
+                message_id = message_id_for(alert, fire_time, part)
             try:
                 self.engine.index_doc(
                     self.names["digests"], message_id, body, op_type="create", refresh="wait_for"
@@ -227,33 +345,43 @@ class DigestService:
                     return None, part
                 part += 1  # that part went out earlier: this one is the next
 
-    def _deliver(self, alert: Alert, message_id: str, items: list[dict[str, Any]]) -> None:
-        text, html = render_digest(alert, items, message_id)
+    def _deliver(
+        self, alert: Alert, message_id: str, items: list[dict[str, Any]], fire_time: datetime
+    ) -> None:
+        today = fire_time.astimezone(ZoneInfo(alert.timezone)).date()
+        text, html = render_digest(alert, items, message_id, today)
         if alert.email:
             self.email(self.settings, alert, message_id, text, html, len(items))
         if alert.webhook_url:
-            payload = {
-                "type": "policyradar.digest",
-                "message_id": message_id,
-                "alert": alert.name,
-                "owner": alert.owner,
-                "items": items,
-            }
-            self.webhook(self.settings, alert, message_id, payload)
+            self.webhook(self.settings, alert, message_id, _payload("digest", alert, message_id, items))
+
+    def _deliver_reminder(
+        self, alert: Alert, message_id: str, items: list[dict[str, Any]], fire_time: datetime
+    ) -> None:
+        today = fire_time.astimezone(ZoneInfo(alert.timezone)).date()
+        text, html, subject = render_reminder(alert, items, message_id, today)
+        if alert.email:
+            self.email(self.settings, alert, message_id, text, html, len(items), subject=subject)
+        if alert.webhook_url:
+            self.webhook(self.settings, alert, message_id, _payload(REMINDER, alert, message_id, items))
 
     def _note_failure(self, pending: dict[str, Any]) -> None:
         attempts = int(pending.get("attempts") or 0) + 1
         retry_at = datetime.now(UTC) + timedelta(seconds=min(2**attempts, 3600))
         self._write_digest(pending["id"], {"attempts": attempts, "next_attempt_at": retry_at.isoformat()})
 
-    def mark_sent(self, message_id: str, match_ids: list[str]) -> None:
-        """Mark the matches and then the digest sent (fenced: refused for a former lease holder)."""
+    def mark_sent(self, message_id: str, match_ids: list[str], reminded: list[str] | None = None) -> None:
+        """Mark the matches (delivered in ``match_ids``, reminded of in ``reminded``) and then the
+        digest sent (fenced: refused for a former lease holder)."""
         self._check_lease()
+        marks: dict[str, dict[str, str]] = {match: {"message_id": message_id} for match in match_ids}
+        for match in reminded or []:
+            marks.setdefault(match, {})["reminder_id"] = message_id
         operations: list[dict[str, Any]] = []
-        for match in match_ids:
+        for match, changes in marks.items():
             operations += [
                 {"update": {"_index": self.names["matches"], "_id": match}},
-                {"doc": {"message_id": message_id}},
+                {"doc": changes},
             ]
         if operations:
             raise_for_bulk(
@@ -290,9 +418,10 @@ class DigestService:
             raise LeaseLost(f"digest {message_id} was taken over by a newer scheduler (our token: {fence})")
 
     def run_due(self, now: datetime | None = None) -> list[str]:
-        """Fire every alert that is due and has something to send; a failed delivery stays pending
-        and is retried next time. Raises LeaseLost (having sent nothing more) if the lease is lost."""
-        now = now or datetime.now(UTC)
+        """Fire every alert that is due and has something to send, then send the reminders that are
+        due; a failed delivery stays pending and is retried next time. Raises LeaseLost (having sent
+        nothing more) if the lease is lost."""
+        now = now or self.clock()
         busy = self.alerts_with_work()
         alerts = self.store.list()
         ALERTS_STORED.set(len(alerts))
@@ -318,4 +447,34 @@ class DigestService:
         if fired:
             self._check_lease()
             self.store.set_last_fires(fired)
+        return sent + self._remind_all(alerts, now, busy)
+
+    def _remind_all(self, alerts: list[Alert], now: datetime, busy: set[str]) -> list[str]:
+        """Reminders of every alert that has one due (or pending, among the ``busy`` alerts)."""
+        reminding = [alert for alert in alerts if alert.remind_days]
+        if not reminding:
+            return []
+        # Any alert's today is at least the UTC day before: an earlier deadline is past for all.
+        earliest = self.earliest_unreminded(now.astimezone(UTC).date() - timedelta(days=1))
+        sent: list[str] = []
+        for alert in reminding:
+            first, window = earliest.get(alert.id), reminder_window(alert, now)
+            due = first is not None and window is not None and first <= window[1]
+            if not due and alert.id not in busy:
+                continue
+            try:
+                sent += self.remind(alert, now)
+            except DeliveryError as exc:
+                log.error("%s (the reminder stays pending and is retried)", exc)
         return sent
+
+
+def _payload(kind: str, alert: Alert, message_id: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A webhook's body: ``policyradar.digest`` or ``policyradar.reminder`` with its items."""
+    return {
+        "type": f"policyradar.{kind}",
+        "message_id": message_id,
+        "alert": alert.name,
+        "owner": alert.owner,
+        "items": items,
+    }

@@ -13,6 +13,7 @@ from indexer.query import Conditions, QueryText
 from policyradar.crontab import crontab_trigger
 
 SCHEDULE_WORDS = ("instant", "daily", "weekly")
+MAX_REMIND_DAYS = 90
 
 
 class Alert(BaseModel):
@@ -30,6 +31,8 @@ class Alert(BaseModel):
     email: list[str] = []
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    # Remind of each matched item this many days before its deadline (at ``at``, in ``timezone``).
+    remind_days: int | None = Field(default=None, ge=1, le=MAX_REMIND_DAYS)
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     last_fire: datetime | None = None
 

@@ -1,8 +1,12 @@
-"""Digest text and HTML (Jinja2, autoescaped): items grouped by place or company, ranked by amount."""
+"""Digest text and HTML (Jinja2, autoescaped): items grouped by place or company, ranked by amount,
+after a "Closing within 14 days" section of the items whose application deadline is near; and the
+text and HTML of deadline reminders."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -14,6 +18,7 @@ _ENV = Environment(
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
+CLOSING_DAYS = 14
 
 
 def biggest_cny(item: dict[str, Any]) -> float:
@@ -33,15 +38,83 @@ def group_items(alert: Alert, items: list[dict[str, Any]]) -> list[tuple[str, li
     groups: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         keys = item.get("companies") if by_company else (item.get("provinces") or item.get("places"))
-        shown = {**item, "amounts": _amounts(item), "published_at": (item.get("published_at") or "")[:10]}
+        shown = {
+            **item,
+            "amounts": _amounts(item),
+            "published_at": (item.get("published_at") or "")[:10],
+            "facts": facts_text(item),
+        }
         groups.setdefault((keys or ["Other"])[0], []).append(shown)
     ranked = [(name, sorted(group, key=biggest_cny, reverse=True)) for name, group in groups.items()]
     return sorted(ranked, key=lambda pair: -max(biggest_cny(i) for i in pair[1]))
 
 
-def render_digest(alert: Alert, items: list[dict[str, Any]], message_id: str) -> tuple[str, str]:
-    """(plain text, HTML) of the digest."""
-    context = {"alert": alert, "items": items, "groups": group_items(alert, items), "message_id": message_id}
+def facts_text(item: dict[str, Any]) -> str:
+    """``notice 京经信发〔2024〕12号 · by MIIT · apply 2024-06-01 to 2024-06-30``, or what the item has
+    of it (matches recorded before issue 10 have none)."""
+    parts = [" ".join(p for p in (item.get("doc_type"), item.get("doc_number")) if p)]
+    if item.get("issuers"):
+        parts.append("by " + ", ".join(item["issuers"]))
+    if item.get("deadline"):
+        start = f"{item['apply_from']} to " if item.get("apply_from") else "until "
+        parts.append(f"apply {start}{item['deadline']}")
+    return " · ".join(p for p in parts if p)
+
+
+def _days_left(item: dict[str, Any], today: date) -> int | None:
+    deadline = item.get("deadline")
+    return (date.fromisoformat(deadline[:10]) - today).days if deadline else None
+
+
+def _by_deadline(items: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """The items with their deadline's distance from ``today`` (``days_left``, ``due``), soonest first."""
+    shown = [{**item, "days_left": _days_left(item, today)} for item in items]
+    shown = [
+        {**item, "due": _due_words(item["days_left"])} for item in shown if item["days_left"] is not None
+    ]
+    return sorted(shown, key=lambda item: (item["deadline"], item.get("title") or ""))
+
+
+def _due_words(days: int) -> str:
+    return {0: "closes today", 1: "closes tomorrow"}.get(days, f"closes in {days} days")
+
+
+def closing_soon(items: list[dict[str, Any]], today: date, days: int = CLOSING_DAYS) -> list[dict[str, Any]]:
+    """The items whose deadline falls from ``today`` through ``days`` days later, soonest first."""
+    return [item for item in _by_deadline(items, today) if 0 <= item["days_left"] <= days]
+
+
+def _local_today(alert: Alert) -> date:
+    return datetime.now(UTC).astimezone(ZoneInfo(alert.timezone)).date()
+
+
+def render_digest(
+    alert: Alert, items: list[dict[str, Any]], message_id: str, today: date | None = None
+) -> tuple[str, str]:
+    """(plain text, HTML) of the digest; "closing within 14 days" counts from ``today`` (the fire
+    time's day in the alert's zone; the current day when not given)."""
+    today = today or _local_today(alert)
+    context = {
+        "alert": alert,
+        "items": items,
+        "groups": group_items(alert, items),
+        "closing": closing_soon(items, today),
+        "closing_days": CLOSING_DAYS,
+        "last_day": (today + timedelta(days=CLOSING_DAYS)).isoformat(),
+        "message_id": message_id,
+    }
     return _ENV.get_template("digest.txt.j2").render(context), _ENV.get_template("digest.html.j2").render(
         context
     )
+
+
+def render_reminder(
+    alert: Alert, items: list[dict[str, Any]], message_id: str, today: date
+) -> tuple[str, str, str]:
+    """(plain text, HTML, email subject) of a reminder of the items' deadlines, soonest first."""
+    shown = [{**item, "facts": facts_text(item)} for item in _by_deadline(items, today)]
+    count = len(shown)
+    subject = f"[Policy Radar] {alert.name}: {count} deadline{'s' if count != 1 else ''} coming up"
+    context = {"alert": alert, "items": shown, "message_id": message_id}
+    text = _ENV.get_template("reminder.txt.j2").render(context)
+    return text, _ENV.get_template("reminder.html.j2").render(context), subject

@@ -32,11 +32,21 @@ def verify(secret: str, headers: dict[str, str], body: bytes, tolerance: int = 3
     return any(hmac.compare_digest(expected, candidate) for candidate in offered)
 
 
-def send_email(settings: Settings, alert: Alert, message_id: str, text: str, html: str, count: int) -> None:
+def send_email(
+    settings: Settings,
+    alert: Alert,
+    message_id: str,
+    text: str,
+    html: str,
+    count: int,
+    subject: str | None = None,
+) -> None:
+    """Send a digest (or, with its own ``subject``, a reminder) by email."""
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = ", ".join(alert.email)
-    message["Subject"] = f"[Policy Radar] {alert.name}: {count} new announcement{'s' if count != 1 else ''}"
+    plural = "s" if count != 1 else ""
+    message["Subject"] = subject or f"[Policy Radar] {alert.name}: {count} new announcement{plural}"
     message["Message-ID"] = f"<{message_id}@policyradar>"
     message.set_content(text)
     message.add_alternative(html, subtype="html")

@@ -21,8 +21,14 @@ PAGE_SIZE = 1000  # hits per request; every page is read
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date"}
 _LONG = {"type": "long"}
-# Fields added after the first release: put into the mappings of indices that already exist.
-_ADDED_FIELDS = {"digests": {"fence": _LONG}, "locks": {"token": _LONG}}
+# Fields added after the first release: put into the mappings of indices that already exist. A
+# match's ``deadline`` (its document's, when it has one) and ``reminder_id`` (the message that
+# reminded of it) serve reminders; a digest's ``kind`` tells reminders (``reminder``) from digests.
+_ADDED_FIELDS = {
+    "matches": {"deadline": _DATE, "reminder_id": _KEYWORD},
+    "digests": {"fence": _LONG, "kind": _KEYWORD},
+    "locks": {"token": _LONG},
+}
 
 
 def _bodies(replicas: int) -> dict[str, dict[str, Any]]:
@@ -53,6 +59,7 @@ def _bodies(replicas: int) -> dict[str, dict[str, Any]]:
                     "matched_at": _DATE,
                     "message_id": _KEYWORD,
                     "doc": {"type": "object", "enabled": False},
+                    **_ADDED_FIELDS["matches"],
                 },
             },
         },
@@ -225,6 +232,7 @@ def match_id(alert_key: str, doc_id: str) -> str:
 def doc_summary(doc: dict[str, Any]) -> dict[str, Any]:
     """What a digest shows of a document (kept with the match so digests need no other lookup)."""
     entities = doc.get("entities") or {}
+    facts = doc.get("facts") or {}  # documents indexed before issue 10 have none
     return {
         "id": doc.get("id"),
         "url": doc.get("url"),
@@ -240,6 +248,11 @@ def doc_summary(doc: dict[str, Any]) -> dict[str, Any]:
             dict.fromkeys(p["province"] for p in entities.get("places", []) if p.get("province"))
         ),
         "companies": sorted({c["canonical"] for c in entities.get("companies", [])}),
+        "doc_type": facts.get("doc_type"),
+        "issuers": list(dict.fromkeys(i["canonical"] for i in facts.get("issuers") or [])),
+        "doc_number": facts.get("doc_number"),
+        "deadline": facts.get("deadline"),
+        "apply_from": facts.get("apply_from"),
     }
 
 
@@ -295,13 +308,15 @@ class MatchRecorder:
                 created += self._create(chunk, refresh="false")
                 chunk = []
             chunk.append({"create": {"_index": self.names["matches"], "_id": match_id(key, doc["id"])}})
+            summary = doc_summary(doc)
             chunk.append(
                 {
                     "alert_id": key,
                     "doc_id": doc["id"],
                     "matched_at": now,
                     "message_id": None,
-                    "doc": doc_summary(doc),
+                    "deadline": summary["deadline"],
+                    "doc": summary,
                 }
             )
         return created + (self._create(chunk, refresh="wait_for") if chunk else 0)

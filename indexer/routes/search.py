@@ -27,6 +27,10 @@ EXPORT_FIELDS = [
     "places",
     "companies",
     "topics",
+    "doc_type",
+    "issuers",
+    "doc_number",
+    "deadline",
 ]
 
 
@@ -43,6 +47,7 @@ class Hit(BaseModel):
     source_id: str | None
     entities: dict[str, Any] | None
     topics: list[str] | None
+    facts: dict[str, Any] | None = None  # absent on documents indexed before issue 10
     highlight: Highlight
 
 
@@ -67,6 +72,10 @@ class ExportRow(BaseModel):
     places: str
     companies: str
     topics: str
+    doc_type: str
+    issuers: str
+    doc_number: str
+    deadline: str
 
 
 def search_request(rates: Mapping[str, float]) -> Callable[..., SearchRequest]:
@@ -136,9 +145,20 @@ def export_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "places": "; ".join(dict.fromkeys(p["canonical"] for p in entities.get("places", []))),
                 "companies": "; ".join(dict.fromkeys(c["canonical"] for c in entities.get("companies", []))),
                 "topics": "; ".join(hit.get("topics") or []),
+                **_fact_columns(hit.get("facts") or {}),
             }
         )
     return rows
+
+
+def _fact_columns(facts: dict[str, Any]) -> dict[str, str]:
+    issuers = dict.fromkeys(i["canonical"] for i in facts.get("issuers") or [])
+    return {
+        "doc_type": facts.get("doc_type") or "",
+        "issuers": "; ".join(issuers),
+        "doc_number": facts.get("doc_number") or "",
+        "deadline": facts.get("deadline") or "",
+    }
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:

@@ -40,7 +40,14 @@ def test_query_text_goes_through_simple_query_string_over_the_fixed_fields():
             }
         }
     ]
-    assert SEARCH_FIELDS == ["title^3", "title.cjk^3", "text", "text.cjk"]
+    assert SEARCH_FIELDS == [
+        "title^3",
+        "title.cjk^3",
+        "text",
+        "text.cjk",
+        "companies.text",
+        "issuer_names.text",
+    ]
 
 
 def test_blank_query_text_matches_everything():
@@ -159,7 +166,16 @@ def test_each_facet_count_applies_every_facet_filter_but_its_own():
     assert aggs["topics"]["filter"] == {"bool": {"filter": [by_place]}}
     assert aggs["companies"]["filter"] == {"bool": {"filter": [by_place, by_topic]}}
     assert aggs["languages"]["aggs"] == {"values": {"terms": {"field": "detected_language", "size": 30}}}
-    assert list(aggs) == ["places", "provinces", "companies", "topics", "sources", "languages"]
+    assert list(aggs) == [
+        "places",
+        "provinces",
+        "companies",
+        "topics",
+        "sources",
+        "languages",
+        "doc_types",
+        "issuers",
+    ]
 
 
 def test_snippets_are_html_escaped_with_mark_tags():

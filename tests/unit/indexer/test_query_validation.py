@@ -45,6 +45,10 @@ REFUSED = [
     ({"q": "a\x00b"}, "q"),
     ({"places": ["x" * 10_000]}, "places"),
     ({"companies": [f"c{i}" for i in range(51)]}, "companies"),
+    ({"doc_types": ["memo"]}, "doc_types"),
+    ({"issuers": ["x" * 201]}, "issuers"),
+    ({"deadline_from": "2024-07-01", "deadline_to": "2024-06-30"}, "deadline_to"),
+    ({"deadline_to": "30/06/2024"}, "deadline_to"),
 ]
 ACCEPTED = [
     {"q": '"unbalanced'},

@@ -46,6 +46,14 @@ SAME_SEARCH = [
         ["--from", "2024-01-01", "--to", "2024-03-31", "--sort", "date", "--page", "3", "--size", "25"],
         "date_from=2024-01-01&date_to=2024-03-31&sort=date&page=3&size=25",
     ),
+    (
+        ["--doc-type", "notice", "--doc-type", "draft", "--issuer", "MIIT", "--open"],
+        "doc_type=notice&doc_type=draft&issuer=MIIT&open=true",
+    ),
+    (
+        ["--deadline-from", "2024-06-01", "--deadline-to", "2024-06-30"],
+        "deadline_from=2024-06-01&deadline_to=2024-06-30",
+    ),
 ]
 
 
