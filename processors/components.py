@@ -11,9 +11,11 @@ from collections.abc import Callable
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import filter_spans
 
 from policyradar.schemas import ENTITY_FIELDS
-from processors.extractors.companies import company_gazetteer
+from processors.extractors.companies import company_gazetteer, company_parents
+from processors.extractors.company_cues import en_org_is_company, zh_ner_organizations
 from processors.extractors.facts import find_facts
 from processors.extractors.money import find_amounts
 from processors.extractors.organizations import (
@@ -26,11 +28,12 @@ from processors.extractors.percent import find_subsidy_ratios
 from processors.extractors.places import find_places, starts_a_name
 from processors.extractors.subsidy import is_subsidy
 from processors.extractors.topics import tag_topics
+from processors.extractors.zh_ner import lac_words, named_entities
 
 # Every attribute a component writes or reads is a declared Doc extension: the entity fields, the
 # topics, the policy facts, and two scratch attributes passed from the organisations step to the
 # companies step.
-SCRATCH = ("company_aliases", "unknown_companies")
+SCRATCH = ("company_aliases", "unknown_companies", "zh_words")
 EXTENSIONS = (*ENTITY_FIELDS, "topics", "facts", *SCRATCH)
 for _field in EXTENSIONS:
     if not Doc.has_extension(_field):
@@ -94,11 +97,26 @@ def places_component(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component(
+@Language.factory(
     "policyradar_companies",
+    default_config={"company_aliases": ""},
     assigns=_ext("companies"),
     requires=_ext("money", "organizations", "unknown_companies", "company_aliases"),
 )
+def make_companies_component(nlp: Language, name: str, company_aliases: str) -> Callable[[Doc], Doc]:
+    """The companies step; each company's ``parent`` comes from the alias tables (shipped plus the
+    file ``company_aliases`` names)."""
+    parents = company_parents(company_aliases)
+
+    def with_parents(doc: Doc) -> Doc:
+        companies_component(doc)
+        for company in doc._.companies:
+            company["parent"] = parents.get(company["canonical"])
+        return doc
+
+    return with_parents
+
+
 def companies_component(doc: Doc) -> Doc:
     """Alias-table companies, plus companies the organisation step found that the table lacks.
 
@@ -150,15 +168,10 @@ def split_organizations(doc: Doc) -> Doc:
     """Government bodies, institutes, universities and media to ``organizations``; organisations
     that look like companies are left for the companies step (``doc._.unknown_companies``)."""
     text = doc.text  # built from the tokens on every access: read it once
-    if _lang(doc) == "zh":
-        place_spans = [(p["start"], p["end"]) for p in (doc._.places or [])]
-        candidates = find_zh_bodies(text, place_spans) + find_zh_companies(text)
-    else:
-        candidates = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "ORG"]
+    candidates = _zh_candidates(doc, text) if _lang(doc) == "zh" else _en_candidates(doc, text)
     aliases = [(h.start, h.end) for h in doc._.company_aliases]
     organizations, companies = [], []
-    for start, end in candidates:
-        kind = classify_organization(text[start:end])
+    for start, end, kind in candidates:
         if kind == "company":
             companies.append((start, end))
         elif kind != "organization" or not _overlaps(start, end, aliases):
@@ -168,6 +181,29 @@ def split_organizations(doc: Doc) -> Doc:
     return doc
 
 
+def _zh_candidates(doc: Doc, text: str) -> list[tuple[int, int, str]]:
+    """Bodies by place + body rules, legal company names, then what LAC's words add
+    (``doc._.zh_words``, empty when the pipeline has no ``policyradar_zh_ner``)."""
+    place_spans = [(p["start"], p["end"]) for p in (doc._.places or [])]
+    ruled = find_zh_bodies(text, place_spans) + find_zh_companies(text)
+    found = [(s, e, classify_organization(text[s:e])) for s, e in ruled]
+    return found + zh_ner_organizations(text, doc._.zh_words or [], classify_organization, ruled)
+
+
+def _en_candidates(doc: Doc, text: str) -> list[tuple[int, int, str]]:
+    """The model's ORG spans, a span with no kind of its own taken as a company when
+    ``en_org_is_company`` reads company cues in or around it."""
+    found = []
+    for ent in doc.ents:
+        if ent.label_ == "ORG":
+            start, end = ent.start_char, ent.end_char
+            kind = classify_organization(text[start:end])
+            if kind == "organization" and en_org_is_company(text, start, end):
+                kind = "company"
+            found.append((start, end, kind))
+    return found
+
+
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
@@ -175,6 +211,18 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 def _strip_leading_place(name: str) -> str:
     hits = find_places(name)
     return name[hits[0].end :] if hits and hits[0].start == 0 else name
+
+
+@Language.component("policyradar_zh_ner", assigns=["doc.ents", *_ext("zh_words")])
+def zh_ner_component(doc: Doc) -> Doc:
+    """LAC's words of a Chinese text in ``doc._.zh_words``, its ORG, LOC and PER names as ``doc.ents``."""
+    words = lac_words(doc.text)
+    doc._.zh_words = words
+    spans = (
+        doc.char_span(w.start, w.end, label=w.tag, alignment_mode="expand") for w in named_entities(words)
+    )
+    doc.ents = filter_spans([s for s in spans if s is not None])
+    return doc
 
 
 @Language.component("policyradar_people_dates", assigns=_ext("people", "dates"))

@@ -22,6 +22,9 @@ OUR_COMPONENTS = (
     "policyradar_topics",
     "policyradar_facts",
 )
+# Chinese names (ORG, LOC, PER) from Baidu's LAC model, read by the organisations step.
+CHINESE_NER = "policyradar_zh_ner"
+ALIAS_READERS = ("policyradar_organizations", "policyradar_companies")
 # Which parts of the English model each profile keeps. "default" keeps what an extractor reads
 # (NER feeds organisations, people and dates); "rules" keeps none (rules and gazetteers only);
 # "full" keeps the whole model. See bench/README.md for their speed and F1.
@@ -40,12 +43,14 @@ def build_nlp(lang: str, profile: str = "default", company_aliases: str = "") ->
         raise ValueError(f"unknown pipeline profile {profile!r} (expected one of {sorted(PROFILES)})")
     if lang == "zh":
         nlp = spacy.blank("zh")  # the default "char" segmenter: no downloads
+        if profile != "rules":  # "rules" keeps no statistical model, LAC included
+            nlp.add_pipe(CHINESE_NER)
     elif lang == "en":
         nlp = spacy.load(ENGLISH_MODEL, exclude=list(PROFILES[profile]))
     else:
         raise ValueError(f"no pipeline for language {lang!r} (expected 'en' or 'zh')")
     for name in OUR_COMPONENTS:
-        config = {"company_aliases": company_aliases} if name == "policyradar_organizations" else {}
+        config = {"company_aliases": company_aliases} if name in ALIAS_READERS else {}
         nlp.add_pipe(name, config=config)
     return nlp
 

@@ -1,7 +1,12 @@
-"""Companies under one canonical short name, from an alias table that users can extend."""
+"""Companies under one canonical short name, from an alias table that users can extend.
+
+An entry is either ``Canonical: [alias, ...]`` or, for a subsidiary or a company with a group,
+``Canonical: {aliases: [alias, ...], parent: Group}`` where ``Group`` is another entry's canonical.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,33 +18,89 @@ from processors.extractors.gazetteer import Gazetteer, Hit
 ALIASES_FILE = Path(__file__).resolve().parent.parent / "data" / "companies.yaml"
 
 
-def read_aliases(path: Path) -> dict[str, list[str]]:
-    """``{canonical: [alias, ...]}`` from a YAML file; errors name the file and the entry."""
+@dataclass(frozen=True)
+class CompanyEntry:
+    aliases: tuple[str, ...]
+    parent: str | None = None
+
+
+def read_table(path: Path) -> dict[str, CompanyEntry]:
+    """``{canonical: CompanyEntry}`` from a YAML file; errors name the file and the entry."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read company aliases: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of canonical name to a list of aliases")
-    for canonical, aliases in data.items():
-        if not isinstance(aliases, list) or not all(isinstance(a, str | int) for a in aliases):
-            raise ConfigError(f"{path}: entry {canonical!r} must be a list of alias strings")
-    return {str(k): [str(a) for a in v] for k, v in data.items()}
+    return {str(canonical): _entry(path, canonical, value) for canonical, value in data.items()}
+
+
+def _entry(path: Path, canonical: object, value: object) -> CompanyEntry:
+    parent = None
+    if isinstance(value, dict):
+        unknown = set(value) - {"aliases", "parent"}
+        parent = value.get("parent")
+        if unknown or not (parent is None or isinstance(parent, str)):
+            raise ConfigError(
+                f"{path}: entry {canonical!r} may only have 'aliases' (a list) and 'parent' (a name)"
+            )
+        value = value.get("aliases") or []
+    if not isinstance(value, list) or not all(isinstance(a, str | int) for a in value):
+        raise ConfigError(f"{path}: entry {canonical!r} must be a list of alias strings")
+    return CompanyEntry(tuple(str(a) for a in value), parent)
+
+
+def read_aliases(path: Path) -> dict[str, list[str]]:
+    """``{canonical: [alias, ...]}`` from a YAML file; errors name the file and the entry."""
+    return {canonical: list(entry.aliases) for canonical, entry in read_table(path).items()}
+
+
+def _tables(extra_file: str) -> list[dict[str, CompanyEntry]]:
+    """The user's table first (its entries win), then the shipped one."""
+    tables = [read_table(ALIASES_FILE)]
+    if extra_file:
+        tables.insert(0, read_table(Path(extra_file)))
+    return tables
 
 
 @lru_cache(maxsize=4)
 def company_gazetteer(extra_file: str = "") -> Gazetteer[str]:
     """Shipped aliases plus the user's ``extra_file`` (``POLICYRADAR_COMPANY_ALIASES``; user wins)."""
-    tables = [read_aliases(ALIASES_FILE)]
-    if extra_file:
-        tables.insert(0, read_aliases(Path(extra_file)))
     forms = [
-        (alias, canonical)
-        for table in tables
-        for canonical, aliases in table.items()
-        for alias in [canonical, *aliases]
+        (form, canonical)
+        for table in _tables(extra_file)
+        for canonical, entry in table.items()
+        for alias in [canonical, *entry.aliases]
+        for form in [alias, *_possessive(alias, entry)]
     ]
     return Gazetteer(forms)
+
+
+def _possessive(alias: str, entry: CompanyEntry) -> list[str]:
+    """A subsidiary's English name written with the group in the possessive: ``Baidu AI Cloud``
+    is also found as ``Baidu's AI Cloud``."""
+    group, _, rest = alias.partition(" ")
+    return [f"{group}'s {rest}"] if entry.parent and rest and group.isascii() else []
+
+
+@lru_cache(maxsize=4)
+def company_parents(extra_file: str = "") -> dict[str, str]:
+    """``{canonical: parent canonical}`` for the entries that name a parent; a parent no table
+    lists is an error naming the file and the entry."""
+    tables = _tables(extra_file)
+    known = {canonical for table in tables for canonical in table}
+    files = [Path(extra_file)] * (len(tables) - 1) + [ALIASES_FILE]
+    parents: dict[str, str] = {}
+    for path, table in zip(files, tables, strict=True):
+        for canonical, entry in table.items():
+            if entry.parent is None or canonical in parents:
+                continue
+            if entry.parent not in known:
+                raise ConfigError(
+                    f"{path}: entry {canonical!r} names parent {entry.parent!r}, which no entry lists"
+                )
+            parents[canonical] = entry.parent
+    return parents
 
 
 def find_companies(text: str, extra_file: str = "") -> list[Hit[str]]:

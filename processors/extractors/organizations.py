@@ -11,7 +11,7 @@ _KINDS_EN = [
         re.compile(
             r"\b(Ministry|Bureau|Commission|Department|Government|Administration|"
             r"Council|Office|Committee|Agency|Authority|People's Congress|"
-            r"MIIT|NDRC|CAC)\b"
+            r"People's Bank|Central Bank|Federal Reserve|Monetary Authority|MIIT|NDRC|CAC)\b"
         ),
     ),
     ("university", re.compile(r"\b(University|College|School of)\b")),
@@ -34,11 +34,13 @@ _KINDS_EN = [
 _KINDS_ZH = [
     (
         "government",
-        re.compile(r"(部|局|委员会|委|厅|办公室|办|政府|国务院|人大|管委会|管理委员会|海关|总署)$"),
+        re.compile(
+            r"(部|局|委员会|委|厅|办公室|办|政府|国务院|人大|管委会|管理委员会|海关|总署|人民银行|证监会)$"
+        ),
     ),
     ("institute", re.compile(r"(研究院|研究所|科学院|工程院|实验室|研究中心|标准化研究院)$")),
     ("university", re.compile(r"(大学|学院)$")),
-    ("media", re.compile(r"(日报|晚报|新闻社|电视台|报社|新华社|网)$")),
+    ("media", re.compile(r"(日报|晚报|新闻社|电视台|报社|新华社|新闻网|新华网|人民网|央视网|中新网|新闻)$")),
     ("company", re.compile(r"(公司|集团|有限公司|股份有限公司|科技)$")),
 ]
 NATIONAL_BODIES_ZH = [
@@ -61,6 +63,12 @@ NATIONAL_BODIES_ZH = [
     "国家标准化管理委员会",
     "市场监管总局",
     "国家市场监督管理总局",
+    "中国人民银行",
+    "国家金融监督管理总局",
+    "中国银行保险监督管理委员会",
+    "中国银保监会",
+    "中国证券监督管理委员会",
+    "中国证监会",
 ]
 _LOCAL_BODY_ZH = re.compile(
     r"(?:(?:省|市|区|县|新区)?(?:人民政府|经济和信息化局|经济和信息化委员会|经济信息化局|经信局|经信委|"

@@ -148,15 +148,17 @@ def test_chinese_places_nest_province_city_and_district(zh):
 def test_english_companies_come_from_the_alias_table_and_skip_amounts(en):
     doc = en("360 will spend 360 million yuan with China Mobile and SenseTime.")
     assert doc._.companies == [
-        {"text": "360", "start": 0, "end": 3, "canonical": "360"},
-        {"text": "China Mobile", "start": 37, "end": 49, "canonical": "China Mobile"},
-        {"text": "SenseTime", "start": 54, "end": 63, "canonical": "SenseTime"},
+        {"text": "360", "start": 0, "end": 3, "canonical": "360", "parent": None},
+        {"text": "China Mobile", "start": 37, "end": 49, "canonical": "China Mobile", "parent": None},
+        {"text": "SenseTime", "start": 54, "end": 63, "canonical": "SenseTime", "parent": None},
     ]
 
 
 def test_chinese_registered_company_names_map_to_their_canonical_name(zh):
     doc = zh("深圳市对华为技术有限公司发放算力券。")
-    assert doc._.companies == [{"text": "华为技术有限公司", "start": 4, "end": 12, "canonical": "Huawei"}]
+    assert doc._.companies == [
+        {"text": "华为技术有限公司", "start": 4, "end": 12, "canonical": "Huawei", "parent": None}
+    ]
 
 
 # Organizations -------------------------------------------------------------------------------------
@@ -183,14 +185,26 @@ def test_english_organisations_are_classified_from_org_entities(en):
         {"text": "Ministry of Science and Technology", "start": 4, "end": 38, "kind": "government"}
     ]
     assert doc._.companies == [
-        {"text": "Acme Robotics Co., Ltd.", "start": 43, "end": 66, "canonical": "Acme Robotics"}
+        {
+            "text": "Acme Robotics Co., Ltd.",
+            "start": 43,
+            "end": 66,
+            "canonical": "Acme Robotics",
+            "parent": None,
+        }
     ]
 
 
 def test_a_legal_suffix_alone_is_no_company(en):
     doc = en("Huawei Technologies Co., Ltd. and Acme Co., Ltd. signed.")
     assert doc._.companies == [
-        {"text": "Huawei Technologies Co., Ltd.", "start": 0, "end": 29, "canonical": "Huawei"}
+        {
+            "text": "Huawei Technologies Co., Ltd.",
+            "start": 0,
+            "end": 29,
+            "canonical": "Huawei",
+            "parent": None,
+        }
     ]
 
 
