@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 from processors.extractors.facts.dates import DateHit, LooseDate, ascii_digits, find_dates, make_date
 
-_ZH_CUE = re.compile(
-    r"申报|申请|报送|提交|报名|受理|征集|征求|意见|反馈|公示|截止|截至|推荐|递交|报审|上报|兑付"
-)
+_ZH_CUE = re.compile(r"申报|申请|报送|提交|报名|受理|征集|征求|意见|反馈|公示|截止|推荐|递交|报审|上报|兑付")
 _ZH_NOT_A_DEADLINE = re.compile(r"有效期|施行|实施期|执行期|起实施|活动时间|举办|召开|统计|数据截至|截至目前")
 _EN_CUE = re.compile(
     r"\b(?:appl(?:y|ies|ied|ying|ication|ications|icants?)|submi(?:t|ts|tted|tting|ssions?)|deadline|"

@@ -23,7 +23,8 @@ def normalise_doc_number(code: str, year: str, serial: str) -> str:
 
 
 def find_doc_number(text: str) -> str | None:
-    """This document's own 文号, brackets normalised to 〔〕; None when it gives none.
+    """This document's own 文号, brackets normalised to 〔〕 and digits to ASCII; None when it
+    gives none.
 
     A number counts when it stands on a line of its own (under the title, in the signature block),
     follows a 文号 label, or closes the headline in brackets; numbers quoted after a cited document
@@ -33,9 +34,7 @@ def find_doc_number(text: str) -> str | None:
     for match in _DOC_NUMBER.finditer(digits):
         code = _own_code(digits, match)
         if code:
-            return normalise_doc_number(
-                code, match["year"], text[match.start("serial") : match.end("serial")]
-            )
+            return normalise_doc_number(code, match["year"], match["serial"])
     return None
 
 
