@@ -142,6 +142,12 @@ def _alerts(sub: argparse._SubParsersAction) -> None:
     a.add_argument(
         "--backfill", type=int, metavar="DAYS", help="match documents of the last DAYS days (default 7)"
     )
+    a.add_argument(
+        "--remind-days",
+        type=int,
+        metavar="N",
+        help="also send a reminder N days before each matched item's application deadline",
+    )
     a.set_defaults(handler="indexer.alerts.cli:add_command")
     a = actions.add_parser("match", help="which alerts the enriched records in FILE would fire (read-only)")
     a.add_argument("file", metavar="FILE", help="enriched records as JSON lines (extract --enriched-out)")

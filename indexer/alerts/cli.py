@@ -28,7 +28,9 @@ from policyradar.urlsafety import check_url
 
 def _validation_message(exc: ValidationError) -> str:
     first = exc.errors()[0]
-    return f"{'.'.join(str(p) for p in first['loc']) or 'alert'}: {first['msg']}"
+    where = ".".join(str(p) for p in first["loc"]) or "alert"
+    where = "--remind-days" if where == "remind_days" else where  # the option that set it
+    return f"{where}: {first['msg']}"
 
 
 def alert_from_args(args: argparse.Namespace, rates: Mapping[str, float]) -> Alert:
@@ -50,6 +52,7 @@ def alert_from_args(args: argparse.Namespace, rates: Mapping[str, float]) -> Ale
             email=args.email or [],
             webhook_url=args.webhook,
             webhook_secret=new_webhook_secret() if args.webhook else None,
+            remind_days=getattr(args, "remind_days", None),
         )
     except ValidationError as exc:
         raise PolicyRadarError(_validation_message(exc)) from exc
@@ -103,8 +106,9 @@ def list_command(args: argparse.Namespace) -> int:
         where = (
             ", ".join([*alert.email, *([alert.webhook_url] if alert.webhook_url else [])]) or "no delivery"
         )
-        conditions = alert.conditions.model_dump(exclude_defaults=True)
-        print(f"{alert.name:<28} {alert.every:<10} q={alert.q!r} {conditions} -> {where}")
+        conditions = alert.conditions.model_dump(exclude_defaults=True, mode="json")
+        remind = f" (reminds {alert.remind_days} day(s) before deadlines)" if alert.remind_days else ""
+        print(f"{alert.name:<28} {alert.every:<10} q={alert.q!r} {conditions} -> {where}{remind}")
     print(f"{len(alerts)} alert(s)")
     return 0
 

@@ -32,7 +32,12 @@ class Alert(BaseModel):
     webhook_url: str | None = None
     webhook_secret: str | None = None
     # Remind of each matched item this many days before its deadline (at ``at``, in ``timezone``).
-    remind_days: int | None = Field(default=None, ge=1, le=MAX_REMIND_DAYS)
+    remind_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_REMIND_DAYS,
+        description="send a reminder this many days before each matched item's application deadline",
+    )
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     last_fire: datetime | None = None
 

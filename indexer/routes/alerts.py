@@ -42,6 +42,7 @@ class AlertIn(BaseModel):
     timezone: str = Field(default="Asia/Shanghai", description="an IANA time zone name")
     email: list[str] = []
     webhook_url: str | None = None
+    remind_days: int | None = Alert.model_fields["remind_days"]
     backfill_days: int | None = Field(default=None, ge=0, le=MAX_BACKFILL_DAYS)
 
 
