@@ -24,7 +24,7 @@ class TextFacts:
 
 
 def find_facts(text: str, lang: str) -> TextFacts:
-    doc_number = find_doc_number(text) if lang == "zh" else None
+    doc_number = find_doc_number(text, lang)
     window = find_window(text, lang, document_year(text, doc_number))
     return TextFacts(
         doc_type=classify_doc_type(text, lang),

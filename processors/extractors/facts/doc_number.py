@@ -22,17 +22,18 @@ def normalise_doc_number(code: str, year: str, serial: str) -> str:
     return f"{code}〔{year}〕{serial}号"
 
 
-def find_doc_number(text: str) -> str | None:
+def find_doc_number(text: str, lang: str = "zh") -> str | None:
     """This document's own 文号, brackets normalised to 〔〕 and digits to ASCII; None when it
     gives none.
 
     A number counts when it stands on a line of its own (under the title, in the signature block),
     follows a 文号 label, or closes the headline in brackets; numbers quoted after a cited document
-    (《……》（国发〔2017〕35号）) or inside a sentence belong to other documents.
+    (《……》（国发〔2017〕35号）) or inside a sentence belong to other documents. An English text
+    that quotes a number in Chinese form ("the notice (京经信发〔2024〕12号)") quotes its subject's.
     """
     digits = ascii_digits(text)
     for match in _DOC_NUMBER.finditer(digits):
-        code = _own_code(digits, match)
+        code = _own_code(digits, match) if lang == "zh" else _LEADING_WORDS.sub("", match["code"])
         if code:
             return normalise_doc_number(code, match["year"], match["serial"])
     return None

@@ -89,3 +89,8 @@ def test_numbers_of_cited_documents_are_not_the_documents_own():
 
 def test_english_text_has_no_doc_number():
     assert find_doc_number("Shanghai rules\nSHANGHAI — The rules (No. 12 of 2024) take effect.") is None
+
+
+def test_an_english_text_quoting_a_chinese_doc_number_gives_it():
+    text = "Beijing rules\nBEIJING — The notice (Jing Jing Xin Fa, 京经信发[2024]12号) sets out the rules."
+    assert find_doc_number(text, "en") == "京经信发〔2024〕12号"
