@@ -16,6 +16,8 @@
     ["topics", "topic", "Topics"],
     ["sources", "source", "Sources"],
     ["languages", "language", "Languages"],
+    ["doc_types", "doc_type", "Document type"],
+    ["issuers", "issuer", "Issued by"],
   ];
   const PARAM_LABELS = {
     place: "Place",
@@ -24,8 +26,20 @@
     topic: "Topic",
     source: "Source",
     language: "Language",
+    doc_type: "Type",
+    issuer: "Issued by",
   };
   const LANGUAGE_NAMES = { en: "English", zh: "Chinese" };
+  const DOC_TYPE_NAMES = {
+    notice: "Notice",
+    measures: "Measures",
+    plan: "Plan",
+    publicity: "Publicity",
+    draft: "Draft for comment",
+    news: "News",
+  };
+  // How a facet value is shown (the value itself is what the API filters on).
+  const VALUE_NAMES = { language: LANGUAGE_NAMES, doc_type: DOC_TYPE_NAMES };
   const DEFAULT_SIZE = 10;
   const MAX_SIZE = 200;
   const MAX_PAGE = 1000; // the API's limit
@@ -49,18 +63,21 @@
     for (const [, param] of FACETS) {
       filters[param] = [...new Set(p.getAll(param).filter((v) => v !== ""))];
     }
-    const flag = (p.get("subsidy_only") || "").toLowerCase();
+    const flag = (name) => ["true", "1", "on", "yes"].includes((p.get(name) || "").toLowerCase());
     return {
       q: p.get("q") || "",
       filters,
       sort: p.get("sort") === "date" ? "date" : "relevance",
-      subsidy_only: ["true", "1", "on", "yes"].includes(flag),
+      subsidy_only: flag("subsidy_only"),
+      open: flag("open"),
       min_amount: p.get("min_amount") || "",
       // Not editable on the page, but kept so bookmarked or hand-written URLs keep working.
       max_amount: p.get("max_amount") || "",
       currency: p.get("currency") || "",
       date_from: p.get("date_from") || "",
       date_to: p.get("date_to") || "",
+      deadline_from: p.get("deadline_from") || "",
+      deadline_to: p.get("deadline_to") || "",
       page: positiveInt(p.get("page"), 1, MAX_PAGE),
       size: positiveInt(p.get("size"), DEFAULT_SIZE, MAX_SIZE),
     };
@@ -74,7 +91,9 @@
     }
     if (s.sort !== "relevance") p.set("sort", s.sort);
     if (s.subsidy_only) p.set("subsidy_only", "true");
-    for (const name of ["min_amount", "max_amount", "currency", "date_from", "date_to"]) {
+    if (s.open) p.set("open", "true");
+    const scalars = ["min_amount", "max_amount", "currency", "date_from", "date_to", "deadline_from", "deadline_to"];
+    for (const name of scalars) {
       if (s[name] !== "") p.set(name, s[name]);
     }
     if (paging) {
@@ -101,6 +120,7 @@
     $("q").value = state.q;
     $("sort").value = state.sort;
     $("subsidy-only").checked = state.subsidy_only;
+    $("open-only").checked = state.open;
     $("min-amount").value = state.min_amount;
   }
 
@@ -110,6 +130,7 @@
       q: $("q").value.trim(),
       sort: $("sort").value === "date" ? "date" : "relevance",
       subsidy_only: $("subsidy-only").checked,
+      open: $("open-only").checked,
       min_amount: minAmount,
     });
   }
@@ -323,6 +344,8 @@
     const host = href ? hostOf(href) : "";
     if (host) meta.appendChild(el("span", "result-host", host));
     if (meta.childNodes.length) item.appendChild(meta);
+    const facts = renderFacts(hit.facts || {});
+    if (facts) item.appendChild(facts);
 
     const terms = entityTerms(entities);
     for (const snippet of Array.isArray(highlight.text) ? highlight.text : []) {
@@ -367,6 +390,35 @@
     return item;
   }
 
+  /* The policy facts of a hit: document type, number, issuers and the application window, each
+   * in its own element (text only), or null when the document has none. */
+  function renderFacts(facts) {
+    const line = el("p", "result-facts");
+    if (facts.doc_type) {
+      const type = el("span", "fact-type", DOC_TYPE_NAMES[facts.doc_type] || facts.doc_type);
+      type.dataset.type = String(facts.doc_type);
+      line.appendChild(type);
+    }
+    if (facts.doc_number) line.appendChild(el("span", "fact-number", facts.doc_number));
+    const issuers = uniqueBy(facts.issuers, (i) => i.canonical).map((i) => String(i.canonical));
+    if (issuers.length) line.appendChild(el("span", "fact-issuers", "Issued by " + issuers.join(", ")));
+    if (facts.deadline) {
+      const deadline = String(facts.deadline).slice(0, 10);
+      const open = deadline >= todayInChina();
+      const from = facts.apply_from ? "Apply " + String(facts.apply_from).slice(0, 10) + " to " : "Apply by ";
+      const when = el("span", "fact-deadline " + (open ? "is-open" : "is-closed"), from + deadline);
+      when.dataset.deadline = deadline;
+      when.appendChild(el("span", "fact-state", open ? " (open)" : " (closed)"));
+      line.appendChild(when);
+    }
+    return line.childNodes.length ? line : null;
+  }
+
+  // Today's date in China (YYYY-MM-DD), the day "open for applications" is counted from.
+  function todayInChina() {
+    return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
+  }
+
   // ---------------------------------------------------------------- facets and filters
 
   function isActive(param, value) {
@@ -398,7 +450,7 @@
         const active = isActive(param, value);
         button.setAttribute("aria-pressed", active ? "true" : "false");
         if (active) button.classList.add("active");
-        const shown = param === "language" && LANGUAGE_NAMES[value] ? LANGUAGE_NAMES[value] : value;
+        const shown = displayValue(param, value);
         button.appendChild(el("span", "facet-label", shown));
         button.appendChild(el("span", "facet-count", bucket.count));
         button.addEventListener("click", () => toggleFilter(param, value));
@@ -410,6 +462,11 @@
       container.appendChild(section);
     }
     if (!container.childNodes.length) container.appendChild(el("p", "facets-empty", "No filters for this search."));
+  }
+
+  function displayValue(param, value) {
+    const names = VALUE_NAMES[param] || {};
+    return Object.prototype.hasOwnProperty.call(names, value) ? names[value] : value;
   }
 
   function filterChip(text, onRemove, param, value) {
@@ -429,17 +486,20 @@
     const chips = [];
     for (const [, param] of FACETS) {
       for (const value of state.filters[param]) {
-        const shown = param === "language" && LANGUAGE_NAMES[value] ? LANGUAGE_NAMES[value] : value;
+        const shown = displayValue(param, value);
         chips.push(filterChip(PARAM_LABELS[param] + ": " + shown, () => toggleFilter(param, value), param, value));
       }
     }
     const currency = state.currency || "CNY";
     const scalars = [
       ["subsidy_only", state.subsidy_only ? "Subsidies only" : "", false],
+      ["open", state.open ? "Open for applications" : "", false],
       ["min_amount", state.min_amount ? "At least " + state.min_amount + " " + currency : "", ""],
       ["max_amount", state.max_amount ? "At most " + state.max_amount + " " + currency : "", ""],
       ["date_from", state.date_from ? "From " + state.date_from : "", ""],
       ["date_to", state.date_to ? "Until " + state.date_to : "", ""],
+      ["deadline_from", state.deadline_from ? "Deadline from " + state.deadline_from : "", ""],
+      ["deadline_to", state.deadline_to ? "Deadline until " + state.deadline_to : "", ""],
     ];
     for (const [name, text, cleared] of scalars) {
       if (!text) continue;
@@ -452,7 +512,17 @@
         const filters = {};
         for (const [, param] of FACETS) filters[param] = [];
         navigate(
-          withChanges({ filters, subsidy_only: false, min_amount: "", max_amount: "", date_from: "", date_to: "" })
+          withChanges({
+            filters,
+            subsidy_only: false,
+            open: false,
+            min_amount: "",
+            max_amount: "",
+            date_from: "",
+            date_to: "",
+            deadline_from: "",
+            deadline_to: "",
+          })
         );
       });
       chips.push(clear);
@@ -521,6 +591,7 @@
     });
     $("sort").addEventListener("change", () => navigate(formState()));
     $("subsidy-only").addEventListener("change", () => navigate(formState()));
+    $("open-only").addEventListener("change", () => navigate(formState()));
     $("prev").addEventListener("click", () => {
       if (state.page > 1) navigate({ ...state, page: state.page - 1 });
     });

@@ -1,9 +1,10 @@
 """The search page in a real headless Chromium, served by the real app over the real OpenSearch node.
 
 Each test indexes four enriched announcements into its own alias (an English notice on Beijing
-subsidies naming Huawei, a Chinese one on 深圳 算力券, a hostile one full of markup, and one whose
-URL is ``javascript:``), serves ``create_app`` with uvicorn on a free port and drives the page with
-Debian's Chromium and chromedriver. Those binaries are required: without them the tests fail.
+subsidies naming Huawei, open for applications, a Chinese plan on 深圳 算力券 whose deadline has
+passed, a hostile one full of markup, and one whose URL is ``javascript:``), serves ``create_app``
+with uvicorn on a free port and drives the page with Debian's Chromium and chromedriver. Those
+binaries are required: without them the tests fail.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -34,7 +37,7 @@ from indexer.engine import Engine
 from indexer.index_versions import ensure_index
 from indexer.mapping import document_from_record
 from indexer.writer import BulkDoc, BulkWriter, version_of
-from policyradar.schemas import EnrichedRecord
+from policyradar.schemas import EnrichedRecord, Issuer, PolicyFacts
 from policyradar.settings import Settings
 from processors.enrich import enrich
 from tests.integration.conftest import make_raw
@@ -47,6 +50,23 @@ WAIT_SECONDS = 20
 
 HOSTILE_TITLE = "Hostile <script>window.__pwned=1</script> notice {{7*7}}"
 HOSTILE_IMG = '<img src=x onerror="window.__pwned=1">'
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+BJ_COMMISSION = "Beijing Municipal Commission of Development and Reform"
+# The policy facts are set here, not left to the extractor: the page's tests need known values.
+FACTS = {
+    "beijing": PolicyFacts(
+        doc_type="notice",
+        issuers=[Issuer(text="北京市发展和改革委员会", start=0, end=11, canonical=BJ_COMMISSION)],
+        doc_number="京发改〔2024〕7号",
+        deadline=TODAY + timedelta(days=10),
+        apply_from=TODAY - timedelta(days=5),
+    ),
+    "shenzhen": PolicyFacts(doc_type="plan", deadline=TODAY - timedelta(days=3)),
+    "hostile": PolicyFacts(
+        issuers=[Issuer(text="x", start=0, end=1, canonical='<img src=x onerror="window.__pwned=1">')]
+    ),
+    "bad_link": PolicyFacts(),
+}
 HOSTILE_TEXT = (
     f"Hostile text <mark>fake</mark> &amp; {HOSTILE_IMG} and <script>window.__pwned=1</script> "
     "{{7*7}} about Shanghai subsidies of 2 million yuan."
@@ -65,7 +85,7 @@ def sample_records() -> dict[str, EnrichedRecord]:
             text="Zhipu AI raised 50 million yuan in a funding round, the notice says.",
         )
     )
-    return {
+    records = {
         "beijing": enrich(
             make_raw(
                 1,
@@ -85,6 +105,7 @@ def sample_records() -> dict[str, EnrichedRecord]:
         "hostile": enrich(make_raw(3, title=HOSTILE_TITLE, text=HOSTILE_TEXT)),
         "bad_link": bad_link.model_copy(update={"url": "javascript:window.__pwned=1"}),
     }
+    return {name: record.model_copy(update={"facts": FACTS[name]}) for name, record in records.items()}
 
 
 def index_records(engine: Engine, alias: str, records: dict[str, EnrichedRecord]) -> None:
@@ -454,3 +475,50 @@ def test_responses_carry_a_strict_content_security_policy(base_url):
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
         assert sink not in script, sink
     assert not re.search(r"\.style\s*=|setAttribute\(\s*[\"']style", script)
+
+
+def test_hits_show_their_policy_facts_and_filter_by_type_and_open_applications(
+    browser, base_url, docs, titles
+):
+    open_page(browser, base_url)
+    facts = result_for(browser, docs["beijing"]).find_element(By.CSS_SELECTOR, ".result-facts")
+    assert facts.find_element(By.CSS_SELECTOR, ".fact-type").text == "Notice"
+    assert facts.find_element(By.CSS_SELECTOR, ".fact-number").text == "京发改〔2024〕7号"
+    assert facts.find_element(By.CSS_SELECTOR, ".fact-issuers").text == f"Issued by {BJ_COMMISSION}"
+    deadline = facts.find_element(By.CSS_SELECTOR, ".fact-deadline")
+    start, end = TODAY - timedelta(days=5), TODAY + timedelta(days=10)
+    assert deadline.text == f"Apply {start} to {end} (open)"
+    assert "is-open" in deadline.get_attribute("class").split()
+    closed = result_for(browser, docs["shenzhen"]).find_element(By.CSS_SELECTOR, ".fact-deadline")
+    assert closed.text == f"Apply by {TODAY - timedelta(days=3)} (closed)"
+    assert result_for(browser, docs["bad_link"]).find_elements(By.CSS_SELECTOR, ".result-facts") == []
+    hostile = result_for(browser, docs["hostile"]).find_element(By.CSS_SELECTOR, ".fact-issuers")
+    assert hostile.text == 'Issued by <img src=x onerror="window.__pwned=1">'  # shown as text
+    assert browser.find_elements(By.CSS_SELECTOR, "#results img, [onerror]") == []
+
+    # Document type is a facet; "open for applications" a checkbox; both are in the URL.
+    notice = facet_value(browser, "doc_types", "notice")
+    assert notice.find_element(By.CSS_SELECTOR, ".facet-label").text == "Notice"
+    assert notice.find_element(By.CSS_SELECTOR, ".facet-count").text == "1"
+    facet_value(browser, "doc_types", "plan").click()
+    wait_for_results(browser, "doc_type=plan")
+    assert shown_titles(browser) == [titles["shenzhen"]]
+    chips = browser.find_elements(By.CSS_SELECTOR, "#active-filters .filter-chip")
+    assert [c.find_element(By.CSS_SELECTOR, ".filter-chip-label").text for c in chips] == ["Type: Plan"]
+    chips[0].click()
+    wait_for_results(browser, "")
+
+    browser.find_element(By.ID, "open-only").click()
+    wait_for_results(browser, "open=true")
+    assert browser.current_url == base_url + "/?open=true"
+    assert shown_titles(browser) == [titles["beijing"]]
+    chip = browser.find_element(By.CSS_SELECTOR, '#active-filters .filter-chip[data-param="open"]')
+    assert chip.find_element(By.CSS_SELECTOR, ".filter-chip-label").text == "Open for applications"
+    browser.refresh()  # the URL is the state: the box stays ticked
+    wait_for_results(browser, "open=true")
+    assert browser.find_element(By.ID, "open-only").is_selected()
+    chip = browser.find_element(By.CSS_SELECTOR, '#active-filters .filter-chip[data-param="open"]')
+    chip.click()
+    wait_for_results(browser, "")
+    assert not browser.find_element(By.ID, "open-only").is_selected() and total(browser) == "4"
+    assert console_errors(browser) == [] and csp_violations(browser) == []

@@ -129,12 +129,21 @@ def test_every_field_is_a_query_parameter_of_the_api_with_its_bounds(path):
 
 
 def test_the_web_page_sends_the_table_s_parameter_names():
-    pairs = dict(re.findall(r'\["(\w+)", "(\w+)", "\w+"\]', APP_JS.read_text(encoding="utf-8")))
+    pairs = dict(re.findall(r'\["(\w+)", "(\w+)", "[^"]+"\]', APP_JS.read_text(encoding="utf-8")))
     lists = {
         f.field: f.name for f in REQUEST_FIELDS if SearchRequest.model_fields[f.field].annotation is not str
     }
     assert pairs == {field: name for field, name in lists.items() if field in pairs}
-    assert set(pairs) == {"places", "provinces", "companies", "topics", "sources", "languages"}
+    assert set(pairs) == {
+        "places",
+        "provinces",
+        "companies",
+        "topics",
+        "sources",
+        "languages",
+        "doc_types",
+        "issuers",
+    }
 
 
 @pytest.mark.parametrize(("argv", "query"), SAME_SEARCH)
