@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from indexer.mapping import INDEX_BODY, document_from_record
 from indexer.query import FACETS, Conditions, SearchRequest, build_query, search_body
+from indexer.search import format_hit
 from policyradar.rates import rates_to_cny
 from policyradar.schemas import Company, EnrichedRecord, Entities, Issuer, PolicyFacts
 
@@ -124,3 +125,28 @@ def test_open_means_a_deadline_from_the_engine_s_today_in_china_so_a_stored_aler
 
 def test_without_the_new_conditions_the_query_is_unchanged():
     assert build_query(Conditions(), RATES) == {"bool": {"must": [{"match_all": {}}], "filter": []}}
+
+
+def test_the_terminal_shows_a_hit_s_facts_on_one_line():
+    hit = {
+        "title": "关于申报算力补贴的通知",
+        "url": "https://example.gov.cn/1.html",
+        "published_at": "2024-05-01T00:00:00",
+        "entities": {},
+        "facts": {
+            "doc_type": "notice",
+            "doc_number": "京经信发〔2024〕12号",
+            "issuers": [{"canonical": "MIIT"}, {"canonical": "MOF"}, {"canonical": "MIIT"}],
+            "deadline": "2024-06-30",
+            "apply_from": "2024-06-01",
+        },
+    }
+    lines = format_hit(hit).splitlines()
+    assert lines[2] == "    notice 京经信发〔2024〕12号 · by MIIT, MOF · apply 2024-06-01 to 2024-06-30"
+    hit["facts"] = {"deadline": "2024-06-30"}
+    assert format_hit(hit).splitlines()[2] == "    apply until 2024-06-30"
+    del hit["facts"]  # a document indexed before the facts
+    assert format_hit(hit).splitlines() == [
+        "2024-05-01  关于申报算力补贴的通知",
+        "    https://example.gov.cn/1.html",
+    ]
