@@ -8,6 +8,8 @@ For each pipeline profile it times, on the same texts:
   stage     enrich plus decoding raw records from JSON bytes and encoding enriched ones, as on Kafka.
 It prints the best of ``--repeat`` runs, the ratios baseline/enrich and baseline/stage (1.0 = no
 overhead over spaCy), and tokens per second. Texts are the demo site pages and the dev set.
+It then prints the cost of the Chinese NER (LAC, ``policyradar_zh_ner``) alone on the Chinese texts:
+tokens (characters, as the zh pipeline segments) per second, and its share of the zh pipeline's time.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from crawlers.sources import Selectors  # noqa: E402
 from policyradar.ids import content_hash, document_id  # noqa: E402
 from policyradar.schemas import RawRecord, dump_record, parse_record  # noqa: E402
 from processors.enrich import analysis_text, enrich_many, pick_language  # noqa: E402
+from processors.extractors.zh_ner import lac_words  # noqa: E402
 from processors.options import ExtractionOptions  # noqa: E402
 from processors.pipeline import PROFILES, build_nlp  # noqa: E402
 
@@ -101,6 +104,26 @@ def bench_profile(profile: str, records: list[RawRecord], repeat: int) -> dict[s
     return {**timings, "tokens": tokens}
 
 
+def bench_zh_ner(records: list[RawRecord], repeat: int) -> dict[str, float]:
+    """Time LAC alone and the whole default zh pipeline on the Chinese texts."""
+    texts = [analysis_text(r.title, r.text) for r in records]
+    chinese = [t for t in texts if pick_language("mixed", t) == "zh"]
+    nlp = build_nlp("zh", "default")
+    tokens = sum(len(doc) for doc in nlp.pipe(chinese))
+    ner = best_of(repeat, lambda: [lac_words(t) for t in chinese])
+    pipeline = best_of(repeat, lambda: list(nlp.pipe(chinese, batch_size=32)))
+    return {"tokens": tokens, "ner": ner, "zh_pipeline": pipeline}
+
+
+def print_zh_ner(r: dict[str, float]) -> None:
+    print(
+        f"\nChinese NER (LAC): {r['tokens']:,.0f} tokens in {r['ner']:.2f} s = "
+        f"{r['tokens'] / r['ner']:,.0f} tokens/s alone; the zh pipeline runs "
+        f"{r['tokens'] / r['zh_pipeline']:,.0f} tokens/s, LAC being "
+        f"{r['ner'] / r['zh_pipeline']:.0%} of its time"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -127,6 +150,8 @@ def main() -> None:
             f"{r['tokens'] / r['stage']:>18,.0f}"
         )
     print("\nratio = baseline time / our time (1.00 = no overhead over bare nlp.pipe; target >= 0.90)")
+    results["zh_ner"] = bench_zh_ner(records, args.repeat)
+    print_zh_ner(results["zh_ner"])
     if args.json:
         print(json.dumps(results))
 
