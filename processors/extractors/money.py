@@ -46,6 +46,15 @@ CURRENCY_CODES = {
     "新元": "SGD",
     "新加坡元": "SGD",
     "sgd": "SGD",
+    "nt$": "TWD",
+    "twd": "TWD",
+    "ntd": "TWD",
+    "new taiwan dollars": "TWD",
+    "taiwan dollars": "TWD",
+    "nt dollars": "TWD",
+    "新台币": "TWD",
+    "台币": "TWD",
+    "美金": "USD",
     "jpy": "JPY",
     "yen": "JPY",
     "日元": "JPY",
@@ -53,9 +62,10 @@ CURRENCY_CODES = {
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _EN_SCALE = r"(?:[\s-]?(?:trillion|billion|million|thousand)|\s?(?:bn|mn|mln|tn)|[mbk])\b"
-_PREFIX = r"US\$|U\.S\.\s?\$|HK\$|S\$|\$|USD|RMB|CNY|HKD|EUR|GBP|SGD|JPY|¥|￥|€|£"
+_PREFIX = r"US\$|U\.S\.\s?\$|HK\$|S\$|NT\$|\$|USD|RMB|CNY|HKD|EUR|GBP|SGD|TWD|NTD|JPY|¥|￥|€|£"
 _SUFFIX = (
-    r"yuan|renminbi|RMB|CNY|(?:U\.?S\.? |Hong Kong |HK )?dollars|USD|HKD|euros?|EUR|"
+    r"yuan|renminbi|RMB|CNY|(?:U\.?S\.? |Hong Kong |HK |New Taiwan |Taiwan |NT )?dollars|USD|HKD|TWD|"
+    r"euros?|EUR|"
     r"pounds(?: sterling)?|GBP|yen|JPY"
 )
 
@@ -66,9 +76,12 @@ EN_AMOUNT = re.compile(
 )
 _ZH_NUM = rf"{_NUM}|[{ZH_DIGITS}]{{2,}}|[一二两三四五六七八九十]"
 _ZH_SCALE = r"万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千"
-_ZH_CURRENCY = r"元人民币|元|人民币|美元|港元|港币|欧元|英镑|日元|新加坡元|新元"
+_ZH_CURRENCY = r"元人民币|元|人民币|美元|美金|港元|港币|欧元|英镑|日元|新加坡元|新元|新台币|台币"
+# A currency written before the number (港币1,500万元, 新台币200万元, 美金5亿元) names the currency
+# of an amount that ends in a plain 元.
+_ZH_PREFIX_CURRENCY = r"人民币|RMB|港币|新台币|台币|美金"
 ZH_AMOUNT = re.compile(
-    rf"(?:人民币|RMB)?\s?(?P<num>{_ZH_NUM})\s?(?P<scale>{_ZH_SCALE})?(?P<cur>{_ZH_CURRENCY})",
+    rf"(?P<pre>{_ZH_PREFIX_CURRENCY})?\s?(?P<num>{_ZH_NUM})\s?(?P<scale>{_ZH_SCALE})?(?P<cur>{_ZH_CURRENCY})",
 )
 # The low end of a range written before an amount: 100万—500万元, 100-500万元, 1-5 million yuan,
 # between 1 million and 5 million yuan, $1-5 million. The range dash or word ends the match.
@@ -95,22 +108,34 @@ PER_UNIT = re.compile(
     r"|千瓦时|度电?|卡时|卡·?(?:小时|时)|(?:GPU|卡|card)[-\s·]?(?:hours?|小时|时)|小时|hours?\b"
     r"|[PT]F(?:LOPS|lops)|P(?:·|\*)?(?:小时|天|月)|kWh|kilowatt[-\s]hours?|MWh|兆瓦时)",
 )
+# A unit written before a Chinese price: 每卡时8元, 每GPU小时港币18元, 每千瓦时0.05元.
+PER_UNIT_BEFORE = re.compile(
+    r"每\s*(?:GPU|卡|card)?\s*(?:小时|卡时|时|千瓦时|度|P(?:·|\*)?(?:小时|天|月)|(?:千|百万|万)?tokens?)"
+    r"\s*(?:港币|新台币|人民币|美金)?$",
+    re.IGNORECASE,
+)
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _EN_MAX = re.compile(
-    r"(?:up to|a maximum of|maximum of|a maximum|maximum|max\.?|no more than|not more than|"
+    r"\b(?:up to|as much as|as high as|a maximum of|maximum of|a maximum|maximum|max\.?|no more than|"
+    r"not more than|"
     r"not exceeding|capped at|a cap of|at most|ceiling of|limit of)\s*(?:an?\s)?(?:\w+\s)?$",
     re.IGNORECASE,
 )
+# "min" also for verbs of passing a mark: "revenue topped", "exceeds", "pass", "surpassed".
 _EN_MIN = re.compile(
-    r"(?:at least|no less than|not less than|a minimum of|minimum of|over|more than|above|exceeding|"
+    r"\b(?:at least|no less than|not less than|a minimum of|minimum of|over|more than|above|"
+    r"exceed(?:s|ed|ing)?|top(?:s|ped|ping)?|pass(?:es|ed|ing)?|surpass(?:es|ed|ing)?|"
     r"upwards of)\s*$",
     re.IGNORECASE,
 )
+# A cap word may stand a few characters before the amount: 最高可获补贴500万元, 不超过每卡时8元,
+# 上限可提高至300万元.
 _ZH_MAX_BEFORE = re.compile(
-    r"(?:最高|最多|不超过|不高于|至多|上限为?|封顶)(?:可)?(?:给予|奖励|补贴|补助|资助|支持|为|达)?\s*$"
+    r"(?:最高|最多|不超过|不高于|至多|上限|封顶|可上浮至|可(?:提高|提升|增加|放宽)至)"
+    r"[^\d，。；;,、：:（）()\s]{0,6}\s*$"
 )
-_ZH_MIN_BEFORE = re.compile(r"(?:不低于|不少于|至少|最低|超过|逾|高于)(?:为|达)?\s*$")
+_ZH_MIN_BEFORE = re.compile(r"(?:不低于|不少于|至少|最低|超过|逾|高于|突破|超)(?:为|达)?\s*$")
 _ZH_MAX_AFTER = re.compile(r"^(?:封顶|以内|以下)")
 _ZH_MIN_AFTER = re.compile(r"^以上")
 
@@ -151,7 +176,9 @@ def find_amounts(text: str, lang: str) -> list[AmountMatch]:
 
 
 def _mark_per_unit(text: str, amount: AmountMatch) -> AmountMatch:
-    return replace(amount, per_unit=True) if PER_UNIT.match(text, amount.end) else amount
+    unit_after = PER_UNIT.match(text, amount.end)
+    unit_before = PER_UNIT_BEFORE.search(text[max(0, amount.start - 16) : amount.start])
+    return replace(amount, per_unit=True) if unit_after or unit_before else amount
 
 
 def _with_ranges(text: str, amounts: list[AmountMatch]) -> list[AmountMatch]:
@@ -287,15 +314,28 @@ def _zh_amounts(text: str):
             continue
         if value <= 0:
             continue
-        code = CURRENCY_CODES[m["cur"]]
+        code = _zh_currency(m["pre"], m["cur"])
         yield AmountMatch(
             m[0].strip(),
             m.start() + (len(m[0]) - len(m[0].lstrip())),
             m.end(),
             value,
             code,
-            _zh_qualifier(text[: m.start()], text[m.end() :]),
+            _zh_qualifier(text[: m.start()], _after_unit(text, m.end())) or _en_qualifier(text[: m.start()]),
         )
+
+
+def _zh_currency(prefix: str | None, suffix: str) -> str:
+    """港币1,500万元 is HKD: a foreign currency before the number names the currency of a plain 元."""
+    if prefix and suffix == "元":
+        return CURRENCY_CODES.get(prefix.lower(), "CNY")
+    return CURRENCY_CODES[suffix]
+
+
+def _after_unit(text: str, end: int) -> str:
+    """The text after an amount and any per-unit tail: 0.3元/千瓦时以内 -> 以内."""
+    unit = PER_UNIT.match(text, end)
+    return text[unit.end() if unit else end :]
 
 
 def _norm_currency(currency: str) -> str:

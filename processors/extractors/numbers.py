@@ -30,12 +30,20 @@ EN_SCALES = {
     "k": 10**3,
 }
 ZH_DIGITS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
-# Traditional forms, one character for one, so offsets in the folded text are offsets in the original.
-_TRADITIONAL = str.maketrans("億萬兩圓", "亿万两元")
+# Traditional forms, one character for one, so offsets in the folded text are offsets in the original:
+# the numerals and scales, currency words, and the characters of the cue words that tell a subsidy
+# (補貼, 資助, 獎勵, 上限為) from other money (營業收入, 估值, 規模) in Hong Kong and Taiwan notices.
+_TRADITIONAL = str.maketrans(
+    "億萬兩圓為幣臺補貼獎勵資費額給與項預術發計劃經濟營業規銷價場標準撥專貸優單過達實際總數點幾個對於"
+    "區縣鎮機構開關產應請領獲務員報證書範圍內筆輪擔當門導設備購買賣讓從後來時間電網廠財庫組織礎結創據",
+    "亿万两元为币台补贴奖励资费额给与项预术发计划经济营业规销价场标准拨专贷优单过达实际总数点几个对于"
+    "区县镇机构开关产应请领获务员报证书范围内笔轮担当门导设备购买卖让从后来时间电网厂财库组织础结创据",
+)
 
 
 def fold_traditional(text: str) -> str:
-    """``text`` with the traditional 億, 萬, 兩 and 圓 written as 亿, 万, 两 and 元 (same length)."""
+    """``text`` with common traditional characters written in their simplified form (億 -> 亿,
+    補貼 -> 补贴, 臺 -> 台), one character for one, so the length and offsets do not change."""
     return text.translate(_TRADITIONAL)
 
 

@@ -11,6 +11,8 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 
+from processors.extractors.numbers import fold_traditional
+
 SUBSIDY_CUES = re.compile(
     r"subsid\w*|vouchers?|grants?\b|rewards?\b|awards?\b|bonus\w*|incentives?|rebates?|allowances?|"
     r"reimburs\w*|support funds?|special funds?|funding support|financial support|fiscal support|"
@@ -66,25 +68,36 @@ def is_subsidy(text: str, start: int, end: int, per_unit: bool = False) -> bool:
     """True when the nearest cue around the amount ``text[start:end]`` says subsidy. A per-unit
     amount (元/千瓦时, per GPU-hour) is a price unless a subsidy word leads into it in the same
     clause (电费补贴0.1元/千瓦时, "a subsidy of 0.1 yuan per kWh")."""
+    text = _folded(text)
     if per_unit:
-        return _unit_subsidy(text, start)
+        return _unit_subsidy(text, start, end)
     return _nearest_cue_is_subsidy(text, start, end, OTHER_MONEY_CUES)
 
 
+@lru_cache(maxsize=8)
+def _folded(text: str) -> str:
+    """Traditional characters folded (補貼 -> 补贴) so the cues read Hong Kong and Taiwan notices;
+    folded once per text, since a long document is asked about many amounts."""
+    return fold_traditional(text)
+
+
 _UNIT_SUBSIDY_BEFORE = re.compile(
-    r"(?:subsid\w*|rebates?|补贴|补助|奖补|减免)(?:标准)?(?:\s*(?:of|at|is|为|按|给予))?"
-    r"(?:\s*(?:up to|最高|不超过))?\s*$",
+    r"(?:subsid\w*|rebates?|补贴|补助|奖补|减免|给予)(?:标准)?(?:\s*(?:of|at|is|为|按|给予))?"
+    r"(?:\s*(?:up to|最高|不超过))?(?:每[^\d，。；,;]{1,8})?\s*$",
     re.IGNORECASE,
 )
+# 每千瓦时0.05元的电费补贴, 0.1元/千瓦时的补助: the subsidy word closes the amount's phrase.
+_UNIT_SUBSIDY_AFTER = re.compile(r"^(?:/[^\d，。；,;的]{1,8})?的?[^\d，。；,;]{0,4}(?:补贴|补助|奖补)")
 
 
-def _unit_subsidy(text: str, start: int) -> bool:
-    return bool(_UNIT_SUBSIDY_BEFORE.search(text[max(0, start - 24) : start]))
+def _unit_subsidy(text: str, start: int, end: int) -> bool:
+    before = _UNIT_SUBSIDY_BEFORE.search(text[max(0, start - 24) : start])
+    return bool(before or _UNIT_SUBSIDY_AFTER.match(text[end : end + 24]))
 
 
 def is_subsidy_ratio(text: str, start: int, end: int) -> bool:
     """True for a support ratio ("30% of the contract fee", 按合同金额的20%给予补贴), not a growth rate."""
-    return _nearest_cue_is_subsidy(text, start, end, RATIO_NOISE, RATIO_CUES)
+    return _nearest_cue_is_subsidy(_folded(text), start, end, RATIO_NOISE, RATIO_CUES)
 
 
 def _nearest_cue_is_subsidy(

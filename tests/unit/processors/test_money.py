@@ -144,8 +144,49 @@ def test_changes_and_years_are_not_ranges(text):
         ("0.4 yuan per kWh", "en"),
         ("2 yuan per million tokens", "en"),
         ("每百万tokens 0.8元", "zh"),
+        ("收费为每GPU小时港币18元", "zh"),
+        ("价格不超过每卡时8元", "zh"),
     ],
 )
 def test_per_unit_prices_are_marked(text, lang):
-    marked = [a.per_unit for a in find_amounts(text, lang)]
-    assert marked == ([False] if text.startswith("每") else [True])
+    assert [a.per_unit for a in find_amounts(text, lang)] == [True]
+
+
+def test_a_per_company_amount_is_no_per_unit_price():
+    assert [a.per_unit for a in find_amounts("每家企业最高补贴100万元", "zh")] == [False]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("a budget of NT$3 billion", "en", ("NT$3 billion", 3e9, "TWD", None)),
+        ("2 billion New Taiwan dollars", "en", ("2 billion New Taiwan dollars", 2e9, "TWD", None)),
+        ("总经费新臺幣2億元", "zh", ("新臺幣2億元", 2e8, "TWD", None)),
+        ("资助上限为港幣800萬元", "zh", ("港幣800萬元", 8e6, "HKD", "max")),
+        ("融资5亿美金", "zh", ("5亿美金", 5e8, "USD", None)),
+    ],
+)
+def test_taiwan_dollars_and_a_currency_written_before_the_number(text, lang, expected):
+    assert amounts(text, lang) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "qualifier"),
+    [
+        ("sales exceeded 2 billion yuan", "en", "min"),
+        ("annual revenue exceeds 50 million yuan", "en", "min"),
+        ("deals topped 10 billion yuan", "en", "min"),
+        ("output is set to pass 1 trillion yuan", "en", "min"),
+        ("paying as much as $4,000 per chip", "en", "max"),
+        ("turnover 5 million yuan", "en", None),
+        ("营业收入首次突破1亿元", "zh", "min"),
+        ("估值超20亿美元", "zh", "min"),
+        ("单个企业每年最高可获补贴300万元", "zh", "max"),
+        ("补助上限可提高至200万元", "zh", "max"),
+        ("补助经费可上浮至30万元", "zh", "max"),
+        ("电价控制在0.3元/千瓦时以内", "zh", "max"),
+        ("plans to spend more than 新台币500亿元", "en", "min"),
+    ],
+)
+def test_qualifier_cues_for_passing_a_mark_and_caps_a_few_words_away(text, lang, qualifier):
+    assert [a.qualifier for a in find_amounts(text, lang)] == [qualifier]

@@ -122,3 +122,22 @@ def test_support_of_up_to_is_a_subsidy_and_a_fine_is_not():
     text = "Firms get support of up to 5 million yuan. Violators face fines of up to 10 million yuan."
     found = find_amounts(text, "en")
     assert [is_subsidy(text, *a.context_span) for a in found] == [True, False]
+
+
+def test_traditional_characters_carry_the_same_cues():
+    text = "每個項目資助上限為港幣1,500萬元，申請企業營業收入須達2億港元。"
+    assert subsidy_flags(text, "zh") == [("港幣1,500萬元", True), ("2億港元", False)]
+    assert [r.value for r in find_subsidy_ratios("政府補貼費用的七成")] == [70]
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("超算中心收费为每GPU小时港币18元。", [False]),
+        ("再给予每千瓦时0.05元的电费补贴。", [True]),
+        ("给予每卡时2元补助。", [True]),
+    ],
+)
+def test_a_unit_written_before_the_price(text, flags):
+    found = find_amounts(text, "zh")
+    assert [is_subsidy(text, *a.context_span, per_unit=a.per_unit) for a in found] == flags
