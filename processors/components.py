@@ -232,12 +232,14 @@ def people_dates_component(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component("policyradar_facts", assigns=_ext("facts"))
+@Language.component("policyradar_facts", assigns=_ext("facts"), requires=_ext("companies"))
 def facts_component(doc: Doc) -> Doc:
     """The policy facts (doc_type, issuers, doc_number, deadline, apply_from) as one dict. A date
     whose year neither it nor the document gives is written ``--MM-DD`` (ISO 8601 without a year),
-    for ``enrich`` to complete from the record's published date."""
-    facts = find_facts(doc.text, _lang(doc))
+    for ``enrich`` to complete from the record's published date. The companies tell company news
+    (a headline opening with a company), which has no issuers."""
+    company_starts = [c["start"] for c in doc._.companies or []]
+    facts = find_facts(doc.text, _lang(doc), company_starts)
     doc._.facts = {
         "doc_type": facts.doc_type,
         "issuers": [

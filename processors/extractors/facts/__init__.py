@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from processors.extractors.facts.dates import LooseDate, document_year
@@ -23,12 +24,13 @@ class TextFacts:
     apply_from: LooseDate | None
 
 
-def find_facts(text: str, lang: str) -> TextFacts:
+def find_facts(text: str, lang: str, company_starts: Sequence[int] = ()) -> TextFacts:
+    """The facts of ``text``; ``company_starts`` are where the company names found in it begin."""
     doc_number = find_doc_number(text, lang)
     window = find_window(text, lang, document_year(text, doc_number))
     return TextFacts(
         doc_type=classify_doc_type(text, lang),
-        issuers=find_issuers(text, lang),
+        issuers=find_issuers(text, lang, company_starts),
         doc_number=doc_number,
         deadline=window.deadline if window else None,
         apply_from=window.apply_from if window else None,

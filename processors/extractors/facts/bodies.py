@@ -16,7 +16,7 @@ import yaml
 
 from policyradar.errors import ConfigError
 from processors.extractors.gazetteer import Gazetteer
-from processors.extractors.places import find_places
+from processors.extractors.places import find_places, read_places
 
 BODIES_FILE = Path(__file__).resolve().parent.parent.parent / "data" / "issuer_bodies.yaml"
 _SECTIONS = ("national", "words", "whole", "suffixes", "english_words")
@@ -29,6 +29,8 @@ class BodyGlossary:
     whole: dict[str, str]
     suffixes: dict[str, str]
     english_words: dict[str, str]
+    # place -> a name a text may use -> canonical ("Hong Kong" -> "ITIB" -> "Hong Kong Innovation, ...")
+    regional: dict[str, dict[str, str]]
 
 
 def read_glossary(path: Path = BODIES_FILE) -> BodyGlossary:
@@ -48,7 +50,51 @@ def read_glossary(path: Path = BODIES_FILE) -> BodyGlossary:
         {str(k): str(v) for k, v in data["whole"].items()},
         {str(k): str(v) for k, v in data["suffixes"].items()},
         {str(k).lower(): str(v) for k, v in data["english_words"].items()},
+        _read_regional(data.get("regional") or {}, path),
     )
+
+
+def _read_regional(table: object, path: Path) -> dict[str, dict[str, str]]:
+    if not isinstance(table, dict) or not all(isinstance(b, dict) for b in table.values()):
+        raise ConfigError(f"{path}: section 'regional' must map each place to its bodies")
+    regional: dict[str, dict[str, str]] = {}
+    for place, bodies in table.items():
+        forms: dict[str, str] = {}
+        for official, names in bodies.items():
+            canonical = regional_canonical(str(place), str(official))
+            for form in [official, *(names or [])]:
+                forms[str(form)] = canonical
+        regional[str(place)] = forms
+    return regional
+
+
+def regional_canonical(place: str, official: str) -> str:
+    """ "<place> <official English name>", unless the name already says the place."""
+    return official if place in official else f"{place} {official}"
+
+
+_NON_MAINLAND_PROVINCES = ("Hong Kong", "Macau", "Taiwan")
+
+
+@lru_cache(maxsize=1)
+def _non_mainland_places() -> frozenset[str]:
+    return frozenset(
+        entry.canonical
+        for _, entry in read_places()
+        if entry.province in _NON_MAINLAND_PROVINCES
+        or (entry.level == "country" and entry.canonical != "China")
+    )
+
+
+def is_non_mainland(place: str) -> bool:
+    """True for Hong Kong, Macau, Taiwan (and their cities) and other countries: their bodies keep
+    their official English names, after the place."""
+    return place in _non_mainland_places()
+
+
+def regional_body(name: str, place: str) -> str | None:
+    """The canonical name of a Hong Kong, Macau, Taiwan or foreign body listed in the table."""
+    return glossary().regional.get(place, {}).get(name.strip())
 
 
 @lru_cache(maxsize=1)
@@ -72,17 +118,27 @@ def leading_place(name: str) -> tuple[str, int] | None:
     return (place, end) if place else None
 
 
-def zh_body_canonical(name: str) -> str | None:
-    """The canonical English name of a Chinese body name, or None when it is not one we can name."""
+def zh_body_canonical(name: str, context_place: str | None = None) -> str | None:
+    """The canonical English name of a (simplified) Chinese body name, or None when it is not one
+    we can name. A name without its place (创新科技及工业局) is looked up among the bodies of
+    ``context_place`` when that is outside the mainland."""
     name = name.strip()
     national = national_body(name)
     if national:
         return national
     found = leading_place(name)
     if not found:
-        return None
+        return regional_body(name, context_place) if context_place else None
     place, end = found
-    body = translate_zh_body(name[end:])
+    rest = name[end:]
+    # Taiwan and Hong Kong name the government before the bureau: 臺中市政府經濟發展局.
+    without_government = rest[2:] if rest.startswith("政府") else rest
+    body = None
+    if is_non_mainland(place):
+        body = regional_body(rest, place) or regional_body(without_government, place)
+        if body:
+            return body
+    body = translate_zh_body(rest) or (translate_zh_body(without_government) if without_government else None)
     return f"{place} {body}" if body else None
 
 
@@ -112,7 +168,7 @@ def _longest_prefix(text: str, position: int, table: dict[str, str]) -> str | No
     return None
 
 
-_EN_KIND = r"Bureau|Commission|Department|Office|Administration|Committee|Administrative Committee"
+_EN_KIND = r"Bureau|Commission|Department|Office|Administration|Authority|Committee|Administrative Committee"
 _EN_LEVEL = re.compile(
     r"\b(?:Municipal(?:ity)?|Provincial|City|District|Autonomous Region|Regional|Region|New Area|"
     r"Government's|Government)\b\s*"
@@ -133,19 +189,53 @@ def en_body_canonical(name: str, context_place: str | None = None) -> str | None
         place = hits[-1].entry.canonical if hits else context_place
         general = name.startswith("General Office")
         return f"{place} {'General Office of the ' if general else ''}People's Government" if place else None
-    # Words before the place open the sentence, not the name ("Under Beijing Municipal ...").
-    hits = find_places(name)
-    found = leading_place(name[hits[0].start :]) if hits else None
+    # Words before the place open the sentence, not the name ("Under Beijing Municipal ..."), unless
+    # the name ends with its place ("Administrative Committee of the East Lake High-tech Zone").
+    searchable = place_searchable(name)
+    hits = find_places(searchable)
+    found = leading_place(searchable[hits[0].start :]) if hits else None
     if found:
         place, rest = found[0], name[hits[0].start + found[1] :]
+        if not rest.strip():
+            rest = re.sub(r"\s+of(?:\s+the)?\s*$", "", name[: hits[0].start])
     else:
         place, rest = context_place, name
     if not place:
         return None
+    if is_non_mainland(place):
+        return _official_name(place, rest)
     rest = _EN_LEVEL.sub("", rest).strip()
+    if re.fullmatch(r"(?:Administrative|Management) Committee", rest):
+        return f"{place} Administrative Committee"
     match = _EN_OF_FORM.match(rest) or _EN_TRAILING_KIND.match(rest)
     if not match or not match["words"].strip():
         return None
     words = match["words"].strip()
     words = glossary().english_words.get(words.lower(), words)
     return f"{place} {words} {match['kind']}"
+
+
+def place_searchable(name: str) -> str:
+    """``name``, or (when that names more of a place) with capitals after hyphens ("High-tech" ->
+    "High-Tech"), since official names are written both ways; same length, so offsets hold."""
+    variant = re.sub(r"(?<=\w-)[a-z]", lambda m: m[0].upper(), name)
+    return max((name, variant), key=lambda form: sum(h.end - h.start for h in find_places(form)))
+
+
+_EN_REGIONAL_KIND = re.compile(
+    r"\b(?:Bureau|Commission|Department|Office|Administration|Authority|Council|Ministry|Agency|Board|"
+    r"Committee|Fund)\b"
+)
+
+
+_REGIONAL_OPENING = re.compile(r"^(?:['’]s\b)?\s*(?:the\s+)?(?:SAR\s+)?(?:Government['’]s\s+)?(?:the\s+)?")
+
+
+def _official_name(place: str, rest: str) -> str | None:
+    """A Hong Kong, Macau, Taiwan or foreign body: its place and its official English name as
+    written (Taiwan's Ministry of Economic Affairs -> Taiwan Ministry of Economic Affairs)."""
+    rest = _REGIONAL_OPENING.sub("", rest).strip()
+    listed = regional_body(rest, place)
+    if listed:
+        return listed
+    return regional_canonical(place, rest) if _EN_REGIONAL_KIND.search(rest) else None
