@@ -7,6 +7,7 @@ plain dict in the DESIGN.md entity shape, so ``enrich`` only collects them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from spacy.language import Language
@@ -14,9 +15,10 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from policyradar.schemas import ENTITY_FIELDS
-from processors.extractors.companies import company_gazetteer, company_parents
+from processors.extractors.companies import company_gazetteer, company_parents, group_arm
 from processors.extractors.company_cues import en_org_is_company, zh_ner_organizations
 from processors.extractors.facts import find_facts
+from processors.extractors.gazetteer import Hit
 from processors.extractors.money import find_amounts
 from processors.extractors.organizations import (
     classify_organization,
@@ -111,7 +113,7 @@ def make_companies_component(nlp: Language, name: str, company_aliases: str) -> 
     def with_parents(doc: Doc) -> Doc:
         companies_component(doc)
         for company in doc._.companies:
-            company["parent"] = parents.get(company["canonical"])
+            company["parent"] = parents.get(company["canonical"]) or company.get("parent")
         return doc
 
     return with_parents
@@ -120,30 +122,56 @@ def make_companies_component(nlp: Language, name: str, company_aliases: str) -> 
 def companies_component(doc: Doc) -> Doc:
     """Alias-table companies, plus companies the organisation step found that the table lacks.
 
-    Alias hits inside an amount ("360 million") or a government body or institute are dropped.
+    Alias hits inside an amount ("360 million") or a government body or institute are dropped. A
+    group's arm named after it (腾讯投资, Lenovo Capital) is a company of its own with the group as
+    parent, and so is a legal name that only starts with a known name (中国石油昆仑数智科技有限责任公司).
     """
     blocked = [(m["start"], m["end"]) for m in (doc._.money or [])]
     blocked += [(o["start"], o["end"]) for o in (doc._.organizations or [])]
+    text = doc.text
+    org_spans = {(w.start, w.end) for w in doc._.zh_words or [] if w.tag == "ORG"}
     found = [
-        {"text": h.text, "start": h.start, "end": h.end, "canonical": h.entry}
+        _alias_company(text, h, org_spans)
         for h in doc._.company_aliases or []
         if not _overlaps(h.start, h.end, blocked)
     ]
-    known = [(c["start"], c["end"]) for c in found]
-    text = doc.text
     for start, end in doc._.unknown_companies or []:
-        if not _overlaps(start, end, known):
-            name = text[start:end]
-            found.append(
-                {
-                    "text": name,
-                    "start": start,
-                    "end": end,
-                    "canonical": company_canonical(name, _strip_leading_place),
-                }
-            )
+        name = text[start:end]
+        canonical = company_canonical(name, _strip_leading_place)
+        inside = [c for c in found if start < c["end"] and c["start"] < end]
+        if inside and not _legal_name_of_another(name, start, canonical, inside):
+            continue
+        found = [c for c in found if c not in inside]
+        found.append({"text": name, "start": start, "end": end, "canonical": canonical})
     doc._.companies = sorted(found, key=lambda c: c["start"])
     return doc
+
+
+def _alias_company(text: str, hit: Hit[str], org_spans: set[tuple[int, int]]) -> dict:
+    arm = group_arm(text, hit, org_spans)
+    if arm is None:
+        return {"text": hit.text, "start": hit.start, "end": hit.end, "canonical": hit.entry}
+    end, canonical = arm
+    return {
+        "text": text[hit.start : end],
+        "start": hit.start,
+        "end": end,
+        "canonical": canonical,
+        "parent": hit.entry,
+    }
+
+
+def _legal_name_of_another(name: str, start: int, canonical: str, inside: list[dict]) -> bool:
+    """A legal name (…有限公司, not a branch) holding known names whose short form is none of
+    theirs: a company of its own (a subsidiary), not the one the alias table knows."""
+    return (
+        re.search(r"(?<!分)有限(?:责任)?公司$", name) is not None
+        and all(start <= c["start"] and c["end"] - c["start"] < len(name) for c in inside)
+        and all(
+            canonical not in (c["canonical"], company_canonical(c["text"], _strip_leading_place))
+            for c in inside
+        )
+    )
 
 
 @Language.factory(
@@ -185,9 +213,10 @@ def _zh_candidates(doc: Doc, text: str) -> list[tuple[int, int, str]]:
     """Bodies by place + body rules, legal company names, then what LAC's words add
     (``doc._.zh_words``, empty when the pipeline has no ``policyradar_zh_ner``)."""
     place_spans = [(p["start"], p["end"]) for p in (doc._.places or [])]
-    ruled = find_zh_bodies(text, place_spans) + find_zh_companies(text)
+    ruled = find_zh_bodies(text, place_spans) + find_zh_companies(text, doc._.zh_words or [])
     found = [(s, e, classify_organization(text[s:e])) for s, e in ruled]
-    return found + zh_ner_organizations(text, doc._.zh_words or [], classify_organization, ruled)
+    words = doc._.zh_words or []
+    return found + zh_ner_organizations(text, words, classify_organization, ruled, _leading_place_length)
 
 
 def _en_candidates(doc: Doc, text: str) -> list[tuple[int, int, str]]:
@@ -208,9 +237,13 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def _strip_leading_place(name: str) -> str:
+def _leading_place_length(name: str) -> int:
     hits = find_places(name)
-    return name[hits[0].end :] if hits and hits[0].start == 0 else name
+    return hits[0].end if hits and hits[0].start == 0 else 0
+
+
+def _strip_leading_place(name: str) -> str:
+    return name[_leading_place_length(name) :]
 
 
 @Language.component("policyradar_zh_ner", assigns=["doc.ents", *_ext("zh_words")])

@@ -6,6 +6,7 @@ An entry is either ``Canonical: [alias, ...]`` or, for a subsidiary or a company
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -105,3 +106,27 @@ def company_parents(extra_file: str = "") -> dict[str, str]:
 
 def find_companies(text: str, extra_file: str = "") -> list[Hit[str]]:
     return list(company_gazetteer(extra_file).find(text))
+
+
+# An arm named after its group: the group's name, then an investment or business word.
+_ARM_WORDS_ZH = {"资本": "Capital", "投资": "Investment", "创投": "Ventures", "产投": "Industrial Investment"}
+_ARM_ZH = re.compile(r"(资本|投资|创投|产投)(?=[、，。；,;）)\s和与及等]|领投|参投|跟投|联合|旗下|$)")
+_ARM_EN = re.compile(r" (Capital|Ventures|Investments?|Health)(?![\w&])")
+
+
+def group_arm(text: str, hit: Hit[str], org_spans: set[tuple[int, int]]) -> tuple[int, str] | None:
+    """``(end, canonical)`` when the alias ``hit`` starts the name of one of the group's arms
+    (``腾讯投资、`` → Tencent Investment, ``Lenovo Capital`` → Lenovo Capital): a Chinese arm word
+    LAC reads as part of the name or that a delimiter follows; an English one capitalised."""
+    if re.search(r"[\u4e00-\u9fff]", hit.text):
+        match = re.compile(r"资本|投资|创投|产投").match(text, hit.end)
+        if not match or not ((hit.start, match.end()) in org_spans or _ARM_ZH.match(text, hit.end)):
+            return None
+        word = _ARM_WORDS_ZH[match[0]]
+    else:
+        match = _ARM_EN.match(text, hit.end)
+        if not match:
+            return None
+        word = match[1]
+    name = f"{hit.entry} {word}" if hit.entry.isascii() else text[hit.start : match.end()]
+    return match.end(), name

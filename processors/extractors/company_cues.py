@@ -17,11 +17,23 @@ from processors.extractors.zh_ner import Word
 # --- Chinese ---------------------------------------------------------------------------------
 # Words inside a span that make it a facility, event, policy phrase or body rather than a company.
 _ZH_NOT_COMPANY = re.compile(
-    r"(中心|基地|园区|产业园|平台|联盟|协会|学会|商会|大会|峰会|论坛|会议|博览会|工程|项目|计划|专项|"
-    r"集群|枢纽|示范区|试验区|实验区|先行区|新区|开发区|自贸区|政府|人民|管委|委员|办公|部门|"
-    r"算力|智算|数据中心|计算中心|节点|基金会|党|工会|法院|检察|医院|中学|小学|幼儿园|"
-    r"市场监管|监督|总局|总署|公安|海关|税务|社保)"
+    r"(中心|基地|园区|園區|产业园|平台|联盟|聯盟|协会|協會|学会|學會|商会|商會|大会|大會|峰会|論壇|论坛|"
+    r"会议|會議|博览会|博覽會|工程|项目|項目|计划|計劃|計畫|专项|專項|集群|枢纽|樞紐|示范区|示範區|试验区|"
+    r"試驗區|实验区|先行区|新区|新區|开发区|開發區|自贸区|政府|人民|管委|委员|委員|办公|辦公|办事处|辦事處|"
+    r"部门|部門|算力|智算|数据中心|計算中心|计算中心|节点|節點|基金会|基金會|党|黨|工会|工會|法院|检察|檢察|"
+    r"医院|醫院|中学|小学|幼儿园|大学|大學|学院|學院|高校|院校|市场监管|监督|总局|总署|公安|海关|税务|社保|"
+    r"(?<!商)城$|小镇$)"
 )
+# Stems (a name without its leading place and its 公司 / 集团 / 科技 ending) that only describe a kind
+# of firm: 上海大模型公司, 創新科技, 头部科技企业.
+_ZH_GENERIC_STEM = re.compile(
+    r"(?:人工智能|大模型|模型|科技|创新|創新|技术|技術|数字|數字|智能|信息|資訊|网络|網絡|互联网|軟件|软件|"
+    r"数据|數據|算力|芯片|机器人|機器人|新能源|头部|頭部|龙头|龍頭|骨干|重点|重點|中小|民营|民營|国有|國有|"
+    r"本地|相关|相關|有关|各类|高新|高科技|创业|初创|新兴|独角兽|上市|外资|金融|产业|產業|工业|工業|企业|企業)*"
+)
+_ZH_COMPANY_ENDING = re.compile(r"(?:科技)?(?:公司|集团|集團|企业|企業)$|科技$")
+# A code before a document number (川经信软件〔2025〕48号, 哈工信发[2024]15号): an issuer, not a name.
+_ZH_DOC_NUMBER_AFTER = re.compile(r"[\u4e00-\u9fff]{0,2}[〔［\[【(（]\s*(?:19|20)\d{2}\s*[〕］\]】)）]")
 # A span ending in a truncated government body (北京市经济和 + 信息化局): LAC cut a longer name.
 _ZH_CUT_BODY = re.compile(r"(?:省|市|区|县|州|盟|旗)(?:经济|工业|科技|科学|发展|数据|商务|财政|人力)?和?$")
 # A place with its administrative suffix inside an unsuffixed name is a body or a region, not a company.
@@ -52,8 +64,10 @@ _ZH_NAME_FOLLOWERS = frozenset(
 )
 # LAC tags after which a name can end: verbs, prepositions, conjunctions, particles, adverbs, pronouns.
 _ZH_BREAKING_TAGS = frozenset({"v", "vd", "p", "c", "u", "d", "r", "w", "xc", "TIME", "PER"})
+# 等 + a few words that qualify the firms (等头部企业), never a kind of place (等地企业, 等国家的企业).
 _ZH_LIST_END = re.compile(
-    r"等(?:[\u4e00-\u9fff]{0,6})?(?:企业|公司|厂商|厂家|大厂|巨头|独角兽|运营商|机构投资者|投资机构|银行)"
+    r"等(?!地|国|省|市|城市|区|县)(?:(?![的和与及、])[\u4e00-\u9fff]){0,6}?"
+    r"(?:企业|公司|厂商|厂家|大厂|巨头|独角兽|运营商|机构投资者|投资机构|银行)"
 )
 _ZH_LIST_ITEM = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9·]{2,10}$")
 # Generic industry or policy words that an enumeration of "firms" can still hold.
@@ -174,11 +188,16 @@ def en_org_is_company(text: str, start: int, end: int) -> bool:
 
 # --- Candidates ------------------------------------------------------------------------------
 def zh_ner_organizations(
-    text: str, words: list[Word], classify: Callable[[str], str], taken: list[tuple[int, int]]
+    text: str,
+    words: list[Word],
+    classify: Callable[[str], str],
+    taken: list[tuple[int, int]],
+    place_prefix: Callable[[str], int] = lambda name: 0,
 ) -> list[tuple[int, int, str]]:
     """``(start, end, kind)`` of the organisations LAC finds that the rules (``taken``) did not:
     bodies, institutes, universities and media by ``classify``, companies by the cues above, and
-    the items of 等企业 enumerations."""
+    the items of 等企业 enumerations. ``place_prefix(name)`` is the length of the place name that
+    ``name`` starts with (0 for none): a company is neither a place nor a place and a generic word."""
     found: list[tuple[int, int, str]] = []
     for index, word in enumerate(words):
         if word.tag != "ORG" or _overlaps(word.start, word.end, taken):
@@ -188,11 +207,27 @@ def zh_ner_organizations(
             before = words[index - 1] if index else None
             after = words[index + 1] if index + 1 < len(words) else None
             kind = "company" if zh_org_is_company(word, before, after) else ""
+        if kind == "company" and not zh_name_is_specific(text, word.start, word.end, place_prefix):
+            kind = ""
         if kind:
             found.append((word.start, word.end, kind))
     spans = taken + [(s, e) for s, e, _ in found]
-    found += [(s, e, "company") for s, e in zh_listed_companies(text, words) if not _overlaps(s, e, spans)]
+    found += [
+        (s, e, "company")
+        for s, e in zh_listed_companies(text, words)
+        if not _overlaps(s, e, spans) and zh_name_is_specific(text, s, e, place_prefix)
+    ]
     return found
+
+
+def zh_name_is_specific(text: str, start: int, end: int, place_prefix: Callable[[str], int]) -> bool:
+    """Whether ``text[start:end]`` can name one company: not a place alone, not a place and generic
+    words (上海大模型公司, 創新科技), not a body, and not the issuer code of a document number."""
+    name = text[start:end]
+    stem = _ZH_COMPANY_ENDING.sub("", name[place_prefix(name) :])
+    if not stem or _ZH_GENERIC_STEM.fullmatch(stem) or _ZH_NOT_COMPANY.search(name):
+        return False
+    return not _ZH_DOC_NUMBER_AFTER.match(text, end)
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+
+from processors.extractors.zh_ner import Word
 
 _KINDS_EN = [
     (
@@ -35,12 +37,19 @@ _KINDS_ZH = [
     (
         "government",
         re.compile(
-            r"(部|局|委员会|委|厅|办公室|办|政府|国务院|人大|管委会|管理委员会|海关|总署|人民银行|证监会)$"
+            r"(部|局|委员会|委員會|委|厅|廳|办公室|辦公室|办|辦|办事处|辦事處|政府|国务院|人大|管委会|管理委员会|海关|"
+            r"總署|总署|人民银行|证监会)$"
         ),
     ),
     ("institute", re.compile(r"(研究院|研究所|科学院|工程院|实验室|研究中心|标准化研究院)$")),
-    ("university", re.compile(r"(大学|学院)$")),
-    ("media", re.compile(r"(日报|晚报|新闻社|电视台|报社|新华社|新闻网|新华网|人民网|央视网|中新网|新闻)$")),
+    ("university", re.compile(r"(大学|大學|学院|學院)$")),
+    (
+        "media",
+        re.compile(
+            r"(日报|日報|晚报|晚報|时报|時報|周刊|週刊|杂志|雜誌|新闻社|通讯社|电视台|電視台|报社|報社|新华社|"
+            r"财联社|財聯社|新闻网|新华网|人民网|央视网|中新网|新闻|新聞)$"
+        ),
+    ),
     ("company", re.compile(r"(公司|集团|有限公司|股份有限公司|科技)$")),
 ]
 NATIONAL_BODIES_ZH = [
@@ -103,10 +112,16 @@ def find_zh_bodies(text: str, place_spans: list[tuple[int, int]]) -> list[tuple[
     return kept
 
 
-_ZH_COMPANY = re.compile(
-    r"(?:(?<=[，、。；：“”‘’（）()\s与和及对向由为同])|^)"
-    r"([\u4e00-\u9fff（）()]{2,24}?(?:股份有限公司|有限责任公司|有限公司))"
-)
+_ZH_LEGAL_SUFFIX = re.compile(r"股份有限公司|有限责任公司|有限責任公司|有限公司")
+_ZH_NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9（）()·&]")
+_ZH_MAX_NAME = 30
+# LAC tags no company name holds: verbs, prepositions, conjunctions, particles, adverbs, pronouns,
+# punctuation, numbers and times (包括 / 由 / 首批 before a legal name).
+_ZH_NOT_NAME_TAGS = frozenset({"v", "vd", "p", "c", "u", "d", "r", "w", "xc", "TIME", "m", "q", "f"})
+# A descriptor right before a name (国产GPU企业 / 算力服务商 + the name).
+_ZH_DESCRIPTOR = re.compile(r"企业|公司|厂商|厂家|服务商|供应商|提供商|运营商|单位|机构|独角兽")
+_ZH_MIN_STEM = 4
+_ZH_JOINT = re.compile(r"[与和及对向由为同]")
 _EN_COMPANY_SUFFIX = re.compile(
     r"(?:,?\s+(?:Co\.?,?\s*Ltd\.?|Co\.?|Ltd\.?|Limited|Inc\.?|Corp\.?|Corporation|Group|Holdings?|"
     r"Technology|Technologies|LLC|PLC))+\s*$"
@@ -115,9 +130,51 @@ _ZH_COMPANY_SUFFIX = re.compile(r"(?:股份有限公司|有限责任公司|有�
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 
 
-def find_zh_companies(text: str) -> list[tuple[int, int]]:
-    """Spans of Chinese legal company names (…有限公司) that start after a delimiter."""
-    return [(m.start(1), m.end(1)) for m in _ZH_COMPANY.finditer(text)]
+def find_zh_companies(text: str, words: Sequence[Word] = ()) -> list[tuple[int, int]]:
+    """Spans of Chinese legal company names (…有限公司). A name starts where LAC's ORG word ending
+    at the suffix starts; without one, at the last delimiter before the suffix, moved past words
+    that no name holds (包括, 由, numbers) and past a descriptor (…企业) that leaves a full name."""
+    orgs = {w.end: w.start for w in words if w.tag == "ORG"}
+    spans: list[tuple[int, int]] = []
+    for match in _ZH_LEGAL_SUFFIX.finditer(text):
+        floor = max(spans[-1][1] if spans else 0, match.start() - _ZH_MAX_NAME)
+        start = match.start()
+        while start > floor and _ZH_NAME_CHAR.match(text[start - 1]):
+            start -= 1
+        if floor <= orgs.get(match.end(), -1) < match.start():
+            start = orgs[match.end()]
+        else:
+            start = _name_start(text, start, match.start(), words)
+        if match.start() - start >= 2 and _balanced(text[start : match.start()]):
+            spans.append((start, match.end()))
+    return spans
+
+
+def _name_start(text: str, start: int, suffix: int, words: Sequence[Word]) -> int:
+    """``start`` moved past the last word before ``suffix`` that no name holds (without LAC's
+    words, past the first preposition or conjunction), then past the last descriptor when a name
+    of ``_ZH_MIN_STEM`` characters is left after it."""
+    if not words:
+        joint = _ZH_JOINT.search(text, start, suffix - 2)
+        start = joint.end() if joint else start
+    for word in words:
+        inside = start <= word.start and word.end <= suffix
+        if inside and word.tag in _ZH_NOT_NAME_TAGS and word.text not in "（）()":
+            start = word.end
+    for descriptor in _ZH_DESCRIPTOR.finditer(text, start, suffix):
+        if suffix - descriptor.end() >= _ZH_MIN_STEM:
+            start = descriptor.end()
+    return start
+
+
+def _balanced(name: str) -> bool:
+    """No bracket closes before one opens (a name cut inside ``摩尔线程智能科技（北京）``)."""
+    depth = 0
+    for char in name:
+        depth += {"（": 1, "(": 1, "）": -1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return True
 
 
 def company_canonical(name: str, strip_place: Callable[[str], str] = lambda n: n) -> str:
