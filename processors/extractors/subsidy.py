@@ -18,16 +18,21 @@ SUBSIDY_CUES = re.compile(
     r"reimburs\w*|support funds?|special funds?|funding support|financial support|fiscal support|"
     r"per (?:company|enterprise|project|firm)|offers?\b|offering|will provide|will pay|cover\w*|"
     r"set aside|earmark\w*|allocat\w*|schemes?\b|programmes?\b|programs?\b|funded under|funding of|"
-    r"can (?:receive|claim|apply)|eligible|commits?\b|support (?:of )?up to|support of\b|capped at|"
+    r"can (?:receive|claim|apply)|"
+    r"(?:shall|will|may) receive (?:up to|no more than|a maximum of)|eligible|commits?\b|"
+    r"support (?:of )?up to|"
+    r"support of\b|capped at|ceiling of|(?:central |state |government |public )?fiscal funding|"
+    r"(?:government|public|state|central) funding|recipients?\b|"
     r"补贴|补助|奖励|奖补|资助|扶持|支持|算力券|模型券|数据券|券|给予|贴息|专项资金|一次性|配套|兑付|安排|引导资金|"
-    r"财政资金|拨付|下达",
+    r"财政资金|拨付|下达|国拨经费|财政经费|中央财政|预留|拨款|拟支持|拟资助|获资助",
     re.IGNORECASE,
 )
 OTHER_MONEY_CUES = re.compile(
     r"revenues?|sales|valuation|valued|market|profits?|turnover|raised|raising|financing|spend\w*|spent|"
-    r"funding round|series [a-e]\b|invest(?:ed|s|ment)? (?:by|from|of)\b|equity|prices?d?|costs? of|"
+    r"funding round|series [a-e]\b|invest(?:ed|s|ment)? (?:by|from|of)\b|equity|"
+    r"(?:paid-in|registered) capital|prices?d?|costs? of|"
     r"output|industry (?:size|scale)|scale of|exports?|imports?|fines?\b|fined|penalt\w*|"
-    r"营业收入|营收|收入|估值|规模|产值|市场|销售|融资|总投资|投资额|固定资产投资|股权|注册资本|价格|售价|利润|"
+    r"营业收入|营收|收入|估值|(?<![券贴助])(?<![券贴助]总)规模|产值|市场|销售|融资|总投资|投资额|固定资产投资|股权|注册资本|价格|售价|利润|"
     r"产业|营业额|增加值|罚款|罚金",
     re.IGNORECASE,
 )
@@ -64,6 +69,17 @@ def _sentence_ends(text: str) -> list[int]:
     return [m.end() for m in _SENTENCE_END.finditer(text)]
 
 
+# A short line of a list or table (1．某公司，150万元；) or its total (以上合计, Total:) has no cue
+# of its own: the list's heading or the support standard above it says what the amounts are. A long
+# numbered clause is prose, and says it itself.
+_LIST_LINE = re.compile(
+    r"^\s*(?:\d{1,3}\s*[.．、)）]|[（(]\d{1,3}[)）]|[•·\-*]|(?:以上)?(?:合计|总计|共计)|total\b)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_LOOK_BACK_LINES = 15
+_LIST_LINE_MAX = 80
+
+
 def is_subsidy(text: str, start: int, end: int, per_unit: bool = False) -> bool:
     """True when the nearest cue around the amount ``text[start:end]`` says subsidy. A per-unit
     amount (元/千瓦时, per GPU-hour) is a price unless a subsidy word leads into it in the same
@@ -71,7 +87,36 @@ def is_subsidy(text: str, start: int, end: int, per_unit: bool = False) -> bool:
     text = _folded(text)
     if per_unit:
         return _unit_subsidy(text, start, end)
+    left, right = sentence_bounds(text, start, end)
+    if not _has_cue(text[left:right], start - left, end - left) and _in_list_line(text, start):
+        return _list_heading_is_subsidy(text, start)
     return _nearest_cue_is_subsidy(text, start, end, OTHER_MONEY_CUES)
+
+
+def _has_cue(sentence: str, start: int, end: int) -> bool:
+    return any(
+        not (cue.start() < end and start < cue.end())
+        for pattern in (SUBSIDY_CUES, OTHER_MONEY_CUES)
+        for cue in pattern.finditer(sentence)
+    )
+
+
+def _in_list_line(text: str, start: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    short = (len(text) if line_end < 0 else line_end) - line_start <= _LIST_LINE_MAX
+    return short and bool(_LIST_LINE.match(text, line_start))
+
+
+def _list_heading_is_subsidy(text: str, start: int) -> bool:
+    """The last cue in the nearest line above that has one decides (拟支持名单, "Subsidy standard")."""
+    lines = text[: text.rfind("\n", 0, start) + 1].splitlines()
+    for line in reversed(lines[-_LOOK_BACK_LINES:]):
+        cues = [(m.end(), True) for m in SUBSIDY_CUES.finditer(line)]
+        cues += [(m.end(), False) for m in OTHER_MONEY_CUES.finditer(line)]
+        if cues:
+            return max(cues)[1]
+    return False
 
 
 @lru_cache(maxsize=8)

@@ -141,3 +141,36 @@ def test_traditional_characters_carry_the_same_cues():
 def test_a_unit_written_before_the_price(text, flags):
     found = find_amounts(text, "zh")
     assert [is_subsidy(text, *a.context_span, per_unit=a.per_unit) for a in found] == flags
+
+
+def test_short_list_lines_take_their_meaning_from_the_heading_above():
+    text = "二、拟资助企业名单\n1．甲科技有限公司，80万元；\n2．乙智能有限公司，45万元。\n以上合计125万元。\n"
+    assert [flag for _, flag in subsidy_flags(text, "zh")] == [True, True, True]
+    sales = "Top sellers by revenue:\n1. Alpha Ltd: 3 million yuan\n2. Beta Ltd: 2 million yuan\n"
+    assert [flag for _, flag in subsidy_flags(sales, "en")] == [False, False]
+
+
+def test_a_long_numbered_clause_is_prose_not_a_list_line():
+    text = (
+        "Support standard: grants of up to 1 million yuan per firm.\n"
+        "2. Eligibility. Each applicant must hold a signed computing contract, and the contract must be "
+        "worth at least 100,000 yuan.\n"
+    )
+    assert subsidy_flags(text, "en")[-1] == ("100,000 yuan", False)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("每个项目国拨经费不超过800万元。", True),
+        ("政府已预留10亿港元。", True),
+        ("全年算力券规模为3亿元。", True),
+        ("全市人工智能产业规模为300亿元。", False),
+        ("Central fiscal funding for each project is 4 million yuan.", True),
+        ("Youth projects shall receive no more than 2 million yuan each.", True),
+        ("Firms whose output exceeds 80 million yuan shall receive a one-off reward.", False),
+        ("Firms with paid-in capital of more than US$5 million enjoy a lower tax rate.", False),
+    ],
+)
+def test_programme_funding_cues_and_voucher_budgets(text, flag):
+    assert [f for _, f in subsidy_flags(text, "zh")] == [flag]
