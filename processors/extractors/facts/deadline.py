@@ -17,7 +17,7 @@ _ZH_CUE = re.compile(r"申报|申请|报送|提交|报名|受理|征集|征求|�
 _ZH_NOT_A_DEADLINE = re.compile(r"有效期|施行|实施期|执行期|起实施|活动时间|举办|召开|统计|数据截至|截至目前")
 _EN_CUE = re.compile(
     r"\b(?:appl(?:y|ies|ied|ying|ication|ications|icants?)|submi(?:t|ts|tted|tting|ssions?)|deadline|"
-    r"comments?|feedback|register|registration|entries|proposals|bids?|nominations?)\b",
+    r"comments?|feedback|register|registration|entries|proposals|bids?|nominations?|publicity|objections?)\b",
     re.IGNORECASE,
 )
 _EN_NOT_A_DEADLINE = re.compile(
@@ -30,7 +30,12 @@ _ZH_DAY_ONLY = re.compile(r"(\d{1,2})\s*日")
 _ZH_UNTIL = re.compile(r"(?:即日起|自即日起|从即日起|发布之日起|公示之日起)\s*(?:至|到)\s*$")
 _ZH_BEFORE = re.compile(r"^\s*(?:\d{1,2}[:：]\d{2}\s*)?(?:（[^）]{0,10}）)?\s*(?:前|之前|以前|截止|止|为止)")
 _ZH_DEADLINE_LABEL = re.compile(r"(?:截止|截至)(?:时间|日期)?(?:为|是|到|至)?\s*[:：]?\s*$")
-_EN_WINDOW = re.compile(r"\s*(?:(?:to|until|till|through|and)\s+|[-–—]\s*)")
+# "to 24 June", "to 16:00 on 24 June", "until 5 p.m. on July 31", "– 13 December"
+_EN_WINDOW = re.compile(
+    r"\s*(?:(?:to|until|till|through|and)\s+(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?\s*)?on\s+|"
+    r"\d{1,2}\s*[ap]\.?m\.?\s*on\s+)?|[-–—]\s*)",
+    re.IGNORECASE,
+)
 _EN_FROM = re.compile(r"\b(?:from|between|starting|open(?:s|ed)? on)\s+$", re.IGNORECASE)
 _EN_BEFORE = re.compile(
     r"\b(?:by|before|until|till|no later than|not later than|on or before|closes? on|"

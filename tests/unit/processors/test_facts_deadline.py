@@ -84,3 +84,21 @@ def test_english_dates_that_are_not_about_applying_are_not_deadlines():
 def test_an_english_year_less_deadline_takes_the_given_year():
     found = find_window("Firms should apply by May 31.", "en", 2025)
     assert found is not None and found.deadline == LooseDate(2025, 5, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Publicity period: 2 March 2025 to 6 March 2025.", ("2025-03-02", "2025-03-06")),
+        (
+            "Objections may be lodged from 3 April 2025 until 5 p.m. on 9 April 2025.",
+            ("2025-04-03", "2025-04-09"),
+        ),
+        (
+            "Applications are accepted from 12 May 2025 to 17:30 on 20 June 2025.",
+            ("2025-05-12", "2025-06-20"),
+        ),
+    ],
+)
+def test_english_publicity_periods_and_windows_that_close_at_an_hour(text, expected):
+    assert window(text, "en") == expected
