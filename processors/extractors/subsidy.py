@@ -29,7 +29,9 @@ SUBSIDY_CUES = re.compile(
 )
 OTHER_MONEY_CUES = re.compile(
     r"revenues?|sales|valuation|valued|market|profits?|turnover|raised|raising|financing|spend\w*|spent|"
-    r"funding round|series [a-e]\b|invest(?:ed|s|ment)? (?:by|from|of)\b|equity|"
+    r"funding round|series [a-e]\b|invest(?:ed|s|ment)? (?:by|from|of)\b|equity|round of\b|"
+    r"(?:angel|venture|seed|investment|guidance|industr(?:y|ial)) funds?\b|loans?\b|credit lines?|lending|"
+    r"\bipo\b|listing|capex|capital expenditure|"
     r"(?:paid-in|registered) capital|prices?d?|costs? of|"
     r"output|industry (?:size|scale)|scale of|exports?|imports?|fines?\b|fined|penalt\w*|"
     r"营业收入|营收|收入|估值|(?<![券贴助])(?<![券贴助]总)规模|产值|市场|销售|融资|总投资|投资额|固定资产投资|股权|注册资本|价格|售价|利润|"

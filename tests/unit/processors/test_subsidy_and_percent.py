@@ -174,3 +174,16 @@ def test_a_long_numbered_clause_is_prose_not_a_list_line():
 )
 def test_programme_funding_cues_and_voucher_budgets(text, flag):
     assert [f for _, f in subsidy_flags(text, "zh")] == [flag]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The robot maker closed a round of 300 million yuan led by a state-backed investor.",
+        "The zone has set up a 2-billion-yuan angel fund to back early-stage start-ups.",
+        "Banks extended loans of 8 billion yuan to data-centre builders under the programme.",
+        "The company plans to raise HK$3 billion in its Hong Kong IPO.",
+    ],
+)
+def test_funding_rounds_equity_funds_loans_and_listings_are_not_subsidies(text):
+    assert [flag for _, flag in subsidy_flags(text, "en")] == [False]
