@@ -31,7 +31,10 @@ from policyradar.schemas import DocType
 
 # Title and body, plus the names of companies (with their parents) and issuers: a search for
 # "Alibaba" finds a Chinese notice that names only 阿里云 (Alibaba Cloud, parent Alibaba).
-SEARCH_FIELDS = ["title^3", "title.cjk^3", "text", "text.cjk", "companies.text", "issuer_names.text"]
+# The names are matched by a query of their own: their analyzer keeps the stop words the title and body
+# analyzers drop, and one query over both would require "for" of "subsidies for developers" in a name.
+SEARCH_FIELDS = ["title^3", "title.cjk^3", "text", "text.cjk"]
+NAME_FIELDS = ["companies.text", "issuer_names.text"]
 MAX_RESULT_WINDOW = 10_000  # the engine's index.max_result_window
 MAX_AMOUNT = 1e15  # a thousand trillion in any currency: above every budget, finite after conversion
 MAX_QUERY_CHARS = 500
@@ -206,6 +209,17 @@ def build_query(request: Conditions | SearchRequest, rates: Mapping[str, float])
     return query
 
 
+def _text_query(text: str, fields: list[str]) -> dict[str, Any]:
+    return {
+        "simple_query_string": {
+            "query": text,
+            "fields": fields,
+            "default_operator": "and",
+            "flags": "AND|OR|NOT|PHRASE|PREFIX|WHITESPACE|PRECEDENCE",
+        }
+    }
+
+
 def _base_query(request: Conditions | SearchRequest, rates: Mapping[str, float]) -> dict[str, Any]:
     """Text, amounts and dates: every condition except the facet values."""
     must: list[dict[str, Any]] = []
@@ -213,11 +227,9 @@ def _base_query(request: Conditions | SearchRequest, rates: Mapping[str, float])
     if text.strip():
         must.append(
             {
-                "simple_query_string": {
-                    "query": text,
-                    "fields": SEARCH_FIELDS,
-                    "default_operator": "and",
-                    "flags": "AND|OR|NOT|PHRASE|PREFIX|WHITESPACE|PRECEDENCE",
+                "bool": {
+                    "should": [_text_query(text, SEARCH_FIELDS), _text_query(text, NAME_FIELDS)],
+                    "minimum_should_match": 1,
                 }
             }
         )
