@@ -174,6 +174,19 @@ class Engine(ABC):
         except EngineNotFound:
             return None
 
+    def get_docs(
+        self, index: str, ids: list[str], fields: list[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """The ``_source`` (only ``fields``, when given) of each of ``ids`` that exists, by id: one
+        real-time request, so a document written a moment ago is seen before any refresh."""
+        if not ids:
+            return {}
+        docs = self._mget(index, ids, fields)["docs"]
+        return {doc["_id"]: doc.get("_source", {}) for doc in docs if doc.get("found")}
+
+    def _mget(self, index: str, ids: list[str], fields: list[str] | None) -> dict[str, Any]:
+        return dict(self._client.mget(index=index, ids=ids, **_given(source_includes=fields)))
+
     @abstractmethod
     def update_doc(
         self, index: str, doc_id: str, partial: dict[str, Any], refresh: str | None = None
@@ -285,6 +298,10 @@ class OpenSearchEngine(Engine):
 
     def index_doc(self, index: str, doc_id: str, body: dict[str, Any], **options: Any) -> dict[str, Any]:
         return dict(self._client.index(index=index, id=doc_id, body=body, **_given(**options)))
+
+    def _mget(self, index: str, ids: list[str], fields: list[str] | None) -> dict[str, Any]:
+        includes = ",".join(fields) if fields else None
+        return dict(self._client.mget(index=index, body={"ids": ids}, **_given(_source_includes=includes)))
 
     def update_doc(
         self, index: str, doc_id: str, partial: dict[str, Any], refresh: str | None = None
