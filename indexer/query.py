@@ -51,6 +51,45 @@ FACETS = {
     "doc_types": "doc_type",
     "issuers": "issuer_names",
 }
+# Reposts: copies of one notice share a ``cluster_id`` (every document has one; documents indexed before
+# clustering get their own id, see ``indexer.cluster_backfill``). A search shows one hit per cluster, its
+# canonical member: the issuer's own page (``is_original``) if one matches, else the earliest published.
+CLUSTER_FIELD = "cluster_id"
+UNCLUSTERED = "unclustered"  # the aggregation that counts matching documents without a cluster
+CANONICAL_SORT: list[Any] = [
+    {"is_original": {"order": "desc", "missing": "_last", "unmapped_type": "boolean"}},
+    {"published_at": {"order": "asc", "missing": "_last"}},
+    {"id": "asc"},
+]
+MAX_LISTED_COPIES = 50  # other copies listed under a hit; their count is always exact
+COPY_FIELDS = ["id", "url", "title", "published_at", "source_id", "is_original"]
+# Clusters are counted exactly up to this many (the engine's cardinality precision), closely above.
+CLUSTER_COUNT_PRECISION = 40_000
+RESULT_SOURCE = [
+    "id",
+    "url",
+    "title",
+    "published_at",
+    "source_id",
+    "detected_language",
+    "entities",
+    "topics",
+    "max_subsidy_cny",
+    "facts",
+    "cluster_id",
+    "is_original",
+]
+HIGHLIGHT: dict[str, Any] = {
+    "encoder": "html",  # the engine escapes the text around <mark>: snippets are safe HTML
+    "pre_tags": ["<mark>"],
+    "post_tags": ["</mark>"],
+    "fields": {
+        "title": {"number_of_fragments": 0},
+        "title.cjk": {"number_of_fragments": 0},
+        "text": {"fragment_size": 160, "number_of_fragments": 2, "no_match_size": 160},
+        "text.cjk": {"fragment_size": 120, "number_of_fragments": 2},
+    },
+}
 # "Open for applications": a deadline on or after today, today being the day the query runs. The
 # engine resolves ``now`` when it evaluates the query, for a search as for a percolated alert (stored
 # percolator queries are parsed at percolation time), so an alert's ``open`` means "the deadline is
@@ -149,6 +188,7 @@ class SearchRequest(Conditions):
     sort: Literal["relevance", "date"] = "relevance"
     size: int = Field(default=10, ge=1, le=MAX_PAGE_SIZE)
     page: int = Field(default=1, ge=1, le=MAX_RESULT_WINDOW)
+    expand_reposts: bool = False  # every copy of a notice as a hit of its own
 
     @field_validator("date_to")
     @classmethod
@@ -285,51 +325,80 @@ def _in_cny(amount: float, currency: str, rates: Mapping[str, float]) -> float:
 
 
 def search_body(request: SearchRequest, rates: Mapping[str, float]) -> dict[str, Any]:
-    """The full request body: query, facets with counts, highlighted snippets, sort and page."""
-    sort: list[Any] = (
-        [{"published_at": {"order": "desc", "missing": "_last"}}, "_score"]
-        if request.sort == "date"
-        else ["_score", {"published_at": {"order": "desc", "missing": "_last"}}]
-    )
+    """The full request body: query, facets with counts, highlighted snippets, sort and page.
+
+    Unless ``request.expand_reposts``, hits are collapsed on ``CLUSTER_FIELD``: each hit carries inner
+    hits ``canonical`` (the member shown, with its snippets) and ``copies`` (every matching member,
+    canonical first), and the total and facet counts are clusters (aggregation ``clusters``, and
+    ``clusters`` inside each facet bucket) rather than documents."""
     facet_filters = _facet_filters(request)
-    # Facet values filter the hits through post_filter, and each facet's counts apply every filter but
-    # its own: picking Beijing still shows how many hits Shanghai would give.
-    aggs = {
-        name: {
-            "filter": {"bool": {"filter": [f for other, f in facet_filters.items() if other != name]}},
-            "aggs": {"values": {"terms": {"field": field, "size": 30}}},
-        }
-        for name, field in FACETS.items()
-    }
-    return {
+    collapse = not request.expand_reposts
+    body: dict[str, Any] = {
         "query": _base_query(request, rates),
         "post_filter": {"bool": {"filter": list(facet_filters.values())}},
         "from": (request.page - 1) * request.size,
         "size": request.size,
-        "sort": sort,
+        "sort": _sort(request),
         "track_total_hits": True,
-        "_source": [
-            "id",
-            "url",
-            "title",
-            "published_at",
-            "source_id",
-            "detected_language",
-            "entities",
-            "topics",
-            "max_subsidy_cny",
-            "facts",
-        ],
-        "aggs": aggs,
-        "highlight": {
-            "encoder": "html",  # the engine escapes the text around <mark>: snippets are safe HTML
-            "pre_tags": ["<mark>"],
-            "post_tags": ["</mark>"],
-            "fields": {
-                "title": {"number_of_fragments": 0},
-                "title.cjk": {"number_of_fragments": 0},
-                "text": {"fragment_size": 160, "number_of_fragments": 2, "no_match_size": 160},
-                "text.cjk": {"fragment_size": 120, "number_of_fragments": 2},
+        "_source": RESULT_SOURCE,
+        "aggs": _facet_aggs(facet_filters, collapse),
+        "highlight": HIGHLIGHT,
+    }
+    if collapse:
+        body["collapse"] = _collapse()
+        body["aggs"]["clusters"] = {
+            "filter": {"bool": {"filter": list(facet_filters.values())}},
+            "aggs": {"count": _cluster_count()},
+        }
+        # Matching documents without a cluster (indexed before clustering, not yet backfilled) would
+        # collapse into one hit: when there are any, the caller searches again with every copy shown.
+        body["aggs"][UNCLUSTERED] = {"missing": {"field": CLUSTER_FIELD}}
+    return body
+
+
+def _sort(request: SearchRequest) -> list[Any]:
+    newest = {"published_at": {"order": "desc", "missing": "_last"}}
+    return [newest, "_score"] if request.sort == "date" else ["_score", newest]
+
+
+def _facet_aggs(facet_filters: dict[str, dict[str, Any]], clusters: bool) -> dict[str, Any]:
+    """Each facet's values with counts (documents, or with ``clusters`` the clusters under
+    ``clusters`` in each bucket, which also rank the values). Facet values filter the hits through
+    post_filter, and each facet's counts apply every filter but its own: picking Beijing still shows
+    how many hits Shanghai would give."""
+    aggs = {}
+    for name, field in FACETS.items():
+        values: dict[str, Any] = {"terms": {"field": field, "size": 30}}
+        if clusters:
+            values["terms"]["order"] = [{"clusters": "desc"}, {"_key": "asc"}]
+            values["aggs"] = {"clusters": _cluster_count()}
+        others = [f for other, f in facet_filters.items() if other != name]
+        aggs[name] = {"filter": {"bool": {"filter": others}}, "aggs": {"values": values}}
+    return aggs
+
+
+def _cluster_count() -> dict[str, Any]:
+    return {"cardinality": {"field": CLUSTER_FIELD, "precision_threshold": CLUSTER_COUNT_PRECISION}}
+
+
+def _collapse() -> dict[str, Any]:
+    """One hit per cluster; the engine runs the inner hits with the query and post_filter, so the
+    members listed are those that match the search and its filters."""
+    return {
+        "field": CLUSTER_FIELD,
+        "inner_hits": [
+            {
+                "name": "canonical",
+                "size": 1,
+                "sort": CANONICAL_SORT,
+                "_source": RESULT_SOURCE,
+                "highlight": HIGHLIGHT,
             },
-        },
+            {
+                "name": "copies",
+                "size": MAX_LISTED_COPIES + 1,  # the canonical member is among them
+                "sort": CANONICAL_SORT,
+                "_source": COPY_FIELDS,
+            },
+        ],
     }

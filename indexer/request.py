@@ -52,6 +52,12 @@ REQUEST_FIELDS = (
     RequestField("open_only", "open", "open for applications: deadline today (China) or later"),
     RequestField("date_from", "date_from", "published on or after", "YYYY-MM-DD", option="--from"),
     RequestField("date_to", "date_to", "published on or before", "YYYY-MM-DD", option="--to"),
+    RequestField(
+        "expand_reposts",
+        "expand",
+        "every copy, each a hit of its own (default: one hit per notice, its reposts listed under it)",
+        option="--expand-reposts",
+    ),
     RequestField("sort", "sort", "relevance, or newest first"),
     RequestField("page", "page", "page of results"),
     RequestField("size", "size", "hits per page"),

@@ -10,7 +10,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from indexer.engine import Engine, EngineError, EngineNotFound, EngineUnavailable, open_engine
-from indexer.query import SearchRequest, search_body
+from indexer.query import (
+    COPY_FIELDS,
+    FACETS,
+    MAX_LISTED_COPIES,
+    UNCLUSTERED,
+    SearchRequest,
+    search_body,
+)
 from indexer.request import request_from_args
 from policyradar.rates import rates_to_cny
 from policyradar.settings import get_settings
@@ -50,29 +57,72 @@ def run_search(
     size: int = 10,
     rates: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
-    """``{"total": N, "hits": [{id, url, title, published_at, source_id, entities, topics, facts,
-    highlight}],
-    "facets": {name: [{"value", "count"}]}}``. Amounts are converted with ``rates`` (a request with
-    amounts and no rates is refused; plain text needs none)."""
+    """``{"total": N, "counts": "clusters" | "documents", "hits": [...], "facets": {name: [{"value",
+    "count"}]}}``. Each hit has ``RESULT_FIELDS``, ``highlight``, ``cluster_id`` and ``copies``: the
+    other matching copies of its notice (``{id, url, title, published_at, source_id}``, at most
+    ``MAX_LISTED_COPIES``), with ``copy_count`` their exact number. Reposts are collapsed into their
+    cluster's canonical member unless ``request.expand_reposts``; then every document is a hit, with
+    no copies listed, and the total and facets count documents. Amounts are converted with
+    ``rates`` (a request with amounts and no rates is refused; plain text needs none)."""
     if isinstance(request, str):
         request = SearchRequest(q=request, size=size)
+    response = _search(engine, alias, search_body(request, rates or {}))
+    collapsed = not request.expand_reposts
+    if collapsed and response["aggregations"][UNCLUSTERED]["doc_count"]:
+        # Documents indexed before clustering are each their own cluster: show every document.
+        collapsed = False
+        expanded = request.model_copy(update={"expand_reposts": True})
+        response = _search(engine, alias, search_body(expanded, rates or {}))
+    aggregations = response.get("aggregations", {})
+    hits = [_collapsed_hit(hit) if collapsed else _hit(hit) for hit in response["hits"]["hits"]]
+    return {
+        "total": aggregations["clusters"]["count"]["value"]
+        if collapsed
+        else response["hits"]["total"]["value"],
+        "counts": "clusters" if collapsed else "documents",
+        "hits": hits,
+        "facets": {name: _facet(aggregations[name], collapsed) for name in FACETS},
+    }
+
+
+def _search(engine: Engine, alias: str, body: dict[str, Any]) -> dict[str, Any]:
     try:
-        response = engine.search(alias, search_body(request, rates or {}))
+        return engine.search(alias, body)
     except EngineError as exc:
         reason = unavailable_reason(exc, alias)
         if reason is None:
             raise
         raise SearchUnavailable(reason) from exc
-    hits = []
-    for hit in response["hits"]["hits"]:
-        item = {field: hit["_source"].get(field) for field in RESULT_FIELDS}
-        item["highlight"] = _snippets(hit.get("highlight", {}))
-        hits.append(item)
-    facets = {
-        name: [{"value": b["key"], "count": b["doc_count"]} for b in agg["values"]["buckets"]]
-        for name, agg in response.get("aggregations", {}).items()
-    }
-    return {"total": response["hits"]["total"]["value"], "hits": hits, "facets": facets}
+
+
+def _hit(hit: dict[str, Any], copies: list[dict[str, Any]] | None = None, count: int = 0) -> dict[str, Any]:
+    source = hit["_source"]
+    item = {field: source.get(field) for field in RESULT_FIELDS}
+    item["highlight"] = _snippets(hit.get("highlight", {}))
+    item["cluster_id"] = source.get("cluster_id") or source.get("id")  # unclustered: its own
+    item["copies"] = copies or []
+    item["copy_count"] = count
+    return item
+
+
+def _collapsed_hit(hit: dict[str, Any]) -> dict[str, Any]:
+    """The cluster's canonical member, with the other members that match listed as its copies."""
+    canonical = hit["inner_hits"]["canonical"]["hits"]["hits"][0]
+    members = hit["inner_hits"]["copies"]["hits"]
+    shown_id = canonical["_source"].get("id")
+    copies = [
+        {field: m["_source"].get(field) for field in COPY_FIELDS if field != "is_original"}
+        for m in members["hits"]
+        if m["_source"].get("id") != shown_id
+    ]
+    return _hit(canonical, copies[:MAX_LISTED_COPIES], members["total"]["value"] - 1)
+
+
+def _facet(aggregation: dict[str, Any], clusters: bool) -> list[dict[str, Any]]:
+    return [
+        {"value": b["key"], "count": b["clusters"]["value"] if clusters else b["doc_count"]}
+        for b in aggregation["values"]["buckets"]
+    ]
 
 
 def _snippets(highlight: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -96,7 +146,25 @@ def format_hit(hit: dict[str, Any]) -> str:
     for label, value in (("money", money), ("ratios", ratios), ("places", places), ("companies", companies)):
         if value:
             lines.append(f"    {label}: {value}")
-    return "\n".join(lines)
+    return "\n".join(lines + _copy_lines(hit))
+
+
+def _copy_lines(hit: dict[str, Any]) -> list[str]:
+    """``also published by 2 sources:`` and a line per copy (date, source, URL)."""
+    count = hit.get("copy_count") or 0
+    if not count:
+        return []
+    lines = [f"    {also_published_by(count)}:"]
+    for copy in hit.get("copies") or []:
+        date = (copy.get("published_at") or "")[:10] or "date unknown"
+        lines.append(f"      {date}  {copy.get('source_id') or ''}  {copy['url']}")
+    if count > len(hit.get("copies") or []):
+        lines.append(f"      ... and {count - len(hit['copies'])} more (--expand-reposts lists every copy)")
+    return lines
+
+
+def also_published_by(count: int) -> str:
+    return f"also published by {count} source{'' if count == 1 else 's'}"
 
 
 def _facts_line(facts: dict[str, Any]) -> str:
@@ -132,7 +200,8 @@ def search_command(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
-    print(f"{result['total']} announcement(s) match (page {request.page})")
+    counted = "notice(s), reposts collapsed," if result["counts"] == "clusters" else "announcement(s)"
+    print(f"{result['total']} {counted} match (page {request.page})")
     for hit in result["hits"]:
         print(format_hit(hit))
     shown = {name: values[:6] for name, values in result["facets"].items() if values}

@@ -39,6 +39,16 @@ class Highlight(BaseModel):
     text: list[str]
 
 
+class Copy(BaseModel):
+    """Another site's copy of the hit's notice (a repost in the same cluster)."""
+
+    id: str
+    url: str
+    title: str | None
+    published_at: str | None
+    source_id: str | None
+
+
 class Hit(BaseModel):
     id: str
     url: str
@@ -49,6 +59,9 @@ class Hit(BaseModel):
     topics: list[str] | None
     facts: dict[str, Any] | None = None  # absent on documents indexed before issue 10
     highlight: Highlight
+    cluster_id: str
+    copies: list[Copy]  # the other copies that match, canonical first (at most 50)
+    copy_count: int  # how many other copies match (the hit is "also published by" that many)
 
 
 class FacetCount(BaseModel):
@@ -58,6 +71,7 @@ class FacetCount(BaseModel):
 
 class SearchResult(BaseModel):
     total: int
+    counts: Literal["clusters", "documents"]  # what total and facet counts count
     hits: list[Hit]
     facets: dict[str, list[FacetCount]]
 

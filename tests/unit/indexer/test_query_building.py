@@ -156,7 +156,7 @@ def test_facet_values_filter_hits_after_the_counts_not_in_the_query():
 
 
 def test_each_facet_count_applies_every_facet_filter_but_its_own():
-    body = search_body(SearchRequest(places=["Beijing"], topics=["ai"]), RATES)
+    body = search_body(SearchRequest(places=["Beijing"], topics=["ai"], expand_reposts=True), RATES)
     by_place = {"terms": {"place_names": ["Beijing"]}}
     by_topic = {"terms": {"topics": ["ai"]}}
     aggs = body["aggs"]
