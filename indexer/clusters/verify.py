@@ -1,0 +1,70 @@
+"""Are two sketches copies of one document? The exact rule shared by the index and the CLI.
+
+Two pages are one document when they are in the same language, both drafts or both not, the
+shorter one's shingles are mostly inside the longer one's (containment, so a copy that keeps only
+the first half counts), the shorter is not a small part of the longer (a news article that quotes
+one paragraph is not a copy), and the clauses they share do not disagree on their numbers (two
+calls for applications from one bureau in two years share their wording, not their years, amounts
+and dates). Unless they are close overall, the pages must also open like the longer one: a copy that keeps
+the first half does, an article that quotes the notice after its own lead does not.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indexer.clusters.sketch import Sketch
+
+MIN_CONTAINMENT = 0.6  # estimated share of the shorter page's shingles found in the longer one
+MIN_SIZE_RATIO = 0.3  # the shorter page has at least this share of the longer one's shingles
+MAX_CHANGED_CLAUSES = 1  # shared clauses whose numbers differ, still a copy (one edit, one typo)
+CLOSE_JACCARD = 0.5  # below this similarity the two pages must also open alike
+MIN_HEAD_JACCARD = 0.2
+SMALL = 12  # pages with fewer shingles than this must be near-identical
+SMALL_JACCARD = 0.9
+
+
+def jaccard(a: Sketch, b: Sketch) -> float:
+    """The MinHash estimate of the Jaccard similarity of the two shingle sets."""
+    if not a.size or not b.size:
+        return 0.0
+    return float(np.count_nonzero(a.signature == b.signature)) / len(a.signature)
+
+
+def head_jaccard(a: Sketch, b: Sketch) -> float:
+    """The MinHash estimate of the Jaccard similarity of the two pages' openings."""
+    return float(np.count_nonzero(a.head == b.head)) / len(a.head)
+
+
+def containment(a: Sketch, b: Sketch) -> float:
+    """The estimated share of the smaller shingle set that is in the larger one."""
+    j = jaccard(a, b)
+    small, large = sorted((a.size, b.size))
+    if not small:
+        return 0.0
+    return min(1.0, j * (small + large) / ((1.0 + j) * small))
+
+
+def changed_clauses(a: Sketch, b: Sketch) -> int:
+    """Clauses worded alike in both pages whose numbers differ."""
+    return sum(1 for key, numbers in a.clauses.items() if key in b.clauses and b.clauses[key] != numbers)
+
+
+def similarity(a: Sketch, b: Sketch) -> float:
+    """How much of a copy ``b`` is of ``a`` (0 when any rule says they are different documents)."""
+    if a.language != b.language or a.draft != b.draft or not a.size or not b.size:
+        return 0.0
+    small, large = sorted((a.size, b.size))
+    if small < SMALL:
+        return j if (j := jaccard(a, b)) >= SMALL_JACCARD else 0.0
+    if small / large < MIN_SIZE_RATIO or changed_clauses(a, b) > MAX_CHANGED_CLAUSES:
+        return 0.0
+    if jaccard(a, b) < CLOSE_JACCARD and head_jaccard(a, b) < MIN_HEAD_JACCARD:
+        return 0.0  # the shorter page is inside the longer one, but not as its opening: a quotation
+    score = containment(a, b)
+    return score if score >= MIN_CONTAINMENT else 0.0
+
+
+def same_document(a: Sketch, b: Sketch) -> bool:
+    """True when ``a`` and ``b`` are copies of one document (symmetric)."""
+    return similarity(a, b) > 0.0
