@@ -35,9 +35,9 @@ from apscheduler.triggers.cron import CronTrigger
 from indexer.alerts.lease import Lease, LeaseLost
 from indexer.alerts.model import Alert
 from indexer.alerts.reminders import REMINDER, due_reminder, reminder_day, reminder_id_for, reminder_window
-from indexer.alerts.render import render_digest, render_reminder
+from indexer.alerts.render import fold_copies, render_digest, render_reminder
 from indexer.alerts.send import DeliveryError, send_email, send_webhook
-from indexer.alerts.store import PAGE_SIZE, AlertStore, MatchRecorder, raise_for_bulk
+from indexer.alerts.store import PAGE_SIZE, AlertStore, MatchRecorder, raise_for_bulk, search_pages
 from indexer.engine import Engine, EngineConflict, EngineNotFound
 from policyradar.crontab import crontab_trigger
 from policyradar.metrics import ALERTS_STORED, DIGESTS, DIGESTS_PENDING
@@ -117,10 +117,56 @@ class DigestService:
         query = {
             "bool": {
                 "filter": [{"term": {"alert_id": alert.id}}],
-                "must_not": [{"exists": {"field": "message_id"}}],
+                "must_not": [{"exists": {"field": "message_id"}}, {"exists": {"field": "covered_by"}}],
             }
         }
         return self._matches(query)
+
+    def fresh(self, alert: Alert) -> list[tuple[str, dict[str, Any]]]:
+        """``undelivered``, after setting aside the reposts of notices an earlier digest of this alert
+        delivered: each is marked ``covered_by`` that delivery's match and is never sent."""
+        while items := self.undelivered(alert):
+            covered = self.delivered_copies(alert, items)
+            if not covered:
+                return items
+            self._mark_covered(covered)
+        return []
+
+    def delivered_copies(self, alert: Alert, items: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+        """Per waiting match among ``items`` whose cluster this alert has delivered: the first
+        delivered match of that cluster. Matches recorded before clustering have no ``cluster_id``:
+        their document's id stands for it (the first member's id is its cluster's)."""
+        clusters = sorted({doc.get("cluster_id") or doc["id"] for _, doc in items})
+        query = {
+            "bool": {
+                "filter": [{"term": {"alert_id": alert.id}}, {"exists": {"field": "message_id"}}],
+                "should": [{"terms": {"cluster_id": clusters}}, {"terms": {"doc_id": clusters}}],
+                "minimum_should_match": 1,
+            }
+        }
+        body = {"query": query, "_source": ["doc_id", "cluster_id"]}
+        delivered: dict[str, str] = {}
+        for page in search_pages(self.engine, self.names["matches"], body, ["matched_at", "doc_id"]):
+            for hit in page:
+                source = hit["_source"]
+                delivered.setdefault(source.get("cluster_id") or source["doc_id"], hit["_id"])
+        return {
+            match: delivered[cluster]
+            for match, doc in items
+            if (cluster := doc.get("cluster_id") or doc["id"]) in delivered
+        }
+
+    def _mark_covered(self, covered: dict[str, str]) -> None:
+        self._check_lease()
+        operations: list[dict[str, Any]] = []
+        for match, delivered in covered.items():
+            operations += [
+                {"update": {"_index": self.names["matches"], "_id": match}},
+                {"doc": {"covered_by": delivered}},
+            ]
+        response = self.engine.bulk(operations, refresh="wait_for")
+        raise_for_bulk(response, "setting reposts aside", (EngineNotFound,))
+        log.info("%d repost(s) of notices already delivered set aside", len(covered))
 
     def pending(self, alert: Alert, kind: str | None = None) -> dict[str, Any] | None:
         """The alert's oldest pending digest (``kind=REMINDER``: its pending reminder)."""
@@ -185,7 +231,9 @@ class DigestService:
 
     def alerts_with_work(self) -> set[str]:
         """Ids of the alerts that have a pending digest or matches not yet sent."""
-        waiting = {"bool": {"must_not": [{"exists": {"field": "message_id"}}]}}
+        waiting = {
+            "bool": {"must_not": [{"exists": {"field": "message_id"}}, {"exists": {"field": "covered_by"}}]}
+        }
         return self._alert_ids(self.names["matches"], waiting) | self._alert_ids(
             self.names["digests"], {"term": {"status": "pending"}}
         )
@@ -224,13 +272,17 @@ class DigestService:
     def preview(self, alert: Alert) -> tuple[str, int]:
         """The next digest as text, without sending or marking anything."""
         pending = self.pending(alert)
-        items = (
-            self._matches({"ids": {"values": pending["match_ids"]}}) if pending else self.undelivered(alert)
-        )
+        if pending:
+            items = self._matches({"ids": {"values": pending["match_ids"]}})
+        else:  # reposts of notices already delivered would be set aside, not sent
+            items = self.undelivered(alert)
+            covered = self.delivered_copies(alert, items) if items else {}
+            items = [(match, doc) for match, doc in items if match not in covered]
         message_id = pending["id"] if pending else "(preview)"
         today = self.clock().astimezone(ZoneInfo(alert.timezone)).date()
-        text, _ = render_digest(alert, [doc for _, doc in items], message_id, today)
-        return text, len(items)
+        docs = [doc for _, doc in items]
+        text, _ = render_digest(alert, docs, message_id, today)
+        return text, len(fold_copies(docs))
 
     # Sending --------------------------------------------------------------------------------------
     def fire(self, alert: Alert, fire_time: datetime) -> list[str]:
@@ -241,7 +293,7 @@ class DigestService:
         if held:
             return sent
         part = 0
-        while items := self.undelivered(alert):
+        while items := self.fresh(alert):
             created, part = self._create_pending(alert, fire_time, part, [match for match, _ in items])
             if created is None:
                 break  # another scheduler made this digest; it is pending and sent from there
@@ -351,9 +403,11 @@ class DigestService:
         today = fire_time.astimezone(ZoneInfo(alert.timezone)).date()
         text, html = render_digest(alert, items, message_id, today)
         if alert.email:
-            self.email(self.settings, alert, message_id, text, html, len(items))
+            self.email(self.settings, alert, message_id, text, html, len(fold_copies(items)))
         if alert.webhook_url:
-            self.webhook(self.settings, alert, message_id, _payload("digest", alert, message_id, items))
+            self.webhook(
+                self.settings, alert, message_id, _payload("digest", alert, message_id, fold_copies(items))
+            )
 
     def _deliver_reminder(
         self, alert: Alert, message_id: str, items: list[dict[str, Any]], fire_time: datetime
@@ -361,9 +415,11 @@ class DigestService:
         today = fire_time.astimezone(ZoneInfo(alert.timezone)).date()
         text, html, subject = render_reminder(alert, items, message_id, today)
         if alert.email:
-            self.email(self.settings, alert, message_id, text, html, len(items), subject=subject)
+            self.email(self.settings, alert, message_id, text, html, len(fold_copies(items)), subject=subject)
         if alert.webhook_url:
-            self.webhook(self.settings, alert, message_id, _payload(REMINDER, alert, message_id, items))
+            self.webhook(
+                self.settings, alert, message_id, _payload(REMINDER, alert, message_id, fold_copies(items))
+            )
 
     def _note_failure(self, pending: dict[str, Any]) -> None:
         attempts = int(pending.get("attempts") or 0) + 1

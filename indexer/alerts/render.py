@@ -32,6 +32,27 @@ def _amounts(item: dict[str, Any]) -> str:
     return ", ".join(f"{m['text']}{' (subsidy)' if m.get('is_subsidy') else ''}" for m in shown)
 
 
+def fold_copies(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One item per notice: the copies of one cluster (same ``cluster_id``; an item without one is
+    its own) become their canonical member, the issuer's own page if one is there, else the earliest
+    published, with the others under ``copies`` (``{url, title, published_at, source_id}``). Items
+    keep the order of their first copy."""
+    clusters: dict[str, list[dict[str, Any]]] = {}
+    for n, item in enumerate(items):
+        clusters.setdefault(item.get("cluster_id") or item.get("id") or f"#{n}", []).append(item)
+    folded = []
+    for members in clusters.values():
+        first, *others = sorted(members, key=_canonical_first)
+        copies = [{k: m.get(k) for k in ("url", "title", "published_at", "source_id")} for m in others]
+        folded.append({**first, "copies": copies})
+    return folded
+
+
+def _canonical_first(item: dict[str, Any]) -> tuple[bool, bool, str, str]:
+    published = item.get("published_at") or ""
+    return (item.get("is_original") is not True, not published, published, item.get("id") or "")
+
+
 def group_items(alert: Alert, items: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
     """Group by company when the alert names companies, else by province; biggest amount first."""
     by_company = bool(alert.conditions.companies)
@@ -94,6 +115,7 @@ def render_digest(
     """(plain text, HTML) of the digest; "closing within 14 days" counts from ``today`` (the fire
     time's day in the alert's zone; the current day when not given)."""
     today = today or _local_today(alert)
+    items = fold_copies(items)
     context = {
         "alert": alert,
         "items": items,
@@ -112,7 +134,7 @@ def render_reminder(
     alert: Alert, items: list[dict[str, Any]], message_id: str, today: date
 ) -> tuple[str, str, str]:
     """(plain text, HTML, email subject) of a reminder of the items' deadlines, soonest first."""
-    shown = [{**item, "facts": facts_text(item)} for item in _by_deadline(items, today)]
+    shown = [{**item, "facts": facts_text(item)} for item in _by_deadline(fold_copies(items), today)]
     count = len(shown)
     subject = f"[Policy Radar] {alert.name}: {count} deadline{'s' if count != 1 else ''} coming up"
     context = {"alert": alert, "items": shown, "message_id": message_id}

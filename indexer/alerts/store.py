@@ -24,8 +24,10 @@ _LONG = {"type": "long"}
 # Fields added after the first release: put into the mappings of indices that already exist. A
 # match's ``deadline`` (its document's, when it has one) and ``reminder_id`` (the message that
 # reminded of it) serve reminders; a digest's ``kind`` tells reminders (``reminder``) from digests.
+# A match's ``cluster_id`` is its document's (the document's own id when it has none), and
+# ``covered_by`` names the match already delivered for the same cluster: a repost is not sent again.
 _ADDED_FIELDS = {
-    "matches": {"deadline": _DATE, "reminder_id": _KEYWORD},
+    "matches": {"deadline": _DATE, "reminder_id": _KEYWORD, "cluster_id": _KEYWORD, "covered_by": _KEYWORD},
     "digests": {"fence": _LONG, "kind": _KEYWORD},
     "locks": {"token": _LONG},
 }
@@ -253,6 +255,9 @@ def doc_summary(doc: dict[str, Any]) -> dict[str, Any]:
         "doc_number": facts.get("doc_number"),
         "deadline": facts.get("deadline"),
         "apply_from": facts.get("apply_from"),
+        # Copies of one notice share a cluster; documents indexed before clustering are their own.
+        "cluster_id": doc.get("cluster_id") or doc.get("id"),
+        "is_original": doc.get("is_original"),
     }
 
 
@@ -316,6 +321,7 @@ class MatchRecorder:
                     "matched_at": now,
                     "message_id": None,
                     "deadline": summary["deadline"],
+                    "cluster_id": summary["cluster_id"],
                     "doc": summary,
                 }
             )
