@@ -70,6 +70,7 @@
       sort: p.get("sort") === "date" ? "date" : "relevance",
       subsidy_only: flag("subsidy_only"),
       open: flag("open"),
+      expand: flag("expand"),
       min_amount: p.get("min_amount") || "",
       // Not editable on the page, but kept so bookmarked or hand-written URLs keep working.
       max_amount: p.get("max_amount") || "",
@@ -92,6 +93,7 @@
     if (s.sort !== "relevance") p.set("sort", s.sort);
     if (s.subsidy_only) p.set("subsidy_only", "true");
     if (s.open) p.set("open", "true");
+    if (s.expand) p.set("expand", "true");
     const scalars = ["min_amount", "max_amount", "currency", "date_from", "date_to", "deadline_from", "deadline_to"];
     for (const name of scalars) {
       if (s[name] !== "") p.set(name, s[name]);
@@ -121,6 +123,7 @@
     $("sort").value = state.sort;
     $("subsidy-only").checked = state.subsidy_only;
     $("open-only").checked = state.open;
+    $("expand").checked = state.expand;
     $("min-amount").value = state.min_amount;
   }
 
@@ -131,6 +134,7 @@
       sort: $("sort").value === "date" ? "date" : "relevance",
       subsidy_only: $("subsidy-only").checked,
       open: $("open-only").checked,
+      expand: $("expand").checked,
       min_amount: minAmount,
     });
   }
@@ -387,7 +391,43 @@
       chips.appendChild(el("li", "chip chip-topic", topic.t));
     }
     if (chips.childNodes.length) item.appendChild(chips);
+    const copies = renderCopies(hit);
+    if (copies) item.appendChild(copies);
     return item;
+  }
+
+  /* "Also published by N sources": the other copies of the hit's notice (reposts on other sites),
+   * folded; each links to its page (text only, web addresses only). Null when there are none. */
+  function renderCopies(hit) {
+    const count = Number(hit.copy_count) || 0;
+    const copies = Array.isArray(hit.copies) ? hit.copies : [];
+    if (!count || !copies.length) return null;
+    const details = el("details", "copies");
+    const label = "Also published by " + count + (count === 1 ? " source" : " sources");
+    details.appendChild(el("summary", "copies-count", label));
+    const list = el("ul", "copies-list");
+    for (const copy of copies) {
+      const line = el("li", "copy");
+      const href = safeHref(copy.url);
+      const link = href ? document.createElement("a") : el("span", "unsafe-link");
+      if (href) {
+        link.href = href;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+      }
+      link.textContent = String(copy.source_id || (href ? hostOf(href) : "") || "another site");
+      line.appendChild(link);
+      const date = copy.published_at ? String(copy.published_at).slice(0, 10) : "";
+      if (date) line.appendChild(el("span", "copy-date", date));
+      if (copy.title) line.appendChild(el("span", "copy-title", String(copy.title)));
+      list.appendChild(line);
+    }
+    if (count > copies.length) {
+      const more = "… and " + (count - copies.length) + " more: tick “Every copy” to list them";
+      list.appendChild(el("li", "copy-more", more));
+    }
+    details.appendChild(list);
+    return details;
   }
 
   /* The policy facts of a hit: document type, number, issuers and the application window, each
@@ -560,7 +600,9 @@
     const hits = Array.isArray(data.hits) ? data.hits : [];
     $("status").hidden = true;
     $("total").textContent = total.toLocaleString("en-US");
-    $("total-label").textContent = total === 1 ? "announcement" : "announcements";
+    // Reposts collapsed: the total counts notices (clusters of copies); expanded, every document.
+    const noun = data.counts === "clusters" ? "notice" : "announcement";
+    $("total-label").textContent = total === 1 ? noun : noun + "s";
 
     const results = $("results");
     results.replaceChildren(...hits.map(renderResult));
@@ -592,6 +634,7 @@
     $("sort").addEventListener("change", () => navigate(formState()));
     $("subsidy-only").addEventListener("change", () => navigate(formState()));
     $("open-only").addEventListener("change", () => navigate(formState()));
+    $("expand").addEventListener("change", () => navigate(formState()));
     $("prev").addEventListener("click", () => {
       if (state.page > 1) navigate({ ...state, page: state.page - 1 });
     });
