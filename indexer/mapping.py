@@ -114,6 +114,21 @@ INDEX_BODY: dict[str, Any] = {
             "doc_type": _KEYWORD,
             "issuer_names": _NAME,
             "deadline": _DATE,
+            # Repost clusters (issue 11, set by the indexer: indexer/clusters/): copies of one notice
+            # share ``cluster_id``; ``lsh_bands`` finds candidates (never returned: searches name their
+            # fields); ``cluster_sketch`` is what verifying a candidate needs, stored and not searched.
+            "cluster_id": _KEYWORD,
+            "is_original": {"type": "boolean"},
+            "lsh_bands": {"type": "keyword", "doc_values": False},
+            "cluster_sketch": {
+                "properties": {
+                    "signature": {"type": "binary"},
+                    "head": {"type": "binary"},
+                    "size": {"type": "integer", "index": False, "doc_values": False},
+                    "clauses": {"type": "keyword", "index": False, "doc_values": False},
+                    "draft": {"type": "boolean", "index": False, "doc_values": False},
+                }
+            },
             "entities": {"properties": {name: _ENTITY_PROPERTIES[name] for name in ENTITY_FIELDS}},
             "facts": {"properties": {name: _FACT_PROPERTIES[name] for name in PolicyFacts.model_fields}},
         },

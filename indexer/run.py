@@ -13,6 +13,8 @@ from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 
 from indexer.alerts.store import MatchRecorder
+from indexer.clusters.assign import RepostClusters
+from indexer.clusters.origin import publisher_names
 from indexer.engine import Engine, open_engine
 from indexer.index_versions import ensure_index
 from indexer.mapping import IndexLayout, document_from_record
@@ -37,9 +39,11 @@ class IndexBatch:
         producer: KafkaProducer,
         settings: Settings,
         recorder: MatchRecorder | None = None,
+        clusters: RepostClusters | None = None,
     ) -> None:
         self.writer = writer
         self.recorder = recorder
+        self.clusters = clusters
         self.producer = producer
         self.settings = settings
         self.dead_letters = 0
@@ -55,6 +59,8 @@ class IndexBatch:
                 continue
             latest[record.id] = (message, record)  # a later version in the same batch wins
         docs = [BulkDoc(r.id, version_of(r.fetched_at), document_from_record(r)) for _, r in latest.values()]
+        if self.clusters is not None:  # cluster ids are part of what is written
+            self.clusters.assign(docs)
         refused = set()
         for rejected in self.writer.write(docs):
             refused.add(rejected.id)
@@ -62,6 +68,8 @@ class IndexBatch:
             dead.append(
                 DeadLetter(STAGE, f"engine refused it ({rejected.status}): {rejected.reason}", message)
             )
+        if self.clusters is not None:  # copies written at the same moment by another indexer
+            self.clusters.settle([d for d in docs if d.id not in refused])
         if self.recorder is not None:
             # Matches are recorded before the batch is committed: a crash replays them harmlessly.
             with PERCOLATION_SECONDS.time():
@@ -124,4 +132,5 @@ def _index_batch(engine: Engine, producer: KafkaProducer, settings: Settings, in
         refresh=settings.index_refresh,
     )
     recorder = None if into else MatchRecorder(engine, settings.index_alias, replicas=settings.index_replicas)
-    return IndexBatch(writer, producer, settings, recorder)
+    clusters = RepostClusters(engine, into or settings.index_alias, publisher_names(settings.sources_dir))
+    return IndexBatch(writer, producer, settings, recorder, clusters=clusters)

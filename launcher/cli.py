@@ -124,6 +124,17 @@ def _extract(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("-v", "--verbose", action="store_true", help="list every miss and spurious item")
     p.set_defaults(handler="processors.evaluate:eval_command")
+    p = sub.add_parser("similar", help="repost clusters of text files, as the indexer assigns them, offline")
+    p.add_argument("files", nargs="*", metavar="FILE", help="UTF-8 text files (first line: the title)")
+    p.add_argument("--lang", choices=["auto", "en", "zh"], default="auto", help="language (default: detect)")
+    p.add_argument(
+        "--eval",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="precision and recall on labelled pairs (default processors/eval/pairs)",
+    )
+    p.set_defaults(handler="indexer.clusters.cli:similar_command")
 
 
 def _alerts(sub: argparse._SubParsersAction) -> None:

@@ -1,0 +1,169 @@
+"""Cluster assignment at index time, shared by every indexer copy through the index itself.
+
+Before a batch is written, each document's candidates are the indexed documents that share one of
+its LSH band hashes (a terms query on ``lsh_bands``, same detected language) and the earlier
+documents of the batch; the ones ``verify`` accepts give it their cluster (the smallest cluster id
+when it copies several, which merges them), else it starts a cluster named by its own id. A new
+version of a page that still resembles its previous version keeps the previous version's cluster.
+
+After the batch is written, ``settle`` refreshes the index and asks again: two indexers that wrote
+copies of one notice at the same moment each see the other now (at least the later one does), and
+every cluster a document copies is moved into the smallest of their ids. Cluster ids only ever
+decrease, so every indexer converges on the same answer, and a replayed batch changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from indexer.clusters.book import ClusterBook, merge_plan
+from indexer.clusters.origin import is_original
+from indexer.clusters.sketch import Sketch, sketch_text
+from indexer.clusters.verify import jaccard, same_document
+from indexer.engine import Engine, EngineNotFound, bulk_item_error
+from indexer.writer import BulkDoc
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = 20  # indexed documents checked per new document, those sharing the most bands first
+SAME_PAGE_JACCARD = 0.5  # a new version this close to the previous one stays in its cluster
+PAGE_SIZE = 500
+_FIELDS = ["id", "cluster_id", "detected_language", "cluster_sketch"]
+# Moves a document to a cluster only if that makes its cluster id smaller: merges commute.
+_MOVE = (
+    "if (ctx._source.cluster_id == null || ctx._source.cluster_id.compareTo(params.to) > 0) "
+    "{ ctx._source.cluster_id = params.to } else { ctx.op = 'noop' }"
+)
+
+
+@dataclass(frozen=True)
+class Indexed:
+    id: str
+    cluster: str
+    sketch: Sketch
+
+
+def document_text(source: dict[str, Any]) -> str:
+    """The text a document is compared by: its title, then its body."""
+    return f"{source.get('title') or ''}\n{source.get('text') or ''}"
+
+
+def sketch_document(source: dict[str, Any]) -> Sketch:
+    return sketch_text(document_text(source), source.get("detected_language") or source.get("language", ""))
+
+
+class RepostClusters:
+    """Fills ``cluster_id``, ``is_original``, ``lsh_bands`` and ``cluster_sketch`` of a batch's
+    documents (``assign``) and reconciles clusters after the write (``settle``) in ``index``."""
+
+    def __init__(self, engine: Engine, index: str, publishers: dict[str, str] | None = None) -> None:
+        self.engine = engine
+        self.index = index
+        self.publishers = publishers or {}
+
+    def assign(self, docs: Sequence[BulkDoc]) -> None:
+        book = ClusterBook()
+        for doc in docs:
+            sketch = sketch_document(doc.source)
+            linked = set()
+            for hit in self._candidates(sketch):
+                if hit.id == doc.id:  # the page's previous version
+                    if jaccard(sketch, hit.sketch) >= SAME_PAGE_JACCARD:
+                        linked.add(hit.cluster)
+                elif same_document(sketch, hit.sketch):
+                    linked.add(hit.cluster)
+            book.add(doc.id, sketch, linked)
+            doc.source.update(sketch.to_fields())
+            doc.source["is_original"] = is_original(
+                doc.source.get("source_kind", ""),
+                document_text(doc.source),
+                self.publishers.get(doc.source.get("source_id", "")),
+            )
+        for doc in docs:
+            doc.source["cluster_id"] = book.cluster_of(doc.id)
+
+    def settle(self, docs: Sequence[BulkDoc]) -> int:
+        """After the write: merge the clusters each document copies into the smallest id. Returns
+        the number of documents moved."""
+        if not docs:
+            return 0
+        self.engine.refresh(self.index)
+        groups = []
+        for doc in docs:
+            own = doc.source["cluster_id"]
+            sketch = Sketch.from_fields(doc.source["detected_language"], doc.source["cluster_sketch"])
+            groups.append(
+                {own}
+                | {
+                    hit.cluster
+                    for hit in self._candidates(sketch, exclude_cluster=own)
+                    if hit.id != doc.id and same_document(sketch, hit.sketch)
+                }
+            )
+        plan = merge_plan(groups)
+        for doc in docs:  # what is percolated next carries the settled cluster
+            doc.source["cluster_id"] = plan.get(doc.source["cluster_id"], doc.source["cluster_id"])
+        return self._move(plan)
+
+    def _candidates(self, sketch: Sketch, exclude_cluster: str | None = None) -> list[Indexed]:
+        bands = sketch.bands()
+        if not bands:
+            return []
+        query: dict[str, Any] = {
+            "bool": {
+                "should": [{"constant_score": {"filter": {"term": {"lsh_bands": band}}}} for band in bands],
+                "minimum_should_match": 1,
+                "filter": [{"term": {"detected_language": sketch.language}}],
+            }
+        }
+        if exclude_cluster is not None:
+            query["bool"]["must_not"] = [{"term": {"cluster_id": exclude_cluster}}]
+        body = {"size": CANDIDATES, "_source": _FIELDS, "query": query}
+        hits = self.engine.search(self.index, body)["hits"]["hits"]
+        return [_indexed(hit["_source"]) for hit in hits if hit["_source"].get("cluster_sketch")]
+
+    def _move(self, moves: dict[str, str]) -> int:
+        """Move every member of each cluster in ``moves`` to its new cluster id."""
+        moved = 0
+        for old, new in sorted(moves.items()):
+            operations: list[dict[str, Any]] = []
+            for hit in self._members(old):
+                operations.append(
+                    {"update": {"_index": hit["_index"], "_id": hit["_id"], "retry_on_conflict": 5}}
+                )
+                operations.append({"script": {"source": _MOVE, "lang": "painless", "params": {"to": new}}})
+            if operations:
+                _raise_for_failures(self.engine.bulk(operations))
+                moved += len(operations) // 2
+        if moved:
+            log.info("merged %d cluster(s), %d document(s) moved", len(moves), moved)
+        return moved
+
+    def _members(self, cluster: str) -> Iterable[dict[str, Any]]:
+        request: dict[str, Any] = {
+            "size": PAGE_SIZE,
+            "_source": False,
+            "query": {"term": {"cluster_id": cluster}},
+            "sort": [{"id": "asc"}],
+        }
+        while True:
+            hits = self.engine.search(self.index, request)["hits"]["hits"]
+            yield from hits
+            if len(hits) < PAGE_SIZE:
+                return
+            request = {**request, "search_after": hits[-1]["sort"]}
+
+
+def _indexed(source: dict[str, Any]) -> Indexed:
+    sketch = Sketch.from_fields(source.get("detected_language") or "", source["cluster_sketch"])
+    return Indexed(source["id"], source.get("cluster_id") or source["id"], sketch)
+
+
+def _raise_for_failures(response: dict[str, Any]) -> None:
+    for item in response.get("items", []):
+        error = bulk_item_error(item, "moving a document to its cluster")
+        if error is not None and not isinstance(error, EngineNotFound):  # deleted meanwhile: nothing to move
+            raise error
