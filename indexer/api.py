@@ -2,7 +2,8 @@
 
 Reads are open; writes (alerts) need ``Authorization: Bearer <token>`` with a token from
 ``POLICYRADAR_API_TOKENS``, and a user sees and changes only their own alerts. The routes live in
-``indexer.routes``: search and export, alerts, the page; their error bodies in ``indexer.routes.errors``.
+``indexer.routes``: search and export, document versions, alerts, the page; their error bodies in
+``indexer.routes.errors``.
 """
 
 # No "from __future__ import annotations" here: FastAPI must see the dependency objects themselves.
@@ -19,6 +20,7 @@ from indexer.routes.errors import install_error_handlers
 from indexer.routes.health import health_router
 from indexer.routes.pages import WEB_DIR, pages_router
 from indexer.routes.search import search_router
+from indexer.routes.versions import versions_router
 from policyradar.metrics import HTTP_REQUESTS
 from policyradar.rates import rates_to_cny
 from policyradar.settings import Settings, get_settings
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     install_error_handlers(app, alias)
     app.include_router(search_router(engine, alias, rates_to_cny(settings.fx_rates)))
+    app.include_router(versions_router(engine, alias))
     app.include_router(alerts_router(engine, alias, settings, tokens))
     app.include_router(pages_router(engine, alias))
     app.include_router(health_router(engine, alias))

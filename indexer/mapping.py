@@ -114,6 +114,10 @@ INDEX_BODY: dict[str, Any] = {
             "doc_type": _KEYWORD,
             "issuer_names": _NAME,
             "deadline": _DATE,
+            # Set by the indexer (issue 11): how many versions the page has had, and the ids of the
+            # indexed documents it says it revises or repeals.
+            "version_count": {"type": "integer"},
+            "revises": _KEYWORD,
             # Repost clusters (issue 11, set by the indexer: indexer/clusters/): copies of one notice
             # share ``cluster_id``; ``lsh_bands`` finds candidates (never returned: searches name their
             # fields); ``cluster_sketch`` is what verifying a candidate needs, stored and not searched.

@@ -18,6 +18,7 @@ from indexer.clusters.origin import publisher_names
 from indexer.engine import Engine, open_engine
 from indexer.index_versions import ensure_index
 from indexer.mapping import IndexLayout, document_from_record
+from indexer.versions.step import VersionStep
 from indexer.writer import BulkDoc, BulkWriter, version_of
 from policyradar.errors import ConfigError, SchemaError
 from policyradar.kafka_io import DeadLetter, run_stage, send_all, where
@@ -39,11 +40,13 @@ class IndexBatch:
         producer: KafkaProducer,
         settings: Settings,
         recorder: MatchRecorder | None = None,
+        versions: VersionStep | None = None,
         clusters: RepostClusters | None = None,
     ) -> None:
         self.writer = writer
         self.recorder = recorder
         self.clusters = clusters
+        self.versions = versions
         self.producer = producer
         self.settings = settings
         self.dead_letters = 0
@@ -51,6 +54,7 @@ class IndexBatch:
     def __call__(self, batch: list[ConsumerRecord]) -> None:
         latest: dict[str, tuple[ConsumerRecord, EnrichedRecord]] = {}
         dead: list[DeadLetter] = []
+        parsed: list[EnrichedRecord] = []
         for message in batch:
             try:
                 record = parse_record(EnrichedRecord, message.value)
@@ -58,7 +62,10 @@ class IndexBatch:
                 dead.append(DeadLetter(STAGE, f"invalid enriched record: {exc}", message))
                 continue
             latest[record.id] = (message, record)  # a later version in the same batch wins
+            parsed.append(record)
         docs = [BulkDoc(r.id, version_of(r.fetched_at), document_from_record(r)) for _, r in latest.values()]
+        if self.versions is not None:  # versions first: a crash before the write loses none
+            self.versions(parsed, docs)
         if self.clusters is not None:  # cluster ids are part of what is written
             self.clusters.assign(docs)
         refused = set()
@@ -120,7 +127,7 @@ def _index_batch(engine: Engine, producer: KafkaProducer, settings: Settings, in
 
     Live indexing writes through the alias, never a concrete index resolved at start: after
     ``reprocess`` swaps the alias, new announcements go to the new version at once. ``--into``
-    (used by ``reprocess``) writes one named index and records no alert matches.
+    (used by ``reprocess``) writes one named index and records no alert matches and no versions.
     """
     ensure_index(engine, settings.index_alias, layout=IndexLayout.from_settings(settings))
     if into and not engine.index_exists(into):
@@ -132,5 +139,6 @@ def _index_batch(engine: Engine, producer: KafkaProducer, settings: Settings, in
         refresh=settings.index_refresh,
     )
     recorder = None if into else MatchRecorder(engine, settings.index_alias, replicas=settings.index_replicas)
+    versions = None if into else VersionStep.for_alias(engine, settings.index_alias, settings)
     clusters = RepostClusters(engine, into or settings.index_alias, publisher_names(settings.sources_dir))
-    return IndexBatch(writer, producer, settings, recorder, clusters=clusters)
+    return IndexBatch(writer, producer, settings, recorder, versions, clusters=clusters)

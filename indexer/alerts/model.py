@@ -38,6 +38,12 @@ class Alert(BaseModel):
         le=MAX_REMIND_DAYS,
         description="send a reminder this many days before each matched item's application deadline",
     )
+    # Also send an item again, under "Amended" with what changed, when a delivered document changes.
+    on_change: bool = Field(
+        default=False,
+        description="when a document this alert has delivered is amended, list it again under "
+        "'Amended' in the next digest, with what changed",
+    )
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     last_fire: datetime | None = None
 

@@ -1,0 +1,49 @@
+"""The indexer's versions step, run on a batch before it is written: store the versions of documents
+whose content changed, note each document's ``version_count`` and ``revises``, and queue the
+amendments for alerts that asked for them (``on_change``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.alerts.amendments import AmendmentRecorder
+from indexer.engine import Engine
+from indexer.mapping import document_from_record
+from indexer.versions.links import RevisionLinker
+from indexer.versions.store import VersionKeeper
+from indexer.writer import BulkDoc
+from policyradar.schemas import EnrichedRecord
+from policyradar.settings import Settings
+
+
+class VersionStep:
+    def __init__(self, keeper: VersionKeeper, linker: RevisionLinker, amendments: AmendmentRecorder) -> None:
+        self.keeper = keeper
+        self.linker = linker
+        self.amendments = amendments
+
+    @classmethod
+    def for_alias(cls, engine: Engine, alias: str, settings: Settings) -> VersionStep:
+        replicas = settings.index_replicas
+        return cls(
+            VersionKeeper(engine, alias, replicas=replicas, refresh=settings.index_refresh),
+            RevisionLinker(engine, alias),
+            AmendmentRecorder(engine, alias, replicas=replicas),
+        )
+
+    def __call__(self, records: list[EnrichedRecord], docs: list[BulkDoc]) -> None:
+        """``records``: every valid record of the batch in arrival order; ``docs``: what will be
+        written (the latest record of each id), whose sources this step completes."""
+        self.linker.link([doc.source for doc in docs])
+        amended = self.keeper.keep(_batch_documents(records, docs))
+        self.amendments.record(amended)
+
+
+def _batch_documents(records: list[EnrichedRecord], docs: list[BulkDoc]) -> list[dict[str, Any]]:
+    """The document of every record: the one about to be written for the latest record of an id."""
+    sources = {doc.id: doc.source for doc in docs}
+    last = {record.id: n for n, record in enumerate(records)}
+    return [
+        sources[record.id] if last[record.id] == n and record.id in sources else document_from_record(record)
+        for n, record in enumerate(records)
+    ]
