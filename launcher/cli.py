@@ -159,6 +159,11 @@ def _alerts(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="also send a reminder N days before each matched item's application deadline",
     )
+    a.add_argument(
+        "--on-change",
+        action="store_true",
+        help="when a delivered document is amended, list it again under 'Amended' with what changed",
+    )
     a.set_defaults(handler="indexer.alerts.cli:add_command")
     a = actions.add_parser("match", help="which alerts the enriched records in FILE would fire (read-only)")
     a.add_argument("file", metavar="FILE", help="enriched records as JSON lines (extract --enriched-out)")

@@ -53,6 +53,7 @@ def alert_from_args(args: argparse.Namespace, rates: Mapping[str, float]) -> Ale
             webhook_url=args.webhook,
             webhook_secret=new_webhook_secret() if args.webhook else None,
             remind_days=getattr(args, "remind_days", None),
+            on_change=getattr(args, "on_change", False),
         )
     except ValidationError as exc:
         raise PolicyRadarError(_validation_message(exc)) from exc
@@ -108,6 +109,7 @@ def list_command(args: argparse.Namespace) -> int:
         )
         conditions = alert.conditions.model_dump(exclude_defaults=True, mode="json")
         remind = f" (reminds {alert.remind_days} day(s) before deadlines)" if alert.remind_days else ""
+        remind += " (and of amendments)" if alert.on_change else ""
         print(f"{alert.name:<28} {alert.every:<10} q={alert.q!r} {conditions} -> {where}{remind}")
     print(f"{len(alerts)} alert(s)")
     return 0

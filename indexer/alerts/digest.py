@@ -154,6 +154,7 @@ class DigestService:
             match: delivered[cluster]
             for match, doc in items
             if (cluster := doc.get("cluster_id") or doc["id"]) in delivered
+            and not doc.get("amendment")  # an amendment of a delivered notice is news (on_change)
         }
 
     def _mark_covered(self, covered: dict[str, str]) -> None:

@@ -115,10 +115,12 @@ def render_digest(
     """(plain text, HTML) of the digest; "closing within 14 days" counts from ``today`` (the fire
     time's day in the alert's zone; the current day when not given)."""
     today = today or _local_today(alert)
-    items = fold_copies(items)
+    amended = [_amended(item) for item in items if item.get("amendment")]
+    items = fold_copies([item for item in items if not item.get("amendment")])
     context = {
         "alert": alert,
         "items": items,
+        "amended": amended,
         "groups": group_items(alert, items),
         "closing": closing_soon(items, today),
         "closing_days": CLOSING_DAYS,
@@ -128,6 +130,11 @@ def render_digest(
     return _ENV.get_template("digest.txt.j2").render(context), _ENV.get_template("digest.html.j2").render(
         context
     )
+
+
+def _amended(item: dict[str, Any]) -> dict[str, Any]:
+    """An amended item as the "Amended" section shows it: what changed, then its facts now."""
+    return {**item, "changes": item["amendment"]["changes"], "facts": facts_text(item)}
 
 
 def render_reminder(

@@ -43,6 +43,7 @@ class AlertIn(BaseModel):
     email: list[str] = []
     webhook_url: str | None = None
     remind_days: int | None = Alert.model_fields["remind_days"]
+    on_change: bool = Alert.model_fields["on_change"]
     backfill_days: int | None = Field(default=None, ge=0, le=MAX_BACKFILL_DAYS)
 
 
