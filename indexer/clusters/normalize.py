@@ -24,11 +24,17 @@ _LABELS = (
     "share to|home|copyright|related|previous|next|click"
 )
 _LABEL_LINE = re.compile(rf"^[\[【(]?\s*(?:{_LABELS})\s*(?:[:：]|\]|】|\)|$)", re.IGNORECASE)
+# Buttons and links of a page's frame, often several on one line ("打印本页 关闭窗口").
+_BUTTON_LINE = re.compile(
+    r"^[\[【(]?\s*(?:打印本页|打印|关闭窗口|关闭|分享到|分享|上一篇|下一篇|返回顶部|返回|收藏|字号|字体|"
+    r"print|close|share|previous|next|back to top)\s*(?=$|\s|[:：|】\]])",
+    re.IGNORECASE,
+)
 _SOURCE_LABEL = re.compile(
     r"^[\[【]?\s*(?:(?:来源|稿源|信息来源|文章来源|转载|source)\s*[:：]|转自|转载自)", re.IGNORECASE
 )
 _JUNK = re.compile(
-    r"扫码|二维码|关注(?:我们|公众号)|公众号|长按识别|阅读原文|广告|如有侵权|版权归|本文来源于网络|"
+    r"扫码|扫一扫|二维码|关注(?:我们|公众号)|公众号|长按识别|阅读原文|广告|如有侵权|版权归|本文来源于网络|"
     r"icp备|网站标识码|公网安备|all rights reserved|©|subscribe|follow us|advertisement|newsletter",
     re.IGNORECASE,
 )
@@ -63,7 +69,7 @@ def is_boilerplate(line: str) -> bool:
     """True for a (folded, stripped) line that belongs to the site, not to the announcement."""
     if _DATE_OR_COUNTER_ONLY.match(line):
         return True
-    if len(line) <= _SHORT_LINE and _LABEL_LINE.match(line):
+    if len(line) <= _SHORT_LINE and (_LABEL_LINE.match(line) or _BUTTON_LINE.match(line)):
         return True
     if len(line) <= _JUNK_LINE and _JUNK.search(line):
         return True
