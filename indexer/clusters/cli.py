@@ -95,11 +95,12 @@ class Score:
 
 def evaluate(folder: Path, lang: str = "auto") -> dict[str, Score]:
     """Precision and recall of "same cluster" over the labelled pairs in ``folder`` (``labels.jsonl``
-    of ``{"a", "b", "same", "kind"}`` and the texts under ``texts/``), all texts clustered together
+    of ``{"a", "b", "same", "kind"}``, ``a`` and ``b`` naming files under ``texts/`` with or without
+    ``.txt``), all texts clustered together
     in name order, as the index would see them. Keys: ``all`` and each kind."""
     pairs = _read_labels(folder / "labels.jsonl")
     names = sorted({name for pair in pairs for name in (pair["a"], pair["b"])})
-    clusters = cluster_texts([(name, read_text(folder / "texts" / name)) for name in names], lang)
+    clusters = cluster_texts([(name, read_text(_text_file(folder, name))) for name in names], lang)
     scores: dict[str, Score] = defaultdict(Score)
     for pair in pairs:
         predicted = clusters[pair["a"]] == clusters[pair["b"]]
@@ -107,6 +108,12 @@ def evaluate(folder: Path, lang: str = "auto") -> dict[str, Score]:
         for key in ("all", str(pair.get("kind", "?"))):
             scores[key].add(bool(pair["same"]), predicted, label)
     return dict(scores)
+
+
+def _text_file(folder: Path, name: str) -> Path:
+    """A pair's text: ``texts/<name>``, or ``texts/<name>.txt`` when the label gives the file stem."""
+    path = folder / "texts" / name
+    return path if path.suffix or path.exists() else path.with_suffix(".txt")
 
 
 def _read_labels(path: Path) -> list[dict]:
