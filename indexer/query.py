@@ -78,6 +78,8 @@ RESULT_SOURCE = [
     "facts",
     "cluster_id",
     "is_original",
+    "version_count",
+    "revises",
 ]
 HIGHLIGHT: dict[str, Any] = {
     "encoder": "html",  # the engine escapes the text around <mark>: snippets are safe HTML

@@ -22,7 +22,10 @@ from indexer.request import request_from_args
 from policyradar.rates import rates_to_cny
 from policyradar.settings import get_settings
 
-RESULT_FIELDS = ["id", "url", "title", "published_at", "source_id", "entities", "topics", "facts"]
+RESULT_FIELDS = [
+    *("id", "url", "title", "published_at", "source_id", "entities", "topics", "facts"),
+    *("version_count", "revises"),
+]
 
 
 class SearchUnavailable(EngineError):

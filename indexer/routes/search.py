@@ -62,6 +62,8 @@ class Hit(BaseModel):
     cluster_id: str
     copies: list[Copy]  # the other copies that match, canonical first (at most 50)
     copy_count: int  # how many other copies match (the hit is "also published by" that many)
+    version_count: int | None = None  # versions the page has had (/api/documents/{id}/versions)
+    revises: list[str] | None = None  # ids of the documents it says it revises or repeals
 
 
 class FacetCount(BaseModel):

@@ -350,6 +350,7 @@
     if (meta.childNodes.length) item.appendChild(meta);
     const facts = renderFacts(hit.facts || {});
     if (facts) item.appendChild(facts);
+    for (const part of [renderRevises(hit), renderHistory(hit)]) if (part) item.appendChild(part);
 
     const terms = entityTerms(entities);
     for (const snippet of Array.isArray(highlight.text) ? highlight.text : []) {
@@ -394,6 +395,81 @@
     const copies = renderCopies(hit);
     if (copies) item.appendChild(copies);
     return item;
+  }
+
+  /* "History (N versions)" on a page that changed: opened, it loads the versions, newest first,
+   * each with its fact changes first and the text diff below. Null for a page never changed. */
+  function renderHistory(hit) {
+    const count = Number(hit.version_count) || 0;
+    if (count < 2) return null;
+    const details = el("details", "history");
+    details.appendChild(el("summary", "history-count", "History (" + count + " versions)"));
+    const body = el("div", "history-body", "Loading…");
+    details.appendChild(body);
+    details.addEventListener("toggle", () => {
+      if (details.open && !details.dataset.loaded) {
+        details.dataset.loaded = "1";
+        loadVersions(hit.id).then(
+          (data) => body.replaceChildren(...data.versions.map(renderVersion)),
+          (err) => body.replaceChildren(el("p", "history-error", "History not available: " + err.message)),
+        );
+      }
+    });
+    return details;
+  }
+
+  async function loadVersions(id) {
+    const response = await fetch("api/documents/" + encodeURIComponent(id) + "/versions", {
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok) throw new Error(await errorMessage(response));
+    return response.json();
+  }
+
+  function renderVersion(version) {
+    const box = el("section", "version");
+    const fetched = String(version.fetched_at || "").slice(0, 10);
+    box.appendChild(el("h3", "version-head", "Version of " + fetched + ": " + String(version.title || "")));
+    const diff = version.diff;
+    if (!diff) {
+      box.appendChild(el("p", "version-first", "The first version seen."));
+      return box;
+    }
+    const changes = el("ul", "version-changes");
+    for (const sentence of diff.summary || []) changes.appendChild(el("li", "version-change", sentence));
+    if (!changes.childNodes.length) changes.appendChild(el("li", "version-change", "No fact changed."));
+    box.appendChild(changes);
+    if (diff.text) {
+      const pre = el("pre", "version-diff");
+      for (const line of String(diff.text).split("\n")) {
+        const kind = { "+": "diff-add", "-": "diff-del", "@": "diff-hunk" }[line[0]] || "diff-same";
+        pre.appendChild(el("span", kind, line + "\n"));
+      }
+      box.appendChild(pre);
+    }
+    return box;
+  }
+
+  /* "Revises: <title>" for a notice that revises or repeals documents in the index; each title is
+   * read from that document's latest version. */
+  function renderRevises(hit) {
+    const ids = Array.isArray(hit.revises) ? hit.revises : [];
+    if (!ids.length) return null;
+    const line = el("p", "result-revises", "Revises or repeals: ");
+    for (const id of ids) {
+      const link = el("span", "revised", String(id));
+      line.appendChild(link);
+      loadVersions(id).then((data) => {
+        const latest = data.versions[0] || {};
+        const href = safeHref(latest.url);
+        const named = href ? document.createElement("a") : el("span", "revised");
+        if (href) named.href = href;
+        named.className = "revised";
+        named.textContent = String(latest.title || id);
+        link.replaceWith(named);
+      }, () => {});
+    }
+    return line;
   }
 
   /* "Also published by N sources": the other copies of the hit's notice (reposts on other sites),
