@@ -14,7 +14,7 @@ from indexer.engine import Engine
 
 _CUE = re.compile(
     r"修订|修正|废止|停止执行|不再执行|代替|取代|替代|"
-    r"\b(?:replac(?:es|ed|ing)|repeal(?:s|ed|ing)?|supersed(?:es|ed|ing)|revis(?:es|ed|ing)|"
+    r"\b(?:replac(?:e|es|ed|ing)|repeal(?:s|ed|ing)?|supersed(?:e|es|ed|ing)|revis(?:e|es|ed|ing)|"
     r"rescind(?:s|ed)?|annul(?:s|led)?)\b",
     re.IGNORECASE,
 )
@@ -24,7 +24,8 @@ _DOC_NUMBER = re.compile(
     rf"(?P<code>[\u4e00-\u9fff]{{2,12}})\s*[{_OPEN}]\s*(?P<year>(?:19|20)\d{{2}})\s*[{_CLOSE}]"
     r"\s*(?P<serial>第?\d{1,5})\s*号"
 )
-_TITLE = re.compile(r"《([^《》]{4,120})》")
+# A cited title: in 《》 (Chinese) or in curly quotes (English).
+_TITLE = re.compile(r"《([^《》]{4,120})》|“([^“”]{8,160})”")
 # Annotations a revised title carries that its earlier version does not (（2024年修订）, （修订稿）).
 _REVISION_NOTE = re.compile(r"[（(](?:\d{4}年)?(?:修订|修正|修订稿|修订版|征求意见稿)[)）]|〈|〉|[\s《》]")
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -53,7 +54,9 @@ def references(doc: dict[str, Any]) -> References:
             continue
         for match in _DOC_NUMBER.finditer(sentence):
             numbers += [n for n in _candidate_numbers(match) if n != own]
-        titles += [title for title in _TITLE.findall(sentence) if normal_title(title)]
+        titles += [
+            title for match in _TITLE.finditer(sentence) if normal_title(title := match[1] or match[2])
+        ]
     return References(tuple(dict.fromkeys(numbers)), tuple(dict.fromkeys(titles)))
 
 
