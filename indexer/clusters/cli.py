@@ -133,10 +133,12 @@ def _read_labels(path: Path) -> list[dict]:
 
 
 def _print_eval(scores: dict[str, Score]) -> int:
-    print(f"{'pairs':<24} {'n':>5} {'precision':>10} {'recall':>8}")
+    """One line per kind: pairs, precision and recall of "same", wrongly joined and missed pairs."""
+    print(f"{'pairs':<24} {'n':>5} {'precision':>10} {'recall':>8} {'joined':>7} {'missed':>7}")
     for key in ["all", *sorted(k for k in scores if k != "all")]:
         s = scores[key]
-        print(f"{key:<24} {s.tp + s.fp + s.fn + s.tn:>5} {s.precision:>10.3f} {s.recall:>8.3f}")
+        n = s.tp + s.fp + s.fn + s.tn
+        print(f"{key:<24} {n:>5} {s.precision:>10.3f} {s.recall:>8.3f} {s.fp:>7} {s.fn:>7}")
     for miss in scores["all"].misses if "all" in scores else []:
         print(miss)
     return 0

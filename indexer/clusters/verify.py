@@ -5,8 +5,10 @@ shorter one's shingles are mostly inside the longer one's (containment, so a cop
 the first half counts), the shorter is not a small part of the longer (a news article that quotes
 one paragraph is not a copy), and the clauses they share do not disagree on their numbers (two
 calls for applications from one bureau in two years share their wording, not their years, amounts
-and dates). Unless they are close overall, the pages must also open like the longer one: a copy that keeps
-the first half does, an article that quotes the notice after its own lead does not.
+and dates). Unless they are near-identical, the pages must also open alike: the opening (title,
+addressees, purpose) is what tells a notice from its siblings, whose shared boilerplate sits in the
+closing blocks; a copy that keeps the first half opens like the original, an article that quotes the
+notice after its own lead does not.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from indexer.clusters.sketch import Sketch
 MIN_CONTAINMENT = 0.6  # estimated share of the shorter page's shingles found in the longer one
 MIN_SIZE_RATIO = 0.3  # the shorter page has at least this share of the longer one's shingles
 MAX_CHANGED_CLAUSES = 1  # shared clauses whose numbers differ, still a copy (one edit, one typo)
-CLOSE_JACCARD = 0.5  # below this similarity the two pages must also open alike
+CLOSE_JACCARD = 0.8  # below this similarity the two pages must also open alike
 MIN_HEAD_JACCARD = 0.2
 SMALL = 12  # pages with fewer shingles than this must be near-identical
 SMALL_JACCARD = 0.9

@@ -13,7 +13,7 @@ from indexer.clusters.cli import cluster_texts, evaluate, page_language
 from indexer.clusters.normalize import compact, content_lines, fold
 from indexer.clusters.origin import is_original, publisher_names
 from indexer.clusters.sketch import BANDS, Sketch, sketch_text
-from indexer.clusters.verify import same_document
+from indexer.clusters.verify import jaccard, same_document
 
 NOTICE = """关于组织申报2024年度人工智能产业发展专项资金的通知
 各区经信部门、有关企业：
@@ -82,6 +82,16 @@ def test_next_years_call_a_draft_and_a_quoting_article_are_different_documents()
     )
     for other in (next_year, draft, quoting):
         assert not same_document(zh(NOTICE), zh(other))
+
+
+def test_a_sibling_notice_with_the_same_closing_blocks_is_a_different_document():
+    closing = "\n".join(NOTICE.splitlines()[4:])  # conditions, materials, procedure, contacts
+    sibling = (
+        "关于开展2024年度工业互联网平台示范项目遴选工作的通知\n各区经信部门、有关单位：\n"
+        "为加快工业互联网平台建设，现组织开展示范项目遴选，入选平台给予最高300万元奖励。\n"
+    ) + closing
+    assert jaccard(zh(NOTICE), zh(sibling)) > 0.5  # most of the text is shared
+    assert not same_document(zh(NOTICE), zh(sibling))
 
 
 def test_a_translation_is_never_a_copy():
