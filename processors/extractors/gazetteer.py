@@ -19,6 +19,27 @@ class Hit(Generic[T]):
     entry: T
 
 
+def trie_pattern(forms: Iterable[str]) -> str:
+    """One regular expression for many literal forms, their common prefixes shared, that prefers
+    the longest form at each position. A flat alternation of thousands of names is tried name by
+    name at every character of the text; the prefix tree is tried character by character."""
+    trie: dict = {}
+    for form in forms:
+        node = trie
+        for char in form:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return f"(?:{_node_pattern(trie)})"
+
+
+def _node_pattern(node: dict) -> str:
+    branches = [re.escape(char) + _node_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    return f"(?:{body})?" if "" in node else body
+
+
 class Gazetteer(Generic[T]):
     """Maps surface forms to entries. Latin forms match whole words and case-sensitively
     (so "Nanjing" matches, "nanjing road" style lower-case prose does not); Han forms match anywhere."""
@@ -29,14 +50,13 @@ class Gazetteer(Generic[T]):
             form = form.strip()
             if form:
                 self._entries.setdefault(form, entry)
-        ordered = sorted(self._entries, key=len, reverse=True)
-        han = [re.escape(f) for f in ordered if _HAN.search(f)]
-        latin = [re.escape(f) for f in ordered if not _HAN.search(f)]
+        han = [f for f in self._entries if _HAN.search(f)]
+        latin = [f for f in self._entries if not _HAN.search(f)]
         parts = []
         if latin:
-            parts.append(rf"(?<![\w&-])(?:{'|'.join(latin)})(?![\w&])")
+            parts.append(rf"(?<![\w&-]){trie_pattern(latin)}(?![\w&])")
         if han:
-            parts.append(f"(?:{'|'.join(han)})")
+            parts.append(trie_pattern(han))
         self._pattern = re.compile("|".join(parts)) if parts else None
 
     def __len__(self) -> int:
