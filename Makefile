@@ -85,6 +85,7 @@ format: install
 
 eval: install
 	$(BIN)/policyradar eval
+	$(BIN)/policyradar similar --eval
 
 bench: install
 	$(BIN)/python bench/bench_processor.py
