@@ -17,7 +17,9 @@ MAPPING_VERSION = 1
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date"}
 # A name filtered exactly (facets) and found by words in free text (``companies.text``).
-_NAME = {"type": "keyword", "fields": {"text": {"type": "text", "analyzer": "standard"}}}
+# Names as keywords (filters, facets) and as English-analysed text (free-text search beside the titles,
+# which use the same analyzer: a stop word in the query must not be required in a name).
+_NAME = {"type": "keyword", "fields": {"text": {"type": "text", "analyzer": "english"}}}
 _OFFSET = {"type": "integer", "index": False}
 _TEXT = {
     "type": "text",

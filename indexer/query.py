@@ -31,10 +31,11 @@ from policyradar.schemas import DocType
 
 # Title and body, plus the names of companies (with their parents) and issuers: a search for
 # "Alibaba" finds a Chinese notice that names only 阿里云 (Alibaba Cloud, parent Alibaba).
-# The names are matched by a query of their own: their analyzer keeps the stop words the title and body
-# analyzers drop, and one query over both would require "for" of "subsidies for developers" in a name.
-SEARCH_FIELDS = ["title^3", "title.cjk^3", "text", "text.cjk"]
-NAME_FIELDS = ["companies.text", "issuer_names.text"]
+# Title and body, plus the names of companies (with their parents) and issuers: a search for
+# "Alibaba" finds a Chinese notice that names only 阿里云 (Alibaba Cloud, parent Alibaba). The name
+# fields use the English analyzer like the titles, so that a stop word of the query ("subsidies for
+# developers") is dropped everywhere instead of being required in a name.
+SEARCH_FIELDS = ["title^3", "title.cjk^3", "text", "text.cjk", "companies.text", "issuer_names.text"]
 MAX_RESULT_WINDOW = 10_000  # the engine's index.max_result_window
 MAX_AMOUNT = 1e15  # a thousand trillion in any currency: above every budget, finite after conversion
 MAX_QUERY_CHARS = 500
@@ -267,14 +268,7 @@ def _base_query(request: Conditions | SearchRequest, rates: Mapping[str, float])
     must: list[dict[str, Any]] = []
     text = getattr(request, "q", "")
     if text.strip():
-        must.append(
-            {
-                "bool": {
-                    "should": [_text_query(text, SEARCH_FIELDS), _text_query(text, NAME_FIELDS)],
-                    "minimum_should_match": 1,
-                }
-            }
-        )
+        must.append(_text_query(text, SEARCH_FIELDS))
     filters: list[dict[str, Any]] = []
     money = _money_filter(request, rates)
     if money:
