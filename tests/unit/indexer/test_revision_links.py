@@ -30,7 +30,8 @@ def test_sentences_without_a_cue_and_the_notice_own_number_name_nothing():
 def test_english_cues_and_full_width_digits():
     found = refs("These Measures supersede the “Interim Measures on Computing Vouchers”. Other text.")
     assert found.titles == ("Interim Measures on Computing Vouchers",)
-    assert refs("原《算力券管理办法》（沪经信规〔２０２３〕３号）予以废止。").numbers[0] == "沪经信规〔2023〕3号"
+    full_width = refs("原《算力券管理办法》（沪经信规〔２０２３〕３号）予以废止。")
+    assert full_width.numbers[0] == "沪经信规〔2023〕3号"
 
 
 def test_titles_compare_without_brackets_spaces_and_revision_notes():
