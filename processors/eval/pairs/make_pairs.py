@@ -11,6 +11,7 @@ Run:  .venv/bin/python processors/eval/pairs/make_pairs.py   (needs opencc)
 Written for issue 11 by an annotator who did not read the indexer or its
 clustering code; it uses no project code.
 """
+
 import json
 import random
 import re
@@ -33,12 +34,15 @@ S2HK = opencc.OpenCC("s2hk")
 T2S = opencc.OpenCC("t2s")
 
 
-
 def check_labels(labels_path, clusters_path=None):
     """Standalone check of labels.jsonl: no duplicate pairs, texts exist, transitive
     consistency (union-find over same=true; no same=false pair inside one component),
     and agreement with clusters.jsonl when given.  Returns a list of problems."""
-    rows = [json.loads(l) for l in open(labels_path, encoding="utf-8") if l.strip()]
+    rows = [
+        json.loads(line)
+        for line in Path(labels_path).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     par = {}
 
     def fnd(x):
@@ -63,7 +67,8 @@ def check_labels(labels_path, clusters_path=None):
         if not r["same"] and fnd(r["a"]) == fnd(r["b"]):
             problems.append(("negative pair inside a positive component", r))
     if clusters_path:
-        cl = {json.loads(l)["id"]: json.loads(l)["cluster"] for l in open(clusters_path, encoding="utf-8")}
+        lines = Path(clusters_path).read_text(encoding="utf-8").splitlines()
+        cl = {json.loads(line)["id"]: json.loads(line)["cluster"] for line in lines if line.strip()}
         for r in rows:
             if (cl[r["a"]] == cl[r["b"]]) != r["same"]:
                 problems.append(("label disagrees with clusters.jsonl", r))
@@ -79,10 +84,9 @@ if len(sys.argv) > 1 and sys.argv[1] == "--check":
 
 # ---------------------------------------------------------------- bases
 # dev-set documents that get the full set of positive variants
-DEV_ZH = ["004", "008", "012", "018", "032", "052", "054", "056", "058",
-          "060", "066", "073", "079", "072"]
+DEV_ZH = ["004", "008", "012", "018", "032", "052", "054", "056", "058", "060", "066", "073", "079", "072"]
 DEV_EN = ["001", "003", "013", "035", "095", "102", "105", "108", "110"]
-DEV_TRAD = ["064", "085"]            # already Traditional: simplified mirror + template
+DEV_TRAD = ["064", "085"]  # already Traditional: simplified mirror + template
 # dev-set documents used only as the other side of negative pairs
 DEV_PLAIN = ["014", "017", "038", "061", "076", "080", "089", "096", "098", "118"]
 
@@ -102,8 +106,20 @@ def split_doc(text):
 
 
 # ---------------------------------------------------------------- dates
-EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July",
-             "August", "September", "October", "November", "December"]
+EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def doc_date(text, rng):
@@ -111,11 +127,11 @@ def doc_date(text, rng):
     if zh:
         y, m, d = map(int, zh[-1])
         return date(y, m, d)
-    en = re.findall(r"(\d{1,2}) (%s) (20\d\d)" % "|".join(EN_MONTHS), text)
+    en = re.findall(r"(\d{{1,2}}) ({}) (20\d\d)".format("|".join(EN_MONTHS)), text)
     if en:
         d, mon, y = en[-1]
         return date(int(y), EN_MONTHS.index(mon) + 1, int(d))
-    md = re.search(r"\b(%s) (\d{1,2})\b" % "|".join(EN_MONTHS), text)
+    md = re.search(r"\b({}) (\d{{1,2}})\b".format("|".join(EN_MONTHS)), text)
     years = re.findall(r"(20\d\d)", text)
     if md:
         y = int(years[0]) if years else 2024
@@ -145,69 +161,84 @@ PORTALS = [("新浪财经", "新浪科技"), ("网易新闻", "网易科技"), (
 
 def tpl_zh(kind, title, body, src, dt, rng):
     hh, mm, views = rng.randint(8, 18), rng.randint(0, 59), rng.randint(200, 40000)
-    if kind == "A":   # district government portal, reposting an upper-level document
+    if kind == "A":  # district government portal, reposting an upper-level document
         dist = rng.choice(DISTRICTS)
-        return "\n".join([
-            title,
-            "首页 > 政务公开 > 政策文件 > 上级文件",
-            f"发布日期：{dt:%Y-%m-%d} {hh:02d}:{mm:02d}:{rng.randint(0,59):02d}　　来源：{src}　　浏览次数：{views}",
-            "【字号：大 中 小】【打印】【关闭】",
-            "",
-            body,
-            "",
-            "【打印本页】【关闭窗口】",
-            f"责任编辑：{rng.choice(EDITORS)}",
-            "分享到：微信 微博 QQ空间",
-            f"主办单位：{dist}人民政府办公室　承办单位：{dist}政务服务数据管理局",
-            f"网站标识码：44030{rng.randint(10000,99999)}　ICP备案号：粤ICP备{rng.randint(10000000,99999999)}号",
-        ])
-    if kind == "B":   # industry association
+        return "\n".join(
+            [
+                title,
+                "首页 > 政务公开 > 政策文件 > 上级文件",
+                f"发布日期：{dt:%Y-%m-%d} {hh:02d}:{mm:02d}:{rng.randint(0, 59):02d}"
+                f"　　来源：{src}　　浏览次数：{views}",
+                "【字号：大 中 小】【打印】【关闭】",
+                "",
+                body,
+                "",
+                "【打印本页】【关闭窗口】",
+                f"责任编辑：{rng.choice(EDITORS)}",
+                "分享到：微信 微博 QQ空间",
+                f"主办单位：{dist}人民政府办公室　承办单位：{dist}政务服务数据管理局",
+                f"网站标识码：44030{rng.randint(10000, 99999)}"
+                f"　ICP备案号：粤ICP备{rng.randint(10000000, 99999999)}号",
+            ]
+        )
+    if kind == "B":  # industry association
         assoc = rng.choice(ASSOCS)
-        return "\n".join([
-            title,
-            f"{assoc}　{dt.year}年{dt.month:02d}月{dt.day:02d}日　阅读量：{views}",
-            f"转自：{src}官网",
-            "",
-            body,
-            "",
-            f"（来源：{src}）",
-            "上一篇：关于召开会员代表大会的通知",
-            "下一篇：协会赴重点企业开展调研走访",
-            f"版权所有：{assoc}　联系电话：0{rng.randint(10,99)}-{rng.randint(60000000,89999999)}",
-        ])
-    if kind == "C":   # consulting firm's WeChat account
+        return "\n".join(
+            [
+                title,
+                f"{assoc}　{dt.year}年{dt.month:02d}月{dt.day:02d}日　阅读量：{views}",
+                f"转自：{src}官网",
+                "",
+                body,
+                "",
+                f"（来源：{src}）",
+                "上一篇：关于召开会员代表大会的通知",
+                "下一篇：协会赴重点企业开展调研走访",
+                f"版权所有：{assoc}　联系电话：0{rng.randint(10, 99)}-{rng.randint(60000000, 89999999)}",
+            ]
+        )
+    if kind == "C":  # consulting firm's WeChat account
         firm = rng.choice(FIRMS)
-        return "\n".join([
-            f"政策速递｜{title}",
-            f"{firm} {dt:%Y-%m-%d} {hh:02d}:{mm:02d}",
-            "点击上方蓝字，关注我们",
-            f"来源：{src}",
-            "",
-            body,
-            "",
-            "- END -",
-            f"免责声明：本文转载自{src}官方网站，仅用于政策信息传播，版权归原作者所有，如有侵权请联系删除。",
-            "扫码添加小助手，免费获取申报辅导👇",
-            f"阅读 {views}　点赞 {rng.randint(3,300)}　在看 {rng.randint(1,60)}",
-        ])
+        return "\n".join(
+            [
+                f"政策速递｜{title}",
+                f"{firm} {dt:%Y-%m-%d} {hh:02d}:{mm:02d}",
+                "点击上方蓝字，关注我们",
+                f"来源：{src}",
+                "",
+                body,
+                "",
+                "- END -",
+                f"免责声明：本文转载自{src}官方网站，仅用于政策信息传播，版权归原作者所有，如有侵权请联系删除。",
+                "扫码添加小助手，免费获取申报辅导👇",
+                f"阅读 {views}　点赞 {rng.randint(3, 300)}　在看 {rng.randint(1, 60)}",
+            ]
+        )
     # D: news portal
     portal, channel = rng.choice(PORTALS)
     e1, e2 = rng.sample(EDITORS, 2)
-    return "\n".join([
-        f"{title}_{channel}_{portal}",
-        f"{dt.year}年{dt.month:02d}月{dt.day:02d}日 {hh:02d}:{mm:02d}　来源：{src}",
-        f"原标题：{title}",
-        "",
-        body,
-        "",
-        f"（责编：{e1}、{e2}）",
-        "点赞　收藏　分享",
-        f"{channel}官方微博　{channel}官方微信",
-    ])
+    return "\n".join(
+        [
+            f"{title}_{channel}_{portal}",
+            f"{dt.year}年{dt.month:02d}月{dt.day:02d}日 {hh:02d}:{mm:02d}　来源：{src}",
+            f"原标题：{title}",
+            "",
+            body,
+            "",
+            f"（责编：{e1}、{e2}）",
+            "点赞　收藏　分享",
+            f"{channel}官方微博　{channel}官方微信",
+        ]
+    )
 
 
-SITES = ["Asia Tech Daily", "China Policy Watch", "The Compute Report", "Pacific Business Times",
-         "AI Regulation Monitor"]
+SITES = [
+    "Asia Tech Daily",
+    "China Policy Watch",
+    "The Compute Report",
+    "Pacific Business Times",
+    "AI Regulation Monitor",
+]
 AUTHORS = ["Staff Reporter", "Li Wen", "Sarah Chan", "Tom Hughes", "Wire Desk"]
 
 
@@ -215,45 +246,54 @@ def tpl_en(kind, title, body, src, dt, rng):
     hh, mm = rng.randint(7, 22), rng.randint(0, 59)
     site = rng.choice(SITES)
     if kind == "A":
-        return "\n".join([
-            f"{title} | {site}",
-            "Home > News > China > Technology",
-            f"By {rng.choice(AUTHORS)} | Published {dt.day} {dt:%b} {dt.year}, {hh:02d}:{mm:02d} GMT+8",
-            "Share: Facebook | X | LinkedIn | WhatsApp | Email",
-            "",
-            body,
-            "",
-            f"Copyright © {dt.year} {site}. All rights reserved.",
-            "Privacy Policy | Terms of Use | Cookie Settings | Contact Us",
-        ])
+        return "\n".join(
+            [
+                f"{title} | {site}",
+                "Home > News > China > Technology",
+                f"By {rng.choice(AUTHORS)} | Published {dt.day} {dt:%b} {dt.year}, {hh:02d}:{mm:02d} GMT+8",
+                "Share: Facebook | X | LinkedIn | WhatsApp | Email",
+                "",
+                body,
+                "",
+                f"Copyright © {dt.year} {site}. All rights reserved.",
+                "Privacy Policy | Terms of Use | Cookie Settings | Contact Us",
+            ]
+        )
     if kind == "B":
-        return "\n".join([
+        return "\n".join(
+            [
+                title,
+                f"Posted on {dt:%B} {dt.day}, {dt.year} by {site} Newsroom",
+                f"Source: {src}",
+                "",
+                body,
+                "",
+                f"This article was first published by {src}. Republished with permission.",
+                "Filed under: Policy, Computing, China",
+                "Subscribe to our weekly newsletter for the latest on Asia's tech policy.",
+            ]
+        )
+    return "\n".join(
+        [  # C: law firm / consultancy client alert
             title,
-            f"Posted on {dt:%B} {dt.day}, {dt.year} by {site} Newsroom",
-            f"Source: {src}",
+            f"Client Alert | {dt:%Y-%m-%d}",
+            "Greenway & Partners LLP — China Regulatory Practice",
             "",
             body,
             "",
-            f"This article was first published by {src}. Republished with permission.",
-            "Filed under: Policy, Computing, China",
-            "Subscribe to our weekly newsletter for the latest on Asia's tech policy.",
-        ])
-    return "\n".join([   # C: law firm / consultancy client alert
-        title,
-        f"Client Alert | {dt:%Y-%m-%d}",
-        "Greenway & Partners LLP — China Regulatory Practice",
-        "",
-        body,
-        "",
-        "This alert is provided for information only and does not constitute legal advice.",
-        "For more information, please contact your usual Greenway & Partners adviser.",
-        "© Greenway & Partners LLP. Attorney advertising.",
-    ])
+            "This alert is provided for information only and does not constitute legal advice.",
+            "For more information, please contact your usual Greenway & Partners adviser.",
+            "© Greenway & Partners LLP. Attorney advertising.",
+        ]
+    )
 
 
 def source_en(text, title):
-    m = re.search(r"the ((?:Beijing|Shanghai|Shenzhen|Chengdu|Nanjing|Qingyang|Taiyuan|Hong Kong)[A-Za-z \-]*?"
-                  r"(?:Bureau|Commission|Committee|Government)(?: of(?: [A-Z][a-z]+| and)+)?)", text)
+    m = re.search(
+        r"the ((?:Beijing|Shanghai|Shenzhen|Chengdu|Nanjing|Qingyang|Taiyuan|Hong Kong)[A-Za-z \-]*?"
+        r"(?:Bureau|Commission|Committee|Government)(?: of(?: [A-Z][a-z]+| and)+)?)",
+        text,
+    )
     return m.group(1) if m else rng_pick(["Xinhua", "China Daily", "Caixin Global", "SCMP"], title)
 
 
@@ -267,11 +307,27 @@ def make_template(text, kind, key):
 
 
 # ---------------------------------------------------------------- edits
-ZH_EDITS = [("有关事项", "相关事项"), ("予以", "给予"), ("截止", "截至"), ("材料", "资料"),
-            ("即日起", "即日起，"), ("请认真", "请"), ("如下", "如下："), ("。\n", "；\n")]
-EN_EDITS = [(" percent", "%"), ("programme", "program"), ("centre", "center"), (" per cent", "%"),
-            ("organisation", "organization"), ("the the", "the"), ("Co., Ltd.", "Co. Ltd"),
-            ("yuan", "yuan"), (" — ", " - ")]
+ZH_EDITS = [
+    ("有关事项", "相关事项"),
+    ("予以", "给予"),
+    ("截止", "截至"),
+    ("材料", "资料"),
+    ("即日起", "即日起，"),
+    ("请认真", "请"),
+    ("如下", "如下："),
+    ("。\n", "；\n"),
+]
+EN_EDITS = [
+    (" percent", "%"),
+    ("programme", "program"),
+    ("centre", "center"),
+    (" per cent", "%"),
+    ("organisation", "organization"),
+    ("the the", "the"),
+    ("Co., Ltd.", "Co. Ltd"),
+    ("yuan", "yuan"),
+    (" — ", " - "),
+]
 
 
 def sentences(line, zh):
@@ -288,8 +344,12 @@ def make_edit(text, key):
     lines = body.split("\n")
     ops = []
     # 1. drop a sentence (not the first of its paragraph) from a paragraph with >= 2 sentences
-    cands = [(i, j) for i, ln in enumerate(lines) for j, s in enumerate(sentences(ln, zh))
-             if j > 0 and len(sentences(ln, zh)) >= 2 and 8 < len(s.strip()) <= (70 if zh else 220)]
+    cands = [
+        (i, j)
+        for i, ln in enumerate(lines)
+        for j, s in enumerate(sentences(ln, zh))
+        if j > 0 and len(sentences(ln, zh)) >= 2 and 8 < len(s.strip()) <= (70 if zh else 220)
+    ]
     if cands:
         i, j = rng.choice(cands)
         ss = sentences(lines[i], zh)
@@ -316,53 +376,209 @@ def make_edit(text, key):
     if zh:
         m = re.search(r"(\d)(\d{3})万元", body)
         if m:
-            body = body[:m.start()] + f"{m.group(1)},{m.group(2)}万元" + body[m.end():]
+            body = body[: m.start()] + f"{m.group(1)},{m.group(2)}万元" + body[m.end() :]
             ops.append("thousands separator")
     return title + "\n" + body + "\n", ops
 
 
 # ---------------------------------------------------------------- synonym spinning
 ZH_SYN = {
-    "支持": "扶持", "企业": "公司", "推动": "推进", "加快": "加速", "建设": "建立",
-    "给予": "予以", "补贴": "补助", "奖励": "奖补", "最高": "至多", "不超过": "不高于", "单个": "每个",
-    "申报": "申请", "有关": "相关", "通知": "告知", "印发": "发布", "实施": "执行", "提高": "提升",
-    "降低": "减少", "成本": "费用", "鼓励": "倡导", "优先": "率先", "保障": "保证", "项目": "工程",
-    "按照": "依照", "根据": "依据", "开展": "进行", "组织": "安排", "研发": "研究开发", "人工智能": "AI",
-    "大模型": "大型模型", "算力": "计算能力", "智能": "智慧", "年度": "年", "每年": "每一年",
-    "认真": "切实", "贯彻": "落实", "现将": "兹将", "以上": "以上的", "目前": "当前", "主要": "重点",
-    "首次": "第一次", "一次性": "一次", "新建": "新设", "注册": "登记注册",
-    "合同金额": "合同额", "营业收入": "营收", "企业所得税": "所得税", "设备": "装备", "投资": "投入",
-    "培育": "培养", "优势": "长处", "示范": "标杆", "应用": "运用", "平台": "载体",
-    "资金": "经费", "审核": "审查", "材料": "资料", "逾期": "过期", "受理": "接收",
-    "联系人": "联络人", "联系电话": "咨询电话", "发放": "派发", "抵扣": "抵减", "比例": "比率",
-    "数据中心": "数据机房", "用电": "用能", "电费": "电价", "期限": "时限", "有效期": "有效期限",
-    "制定": "出台", "措施": "举措", "若干": "一些", "如下": "如后", "严重": "重大", "记录": "记载",
-    "推荐": "举荐", "机构": "单位", "高校": "高等院校", "科研": "科学研究",
-    "集聚": "聚集", "龙头": "头部", "带动": "拉动", "规模": "体量", "超过": "逾", "增长": "增加",
-    "业内人士": "行业人士", "表示": "称", "认为": "指出", "发布": "推出", "宣布": "公布",
-    "融资": "募资", "要求": "规定", "情况": "状况", "积极": "主动", "加强": "强化", "进一步": "更进一步",
-    "完成": "完结", "计划": "规划", "显示": "表明", "此前": "之前", "随后": "接着", "目前已": "当前已",
-    "技术": "科技", "研究": "探究", "合作": "协作", "重点": "关键", "领域": "方面", "提供": "供给", "股东": "出资方", "亏损": "赔钱", "公司": "企业", "近日": "日前",
+    "支持": "扶持",
+    "企业": "公司",
+    "推动": "推进",
+    "加快": "加速",
+    "建设": "建立",
+    "给予": "予以",
+    "补贴": "补助",
+    "奖励": "奖补",
+    "最高": "至多",
+    "不超过": "不高于",
+    "单个": "每个",
+    "申报": "申请",
+    "有关": "相关",
+    "通知": "告知",
+    "印发": "发布",
+    "实施": "执行",
+    "提高": "提升",
+    "降低": "减少",
+    "成本": "费用",
+    "鼓励": "倡导",
+    "优先": "率先",
+    "保障": "保证",
+    "项目": "工程",
+    "按照": "依照",
+    "根据": "依据",
+    "开展": "进行",
+    "组织": "安排",
+    "研发": "研究开发",
+    "人工智能": "AI",
+    "大模型": "大型模型",
+    "算力": "计算能力",
+    "智能": "智慧",
+    "年度": "年",
+    "每年": "每一年",
+    "认真": "切实",
+    "贯彻": "落实",
+    "现将": "兹将",
+    "以上": "以上的",
+    "目前": "当前",
+    "主要": "重点",
+    "首次": "第一次",
+    "一次性": "一次",
+    "新建": "新设",
+    "注册": "登记注册",
+    "合同金额": "合同额",
+    "营业收入": "营收",
+    "企业所得税": "所得税",
+    "设备": "装备",
+    "投资": "投入",
+    "培育": "培养",
+    "优势": "长处",
+    "示范": "标杆",
+    "应用": "运用",
+    "平台": "载体",
+    "资金": "经费",
+    "审核": "审查",
+    "材料": "资料",
+    "逾期": "过期",
+    "受理": "接收",
+    "联系人": "联络人",
+    "联系电话": "咨询电话",
+    "发放": "派发",
+    "抵扣": "抵减",
+    "比例": "比率",
+    "数据中心": "数据机房",
+    "用电": "用能",
+    "电费": "电价",
+    "期限": "时限",
+    "有效期": "有效期限",
+    "制定": "出台",
+    "措施": "举措",
+    "若干": "一些",
+    "如下": "如后",
+    "严重": "重大",
+    "记录": "记载",
+    "推荐": "举荐",
+    "机构": "单位",
+    "高校": "高等院校",
+    "科研": "科学研究",
+    "集聚": "聚集",
+    "龙头": "头部",
+    "带动": "拉动",
+    "规模": "体量",
+    "超过": "逾",
+    "增长": "增加",
+    "业内人士": "行业人士",
+    "表示": "称",
+    "认为": "指出",
+    "发布": "推出",
+    "宣布": "公布",
+    "融资": "募资",
+    "要求": "规定",
+    "情况": "状况",
+    "积极": "主动",
+    "加强": "强化",
+    "进一步": "更进一步",
+    "完成": "完结",
+    "计划": "规划",
+    "显示": "表明",
+    "此前": "之前",
+    "随后": "接着",
+    "目前已": "当前已",
+    "技术": "科技",
+    "研究": "探究",
+    "合作": "协作",
+    "重点": "关键",
+    "领域": "方面",
+    "提供": "供给",
+    "股东": "出资方",
+    "亏损": "赔钱",
+    "公司": "企业",
+    "近日": "日前",
 }
 EN_SYN = {
-    "company": "firm", "companies": "firms", "said": "stated", "will": "is set to", "support": "back",
-    "subsidy": "grant", "subsidies": "grants", "large": "big", "per": "for each", "cost": "expense",
-    "costs": "expenses", "capped": "limited", "up to": "as much as", "more than": "over",
-    "receive": "get", "shall": "will", "enterprises": "businesses", "enterprise": "business",
-    "computing power": "compute", "application": "request", "applications": "requests",
-    "rental": "leasing", "rent": "lease", "start-ups": "young firms", "announced": "unveiled",
-    "launched": "rolled out", "include": "comprise", "includes": "comprises", "local": "domestic",
-    "city": "municipality", "programme": "scheme", "scheme": "plan", "said on": "stated on",
-    "about": "around", "last year": "in the previous year", "plans": "intends", "officials": "authorities",
-    "government": "administration", "industry": "sector", "expected": "anticipated", "reward": "bonus",
-    "shares": "stock", "revenue": "sales", "build": "construct", "helped": "assisted", "firms": "companies",
-    "new": "fresh", "major": "key", "big": "large", "also": "additionally", "however": "but",
-    "total": "overall", "budget": "funding pot", "years": "yrs", "released": "issued", "issued": "published",
-    "eligible": "qualifying", "apply": "submit requests", "research": "R&D work", "developers": "builders",
-    "model": "system", "listing": "flotation", "investors": "backers", "raised": "collected",
-    "billion": "bn", "million": "mn", "founded": "established", "previously": "formerly", "rivals": "competitors",
-    "customers": "clients", "domestic": "home-grown", "trading": "dealing", "designer": "developer",
-    "relies": "depends", "expect": "anticipate", "sales": "turnover", "spend": "use", "part": "portion", "models": "systems", "chips": "processors", "centre": "facility", "centres": "facilities",
+    "company": "firm",
+    "companies": "firms",
+    "said": "stated",
+    "will": "is set to",
+    "support": "back",
+    "subsidy": "grant",
+    "subsidies": "grants",
+    "large": "big",
+    "per": "for each",
+    "cost": "expense",
+    "costs": "expenses",
+    "capped": "limited",
+    "up to": "as much as",
+    "more than": "over",
+    "receive": "get",
+    "shall": "will",
+    "enterprises": "businesses",
+    "enterprise": "business",
+    "computing power": "compute",
+    "application": "request",
+    "applications": "requests",
+    "rental": "leasing",
+    "rent": "lease",
+    "start-ups": "young firms",
+    "announced": "unveiled",
+    "launched": "rolled out",
+    "include": "comprise",
+    "includes": "comprises",
+    "local": "domestic",
+    "city": "municipality",
+    "programme": "scheme",
+    "scheme": "plan",
+    "said on": "stated on",
+    "about": "around",
+    "last year": "in the previous year",
+    "plans": "intends",
+    "officials": "authorities",
+    "government": "administration",
+    "industry": "sector",
+    "expected": "anticipated",
+    "reward": "bonus",
+    "shares": "stock",
+    "revenue": "sales",
+    "build": "construct",
+    "helped": "assisted",
+    "firms": "companies",
+    "new": "fresh",
+    "major": "key",
+    "big": "large",
+    "also": "additionally",
+    "however": "but",
+    "total": "overall",
+    "budget": "funding pot",
+    "years": "yrs",
+    "released": "issued",
+    "issued": "published",
+    "eligible": "qualifying",
+    "apply": "submit requests",
+    "research": "R&D work",
+    "developers": "builders",
+    "model": "system",
+    "listing": "flotation",
+    "investors": "backers",
+    "raised": "collected",
+    "billion": "bn",
+    "million": "mn",
+    "founded": "established",
+    "previously": "formerly",
+    "rivals": "competitors",
+    "customers": "clients",
+    "domestic": "home-grown",
+    "trading": "dealing",
+    "designer": "developer",
+    "relies": "depends",
+    "expect": "anticipate",
+    "sales": "turnover",
+    "spend": "use",
+    "part": "portion",
+    "models": "systems",
+    "chips": "processors",
+    "centre": "facility",
+    "centres": "facilities",
 }
 
 
@@ -375,7 +591,9 @@ def spin(text, key):
     words = sorted(table, key=len, reverse=True)
     if zh:
         pat = re.compile("|".join(map(re.escape, words)))
-        total_words = len(re.findall(r"[\u4e00-\u9fff]", body)) / 1.7 + len(re.findall(r"[A-Za-z0-9.]+", body))
+        total_words = len(re.findall(r"[\u4e00-\u9fff]", body)) / 1.7 + len(
+            re.findall(r"[A-Za-z0-9.]+", body)
+        )
     else:
         pat = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.I)
         total_words = len(re.findall(r"\S+", body))
@@ -390,7 +608,7 @@ def spin(text, key):
         rep = table[w] if zh else table[w.lower()]
         if not zh and w[0].isupper():
             rep = rep[0].upper() + rep[1:]
-        out.append(body[pos:m.start()])
+        out.append(body[pos : m.start()])
         out.append(rep)
         pos = m.end()
         n += 1
@@ -402,8 +620,10 @@ def spin(text, key):
 ZH_JUNK = [
     "【广告】专业代办高新技术企业认定、专精特新申报，成功率高，咨询电话：400-{n}",
     "▲点击上图，报名参加2024人工智能产业发展大会",
-    "相关阅读：\n· 2024年各地算力券政策汇总（附申报条件）\n· 一图读懂人工智能产业扶持政策\n· 专精特新“小巨人”申报条件及奖励标准",
-    "热点推荐\n1. 重磅！国家数据局发布最新政策\n2. 多地人工智能补贴标准对比，最高1亿元\n3. 2025年高企认定时间表出炉\n4. 算力价格持续走低，行业洗牌加速",
+    "相关阅读：\n· 2024年各地算力券政策汇总（附申报条件）\n· 一图读懂人工智能产业扶持政策"
+    "\n· 专精特新“小巨人”申报条件及奖励标准",
+    "热点推荐\n1. 重磅！国家数据局发布最新政策\n2. 多地人工智能补贴标准对比，最高1亿元"
+    "\n3. 2025年高企认定时间表出炉\n4. 算力价格持续走低，行业洗牌加速",
     "↓↓↓ 扫码领取《2025年最新惠企政策申报手册》↓↓↓",
     "本文目录：一、政策要点　二、申报条件　三、常见问题",
     "推荐阅读>>> 关于开展2025年度专精特新中小企业认定工作的通知",
@@ -430,7 +650,7 @@ def add_junk(text, key):
     k = rng.randint(3, 4)
     junk = [j.replace("{n}", str(rng.randint(1000000, 9999999))) for j in rng.sample(pool, k)]
     slots = sorted(rng.sample(range(1, len(paras) + 1), min(k, len(paras))))
-    for off, (slot, j) in enumerate(zip(slots, junk)):
+    for off, (slot, j) in enumerate(zip(slots, junk, strict=False)):
         paras.insert(slot + off, j)
     return title + "\n" + "\n".join(paras) + "\n"
 
@@ -445,19 +665,25 @@ def truncate(text, key):
     cut = body[:limit]
     ends = [m.end() for m in re.finditer(r"[。！？\n]" if zh else r"[.!?](?=\s)|\n", cut)]
     if ends and ends[-1] > limit * 0.6:
-        cut = cut[:ends[-1]]
+        cut = cut[: ends[-1]]
     tail = rng.choice(["", "", "阅读全文>>" if zh else "Continue reading..."])
     return title + "\n" + cut.rstrip() + ("\n" + tail if tail else "") + "\n", frac
 
 
 # ---------------------------------------------------------------- registry
-docs = {}       # key -> dict(text, lang, origin, base, variant, notes)
+docs = {}  # key -> dict(text, lang, origin, base, variant, notes)
 
 
 def add(key, text, base, variant, origin, notes=None):
     assert key not in docs, key
-    docs[key] = dict(text=text.rstrip("\n") + "\n", lang="zh" if is_zh(text) else "en",
-                     origin=origin, base=base, variant=variant, notes=notes)
+    docs[key] = dict(
+        text=text.rstrip("\n") + "\n",
+        lang="zh" if is_zh(text) else "en",
+        origin=origin,
+        base=base,
+        variant=variant,
+        notes=notes,
+    )
 
 
 def dev_text(num):
@@ -465,7 +691,7 @@ def dev_text(num):
     return p.read_text(encoding="utf-8"), p.name
 
 
-pairs = []      # (a_key, b_key, same, kind)
+pairs = []  # (a_key, b_key, same, kind)
 
 
 def pair(a, b, same, kind):
@@ -572,32 +798,65 @@ def neg_combos(a, b, kind, n_extra, tag):
 
 S = "src:"
 # translations (a Chinese notice and its English translation, or the reverse)
-for src_stem, dev in [("tr-004-en", "004"), ("tr-012-en", "012"), ("tr-032-en", "032"),
-                      ("tr-056-en", "056"), ("tr-066-en", "066"), ("tr-079-en", "079"),
-                      ("tr-052-en", "052"), ("tr-060-en", "060"), ("tr-001-zh", "001"),
-                      ("tr-105-zh", "105"), ("tr-110-zh", "110"), ("tr-102-zh", "102")]:
+for src_stem, dev in [
+    ("tr-004-en", "004"),
+    ("tr-012-en", "012"),
+    ("tr-032-en", "032"),
+    ("tr-056-en", "056"),
+    ("tr-066-en", "066"),
+    ("tr-079-en", "079"),
+    ("tr-052-en", "052"),
+    ("tr-060-en", "060"),
+    ("tr-001-zh", "001"),
+    ("tr-105-zh", "105"),
+    ("tr-110-zh", "110"),
+    ("tr-102-zh", "102"),
+]:
     neg_combos(S + src_stem, "dev" + dev, "translation", 2, "tr")
 # the Chinese notice 108's final version exists only in English; 064/118 cover one scheme in two languages
 # quotes (another outlet's article quoting one paragraph)
-for src_stem, dev in [("qt-004", "004"), ("qt-018", "018"), ("qt-066", "066"), ("qt-073", "073"),
-                      ("qt-079", "079"), ("qt-056", "056"), ("qt-060", "060"), ("qt-054", "054"),
-                      ("qt-001-en", "001"), ("qt-105-en", "105")]:
+for src_stem, dev in [
+    ("qt-004", "004"),
+    ("qt-018", "018"),
+    ("qt-066", "066"),
+    ("qt-073", "073"),
+    ("qt-079", "079"),
+    ("qt-056", "056"),
+    ("qt-060", "060"),
+    ("qt-054", "054"),
+    ("qt-001-en", "001"),
+    ("qt-105-en", "105"),
+]:
     neg_combos(S + src_stem, "dev" + dev, "quote", 2, "qt")
 # draft and final version
-for a, b in [("dev054", S + "df-054-final"), ("dev058", S + "df-058-final"),
-             ("dev108", S + "df-108-final-en"), (S + "df-suzhou-draft", S + "df-suzhou-final"),
-             (S + "df-gz-draft", S + "df-gz-final")]:
+for a, b in [
+    ("dev054", S + "df-054-final"),
+    ("dev058", S + "df-058-final"),
+    ("dev108", S + "df-108-final-en"),
+    (S + "df-suzhou-draft", S + "df-suzhou-final"),
+    (S + "df-gz-draft", S + "df-gz-final"),
+]:
     neg_combos(a, b, "draft-final", 3, "df")
 # the same bureau's call in different years
-for a, b in [("yc-wuhan-2024", "yc-wuhan-2025"), ("yc-ningbo-2023", "yc-ningbo-2024"),
-             ("yc-ningbo-2024", "yc-ningbo-2025"), ("yc-ningbo-2023", "yc-ningbo-2025"),
-             ("yc-dongguan-2024", "yc-dongguan-2025"), ("yc-hefei-2024", "yc-hefei-2025"),
-             ("yc-qianhai-2024-en", "yc-qianhai-2025-en")]:
+for a, b in [
+    ("yc-wuhan-2024", "yc-wuhan-2025"),
+    ("yc-ningbo-2023", "yc-ningbo-2024"),
+    ("yc-ningbo-2024", "yc-ningbo-2025"),
+    ("yc-ningbo-2023", "yc-ningbo-2025"),
+    ("yc-dongguan-2024", "yc-dongguan-2025"),
+    ("yc-hefei-2024", "yc-hefei-2025"),
+    ("yc-qianhai-2024-en", "yc-qianhai-2025-en"),
+]:
     neg_combos(S + a, S + b, "yearly-call", 3, "yc")
 # different notices of one bureau sharing header/footer/contact boilerplate
-for a, b in [("sb-hangzhou-a", "sb-hangzhou-b"), ("sb-hangzhou-a", "sb-hangzhou-c"),
-             ("sb-hangzhou-b", "sb-hangzhou-c"), ("sb-xiamen-a", "sb-xiamen-b"),
-             ("sb-tianjin-a", "sb-tianjin-b"), ("sb-sip-a-en", "sb-sip-b-en")]:
+for a, b in [
+    ("sb-hangzhou-a", "sb-hangzhou-b"),
+    ("sb-hangzhou-a", "sb-hangzhou-c"),
+    ("sb-hangzhou-b", "sb-hangzhou-c"),
+    ("sb-xiamen-a", "sb-xiamen-b"),
+    ("sb-tianjin-a", "sb-tianjin-b"),
+    ("sb-sip-a-en", "sb-sip-b-en"),
+]:
     neg_combos(S + a, S + b, "shared-boilerplate", 2, "sb")
 # different notices reposted by the same site with the same template (shared site boilerplate)
 tpl_groups = defaultdict(list)
@@ -608,17 +867,35 @@ r = rng_for("same-site")
 for g in sorted(tpl_groups):
     ks = sorted(tpl_groups[g])
     r.shuffle(ks)
-    for x, y in list(zip(ks[0::2], ks[1::2]))[:2]:
+    for x, y in list(zip(ks[0::2], ks[1::2], strict=False))[:2]:
         pair(x, y, False, "shared-boilerplate")
 # two items on the same topic by different outlets (or the same event in two languages)
-for a, b in [(S + "st-072", "dev072"), (S + "st-072", "dev095"), (S + "st-038", "dev038"),
-             (S + "st-038", "dev089"), (S + "st-061", "dev061"), (S + "st-061", "dev096"),
-             (S + "st-001-en", "dev001"), (S + "st-013-en", "dev013"), (S + "st-013-en", "dev004"),
-             (S + "st-035-en", "dev035"), (S + "st-035-en", "dev014"),
-             ("dev072", "dev095"), ("dev061", "dev096"), ("dev076", "dev098"), ("dev038", "dev089"),
-             ("dev060", "dev110"), (S + "tr-110-zh", "dev060"), (S + "tr-060-en", "dev110"),
-             ("dev017", "dev118"), ("dev064", "dev118"), ("dev004", "dev013"), ("dev014", "dev035"),
-             ("dev003", "dev080"), (S + "qt-004", S + "st-013-en")]:
+for a, b in [
+    (S + "st-072", "dev072"),
+    (S + "st-072", "dev095"),
+    (S + "st-038", "dev038"),
+    (S + "st-038", "dev089"),
+    (S + "st-061", "dev061"),
+    (S + "st-061", "dev096"),
+    (S + "st-001-en", "dev001"),
+    (S + "st-013-en", "dev013"),
+    (S + "st-013-en", "dev004"),
+    (S + "st-035-en", "dev035"),
+    (S + "st-035-en", "dev014"),
+    ("dev072", "dev095"),
+    ("dev061", "dev096"),
+    ("dev076", "dev098"),
+    ("dev038", "dev089"),
+    ("dev060", "dev110"),
+    (S + "tr-110-zh", "dev060"),
+    (S + "tr-060-en", "dev110"),
+    ("dev017", "dev118"),
+    ("dev064", "dev118"),
+    ("dev004", "dev013"),
+    ("dev014", "dev035"),
+    ("dev003", "dev080"),
+    (S + "qt-004", S + "st-013-en"),
+]:
     neg_combos(a, b, "same-topic", 1 if variants.get(a) or variants.get(b) else 0, "st")
 
 # ---------------------------------------------------------------- ids, output, checks
@@ -638,7 +915,7 @@ def find(x):
 
 
 seen = set()
-for a, b, same, kind in pairs:
+for a, b, same, _kind in pairs:
     assert a in docs and b in docs and a != b, (a, b)
     assert frozenset((a, b)) not in seen, ("duplicate pair", a, b)
     seen.add(frozenset((a, b)))
@@ -677,8 +954,14 @@ with open(HERE / "labels.jsonl", "w", encoding="utf-8") as f:
 with open(HERE / "manifest.jsonl", "w", encoding="utf-8") as f:
     for k in sorted(docs, key=lambda k: stem[k]):
         d = docs[k]
-        row = {"id": stem[k], "key": k, "lang": d["lang"], "base": stem[d["base"]], "variant": d["variant"],
-               "origin": d["origin"]}
+        row = {
+            "id": stem[k],
+            "key": k,
+            "lang": d["lang"],
+            "base": stem[d["base"]],
+            "variant": d["variant"],
+            "origin": d["origin"],
+        }
         if d["notes"]:
             row["notes"] = d["notes"]
         f.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -700,7 +983,7 @@ print(f"documents: {len(docs)} ({Counter(d['lang'] for d in docs.values())})")
 print(f"pairs: {len(pairs)}  positive: {sum(s for *_, s, _ in [(a, b, s, k) for a, b, s, k in pairs])}")
 for kind in sorted({k for _, _, _, k in pairs}):
     n = by_kind[(kind, True)] + by_kind[(kind, False)]
-    langs = ", ".join(f"{l} {by_lang[(kind, l)]}" for l in ("zh", "en", "zh-en") if by_lang[(kind, l)])
+    langs = ", ".join(f"{lg} {by_lang[(kind, lg)]}" for lg in ("zh", "en", "zh-en") if by_lang[(kind, lg)])
     print(f"  {kind:20s} {n:4d}  same={by_kind[(kind, True)] > 0}  ({langs})")
 problems = check_labels(HERE / "labels.jsonl", HERE / "clusters.jsonl")
 assert not problems, problems
