@@ -12,12 +12,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from indexer.alerts.due import as_field, first_reminder, next_fire_time
 from indexer.alerts.model import Alert, alert_id, index_names
+from indexer.alerts.narrowing import MAPPING as NARROW_MAPPING
+from indexer.alerts.narrowing import alert_narrowing, batch_filter
 from indexer.engine import Engine, EngineConflict, EngineError, EngineNotFound, bulk_item_error
 from indexer.mapping import INDEX_BODY
 from indexer.query import SearchRequest, build_query
 
 PAGE_SIZE = 1000  # hits per request; every page is read
+PERCOLATE_BATCH = 100  # documents percolated in one request
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date"}
 _LONG = {"type": "long"}
@@ -26,8 +30,18 @@ _LONG = {"type": "long"}
 # reminded of it) serve reminders; a digest's ``kind`` tells reminders (``reminder``) from digests.
 # A match's ``cluster_id`` is its document's (the document's own id when it has none), and
 # ``covered_by`` names the match already delivered for the same cluster: a repost is not sent again.
+# An alert's ``narrow`` fields (``narrowing.py``) let a percolation skip the alerts no document of the
+# batch can match; ``next_due`` and ``next_reminder`` (``due.py``) let the scheduler find the alerts due
+# without listing them all. A match's ``instant`` says its alert was instant when it was recorded.
 _ADDED_FIELDS = {
-    "matches": {"deadline": _DATE, "reminder_id": _KEYWORD, "cluster_id": _KEYWORD, "covered_by": _KEYWORD},
+    "alerts": {"narrow": NARROW_MAPPING, "next_due": _DATE, "next_reminder": _DATE},
+    "matches": {
+        "deadline": _DATE,
+        "reminder_id": _KEYWORD,
+        "cluster_id": _KEYWORD,
+        "covered_by": _KEYWORD,
+        "instant": {"type": "boolean"},
+    },
     "digests": {"fence": _LONG, "kind": _KEYWORD},
     "locks": {"token": _LONG},
 }
@@ -48,6 +62,7 @@ def _bodies(replicas: int) -> dict[str, dict[str, Any]]:
                     "alert_id": _KEYWORD,
                     "owner": _KEYWORD,
                     "alert": {"type": "object", "enabled": False},
+                    **_ADDED_FIELDS["alerts"],
                 },
             },
         },
@@ -145,14 +160,27 @@ def alert_query(alert: Alert, rates: Mapping[str, float]) -> dict[str, Any]:
 
 
 def alert_body(alert: Alert, rates: Mapping[str, float]) -> dict[str, Any]:
-    """The stored form of an alert: its percolator query and the alert itself."""
+    """The stored form of an alert: its percolator query, the fields that narrow percolation, when
+    it is next due, and the alert itself."""
     query = alert_query(alert, rates)
     return {
         "query": query,
         "alert_id": alert.id,
         "owner": alert.owner,
         "alert": alert.model_dump(mode="json"),
+        "narrow": alert_narrowing(alert.conditions, rates),
+        **due_fields(alert),
     }
+
+
+def due_fields(alert: Alert) -> dict[str, str | None]:
+    """``next_due`` and ``next_reminder`` of an alert as saved (``due.py``); an invalid schedule is
+    due at once, so that the scheduler reports it."""
+    try:
+        due = next_fire_time(alert)
+    except ValueError:
+        due = datetime(1970, 1, 1, tzinfo=UTC)
+    return {"next_due": as_field(due), "next_reminder": as_field(first_reminder(alert))}
 
 
 def stored_alerts(engine: Engine, alerts_index: str, owner: str | None = None) -> list[Alert]:
@@ -211,20 +239,68 @@ class AlertStore:
         self.set_last_fires([(alert, fire_time)])
 
     def set_last_fires(self, fired: list[tuple[Alert, datetime]]) -> None:
-        """Record when alerts last fired; only that field changes (an alert edited meanwhile keeps
-        its edit), and an alert removed meanwhile is skipped."""
-        for start in range(0, len(fired), PAGE_SIZE):
+        """Record when alerts last fired and when they are next due; only those fields change (an
+        alert edited meanwhile keeps its edit), and an alert removed meanwhile is skipped."""
+        changes = []
+        for alert, fire_time in fired:
+            fired_alert = alert.model_copy(update={"last_fire": fire_time})
+            changes.append(
+                (
+                    alert.id,
+                    {
+                        "alert": {"last_fire": fire_time.isoformat()},
+                        "next_due": due_fields(fired_alert)["next_due"],
+                    },
+                )
+            )
+        self.update_fields(changes)
+
+    def update_fields(self, changes: list[tuple[str, dict[str, Any]]]) -> None:
+        """Change fields of stored alerts, by id (partial updates; removed alerts are skipped)."""
+        for start in range(0, len(changes), PAGE_SIZE):
             operations: list[dict[str, Any]] = []
-            for alert, fire_time in fired[start : start + PAGE_SIZE]:
-                operations += [
-                    {"update": {"_index": self.names["alerts"], "_id": alert.id}},
-                    {"doc": {"alert": {"last_fire": fire_time.isoformat()}}},
-                ]
+            for key, doc in changes[start : start + PAGE_SIZE]:
+                operations += [{"update": {"_index": self.names["alerts"], "_id": key}}, {"doc": doc}]
             raise_for_bulk(
                 self.engine.bulk(operations, refresh="wait_for"),
-                "noting fire times",
+                "noting when alerts are due",
                 accept=(EngineNotFound,),
             )
+
+    def due(self, field: str, now: datetime, size: int) -> list[Alert]:
+        """Up to ``size`` alerts whose ``field`` (``next_due`` or ``next_reminder``) is not after
+        ``now``, the longest due first: one request, whatever the number of alerts."""
+        body = {
+            "query": {"range": {field: {"lte": now.astimezone(UTC).isoformat()}}},
+            "sort": [{field: "asc"}, {"alert_id": "asc"}],
+            "size": size,
+            "_source": ["alert"],
+        }
+        hits = self.engine.search(self.names["alerts"], body)["hits"]["hits"]
+        return [Alert.model_validate(hit["_source"]["alert"]) for hit in hits]
+
+    def get_many(self, keys: list[str]) -> dict[str, Alert]:
+        """The stored alerts among ``keys``, by id (one request)."""
+        if not keys:
+            return {}
+        stored = self.engine.get_docs(self.names["alerts"], sorted(keys), ["alert"])
+        return {key: Alert.model_validate(source["alert"]) for key, source in stored.items()}
+
+    def upgrade(self) -> int:
+        """Store again the alerts saved before percolation narrowing and due dates existed (same
+        alert, new derived fields); how many. Run when the scheduler starts."""
+        old = {"bool": {"must_not": [{"exists": {"field": "narrow.version"}}]}}
+        pages = search_pages(
+            self.engine, self.names["alerts"], {"query": old, "_source": ["alert"]}, ["alert_id"]
+        )
+        alerts = [Alert.model_validate(hit["_source"]["alert"]) for page in pages for hit in page]
+        if alerts:
+            self.save_many(alerts)
+        return len(alerts)
+
+
+def _is_instant(hit: dict[str, Any]) -> bool:
+    return (hit["_source"].get("alert") or {}).get("every") == "instant"
 
 
 def match_id(alert_key: str, doc_id: str) -> str:
@@ -278,37 +354,54 @@ class MatchRecorder:
         self.page_size = page_size
         self.rates = rates or {}
 
-    def matched_pages(self, docs: list[dict[str, Any]], batch: int = 100) -> Iterator[list[tuple[str, int]]]:
+    def matched_pages(
+        self, docs: list[dict[str, Any]], batch: int = PERCOLATE_BATCH
+    ) -> Iterator[list[tuple[str, int]]]:
         """Per page of percolator hits: (alert id, index into ``docs``) for each alert a document
-        matches. One request per batch of documents and page of alerts, never one per alert."""
+        matches. One request per batch of documents and page of alerts, never one per alert; only
+        the alerts the batch's documents could match are run (``narrowing.py``)."""
+        for page in self._hit_pages(docs, batch):
+            yield [(key, slot) for key, slot, _ in page]
+
+    def _hit_pages(self, docs: list[dict[str, Any]], batch: int) -> Iterator[list[tuple[str, int, bool]]]:
+        """(alert id, index into ``docs``, whether the alert is instant) per match, a page at a time."""
         for start in range(0, len(docs), batch):
+            chunk = docs[start : start + batch]
+            percolate = {"percolate": {"field": "query", "documents": chunk}}
             body = {
-                "query": {"percolate": {"field": "query", "documents": docs[start : start + batch]}},
-                "_source": ["alert_id"],
+                "query": {"bool": {"must": [percolate], "filter": [batch_filter(chunk)]}},
+                "_source": ["alert_id", "alert.every"],
             }
             for hits in search_pages(self.engine, self.names["alerts"], body, ["alert_id"], self.page_size):
                 yield [
-                    (hit["_source"]["alert_id"], start + slot)
+                    (hit["_source"]["alert_id"], start + slot, _is_instant(hit))
                     for hit in hits
                     for slot in hit.get("fields", {}).get("_percolator_document_slot", [])
                 ]
 
-    def matching_alerts(self, docs: list[dict[str, Any]], batch: int = 100) -> list[tuple[str, int]]:
+    def matching_alerts(
+        self, docs: list[dict[str, Any]], batch: int = PERCOLATE_BATCH
+    ) -> list[tuple[str, int]]:
         """(alert id, index into ``docs``) for every alert each document matches; nothing is recorded."""
         return [pair for page in self.matched_pages(docs, batch) for pair in page]
 
     def percolate(self, docs: list[dict[str, Any]]) -> int:
         """Record a match for every (alert, document) pair the documents produce; new matches count."""
-        pairs = ((alert, docs[slot]) for page in self.matched_pages(docs) for alert, slot in page)
+        pairs = (
+            (key, docs[slot], instant)
+            for page in self._hit_pages(docs, PERCOLATE_BATCH)
+            for key, slot, instant in page
+        )
         return self.record(pairs)
 
-    def record(self, pairs: Iterable[tuple[str, dict[str, Any]]]) -> int:
-        """Create a match per (alert, document) unless it exists: replays change nothing. Writes in
-        chunks; the last one waits for a refresh, so everything recorded is searchable on return."""
+    def record(self, pairs: Iterable[tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], bool]]) -> int:
+        """Create a match per (alert, document[, whether the alert is instant]) unless it exists:
+        replays change nothing. Writes in chunks; the last one waits for a refresh, so everything
+        recorded is searchable on return."""
         now = datetime.now(UTC).isoformat()
         created = 0
         chunk: list[dict[str, Any]] = []
-        for key, doc in pairs:
+        for key, doc, *instant in pairs:
             if len(chunk) == 2 * self.page_size:
                 created += self._create(chunk, refresh="false")
                 chunk = []
@@ -322,6 +415,7 @@ class MatchRecorder:
                     "message_id": None,
                     "deadline": summary["deadline"],
                     "cluster_id": summary["cluster_id"],
+                    "instant": bool(instant and instant[0]),
                     "doc": summary,
                 }
             )
@@ -341,6 +435,7 @@ class MatchRecorder:
         query["bool"]["filter"].append({"range": {"fetched_at": {"gte": since}}})
         pages = search_pages(self.engine, alias, {"query": query}, ["id"], self.page_size)
         try:
-            return self.record((alert.id, hit["_source"]) for page in pages for hit in page)
+            instant = alert.every == "instant"
+            return self.record((alert.id, hit["_source"], instant) for page in pages for hit in page)
         except EngineNotFound:
             return 0  # nothing indexed yet
