@@ -160,6 +160,23 @@ class Engine(ABC):
     @abstractmethod
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]: ...
 
+    def search_many(self, index: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The answers to ``bodies`` in order, from one multi-search request (a batch's lookups
+        cost one round trip, not one per document); a failed search raises like ``search``."""
+        if not bodies:
+            return []
+        answers = []
+        for response in self._msearch(index, bodies)["responses"]:
+            if "error" in response:
+                status = response.get("status")
+                message = f"{self.name}: search in {index} failed: {response['error']}"
+                raise error_for_status(message, status if isinstance(status, int) else None)
+            answers.append(response)
+        return answers
+
+    @abstractmethod
+    def _msearch(self, index: str, bodies: list[dict[str, Any]]) -> dict[str, Any]: ...
+
     @abstractmethod
     def count(self, index: str, query: dict[str, Any] | None = None) -> int: ...
 
@@ -249,6 +266,9 @@ class ElasticsearchEngine(Engine):
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         return dict(self._client.search(index=index, **body))
 
+    def _msearch(self, index: str, bodies: list[dict[str, Any]]) -> dict[str, Any]:
+        return dict(self._client.msearch(index=index, searches=[line for b in bodies for line in ({}, b)]))
+
     def count(self, index: str, query: dict[str, Any] | None = None) -> int:
         return int(self._client.count(index=index, **_given(query=query or None))["count"])
 
@@ -291,6 +311,9 @@ class OpenSearchEngine(Engine):
 
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         return dict(self._client.search(index=index, body=body))
+
+    def _msearch(self, index: str, bodies: list[dict[str, Any]]) -> dict[str, Any]:
+        return dict(self._client.msearch(index=index, body=[line for b in bodies for line in ({}, b)]))
 
     def count(self, index: str, query: dict[str, Any] | None = None) -> int:
         body = {"query": query} if query else {}

@@ -30,8 +30,6 @@ from policyradar.rates import to_cny
 from policyradar.schemas import DocType
 
 # Title and body, plus the names of companies (with their parents) and issuers: a search for
-# "Alibaba" finds a Chinese notice that names only 阿里云 (Alibaba Cloud, parent Alibaba).
-# Title and body, plus the names of companies (with their parents) and issuers: a search for
 # "Alibaba" finds a Chinese notice that names only 阿里云 (Alibaba Cloud, parent Alibaba). The name
 # fields use the English analyzer like the titles, so that a stop word of the query ("subsidies for
 # developers") is dropped everywhere instead of being required in a name.
@@ -52,9 +50,10 @@ FACETS = {
     "doc_types": "doc_type",
     "issuers": "issuer_names",
 }
-# Reposts: copies of one notice share a ``cluster_id`` (every document has one; documents indexed before
-# clustering get their own id, see ``indexer.cluster_backfill``). A search shows one hit per cluster, its
-# canonical member: the issuer's own page (``is_original``) if one matches, else the earliest published.
+# Reposts: copies of one notice share a ``cluster_id`` (documents indexed before clustering have none
+# until ``reprocess``: a search that matches any of them shows every document). A search shows one hit
+# per cluster, its canonical member: the issuer's own page (``is_original``) if one matches, else the
+# earliest published.
 CLUSTER_FIELD = "cluster_id"
 UNCLUSTERED = "unclustered"  # the aggregation that counts matching documents without a cluster
 CANONICAL_SORT: list[Any] = [

@@ -140,5 +140,10 @@ def _index_batch(engine: Engine, producer: KafkaProducer, settings: Settings, in
     )
     recorder = None if into else MatchRecorder(engine, settings.index_alias, replicas=settings.index_replicas)
     versions = None if into else VersionStep.for_alias(engine, settings.index_alias, settings)
-    clusters = RepostClusters(engine, into or settings.index_alias, publisher_names(settings.sources_dir))
+    clusters = RepostClusters(
+        engine,
+        into or settings.index_alias,
+        publisher_names(settings.sources_dir),
+        refresh=settings.index_refresh,
+    )
     return IndexBatch(writer, producer, settings, recorder, versions, clusters=clusters)

@@ -1,14 +1,16 @@
 """Cluster assignment at index time, shared by every indexer copy through the index itself.
 
 Before a batch is written, each document's candidates are the indexed documents that share one of
-its LSH band hashes (a terms query on ``lsh_bands``, same detected language) and the earlier
-documents of the batch; the ones ``verify`` accepts give it their cluster (the smallest cluster id
-when it copies several, which merges them), else it starts a cluster named by its own id. A new
-version of a page that still resembles its previous version keeps the previous version's cluster.
+its LSH band hashes (a query on ``lsh_bands``, same detected language; one multi-search for the
+batch) and the earlier documents of the batch; the ones ``verify`` accepts give it their cluster
+(the smallest cluster id when it copies several, which merges them), else it starts a cluster named
+by its own id. A new version of a page that still resembles its previous version keeps the previous
+version's cluster.
 
-After the batch is written, ``settle`` refreshes the index and asks again: two indexers that wrote
-copies of one notice at the same moment each see the other now (at least the later one does), and
-every cluster a document copies is moved into the smallest of their ids. Cluster ids only ever
+After the batch is written, ``settle`` asks again once the writes are searchable (the writer's
+``wait_for``, else a refresh): two indexers that wrote copies of one notice at the same moment each
+see the other now (at least the one whose write became searchable last does), and every cluster a
+document copies is moved into the smallest of their ids. Cluster ids only ever
 decrease, so every indexer converges on the same answer, and a replayed batch changes nothing.
 """
 
@@ -59,17 +61,26 @@ class RepostClusters:
     """Fills ``cluster_id``, ``is_original``, ``lsh_bands`` and ``cluster_sketch`` of a batch's
     documents (``assign``) and reconciles clusters after the write (``settle``) in ``index``."""
 
-    def __init__(self, engine: Engine, index: str, publishers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        index: str,
+        publishers: dict[str, str] | None = None,
+        refresh: str = "false",
+    ) -> None:
+        """``refresh``: how the batch's documents were written (``BulkWriter``'s refresh); unless
+        they were made searchable (``wait_for``, ``true``), ``settle`` refreshes the index first."""
         self.engine = engine
         self.index = index
         self.publishers = publishers or {}
+        self.refresh = refresh
 
     def assign(self, docs: Sequence[BulkDoc]) -> None:
         book = ClusterBook()
-        for doc in docs:
-            sketch = sketch_document(doc.source)
+        sketches = [sketch_document(doc.source) for doc in docs]
+        for doc, sketch, hits in zip(docs, sketches, self._candidates(sketches), strict=True):
             linked = set()
-            for hit in self._candidates(sketch):
+            for hit in hits:
                 if hit.id == doc.id:  # the page's previous version
                     if jaccard(sketch, hit.sketch) >= SAME_PAGE_JACCARD:
                         linked.add(hit.cluster)
@@ -90,40 +101,35 @@ class RepostClusters:
         the number of documents moved."""
         if not docs:
             return 0
-        self.engine.refresh(self.index)
-        groups = []
-        for doc in docs:
-            own = doc.source["cluster_id"]
-            sketch = Sketch.from_fields(doc.source["detected_language"], doc.source["cluster_sketch"])
-            groups.append(
-                {own}
-                | {
-                    hit.cluster
-                    for hit in self._candidates(sketch, exclude_cluster=own)
-                    if hit.id != doc.id and same_document(sketch, hit.sketch)
-                }
+        if self.refresh == "false":  # else every write of the batch (and of others') is searchable
+            self.engine.refresh(self.index)
+        owns = [doc.source["cluster_id"] for doc in docs]
+        sketches = [
+            Sketch.from_fields(d.source["detected_language"], d.source["cluster_sketch"]) for d in docs
+        ]
+        groups = [
+            {own} | {hit.cluster for hit in hits if hit.id != doc.id and same_document(sketch, hit.sketch)}
+            for doc, own, sketch, hits in zip(
+                docs, owns, sketches, self._candidates(sketches, owns), strict=True
             )
+        ]
         plan = merge_plan(groups)
         for doc in docs:  # what is percolated next carries the settled cluster
             doc.source["cluster_id"] = plan.get(doc.source["cluster_id"], doc.source["cluster_id"])
         return self._move(plan)
 
-    def _candidates(self, sketch: Sketch, exclude_cluster: str | None = None) -> list[Indexed]:
-        bands = sketch.bands()
-        if not bands:
-            return []
-        query: dict[str, Any] = {
-            "bool": {
-                "should": [{"constant_score": {"filter": {"term": {"lsh_bands": band}}}} for band in bands],
-                "minimum_should_match": 1,
-                "filter": [{"term": {"detected_language": sketch.language}}],
-            }
-        }
-        if exclude_cluster is not None:
-            query["bool"]["must_not"] = [{"term": {"cluster_id": exclude_cluster}}]
-        body = {"size": CANDIDATES, "_source": _FIELDS, "query": query}
-        hits = self.engine.search(self.index, body)["hits"]["hits"]
-        return [_indexed(hit["_source"]) for hit in hits if hit["_source"].get("cluster_sketch")]
+    def _candidates(
+        self, sketches: Sequence[Sketch], exclude_clusters: Sequence[str] | None = None
+    ) -> list[list[Indexed]]:
+        """Per sketch, the indexed documents sharing one of its bands (outside its own cluster when
+        ``exclude_clusters`` names it): one multi-search for the whole batch."""
+        excluded = exclude_clusters or [None] * len(sketches)
+        bodies = {n: _candidates_query(s, x) for n, (s, x) in enumerate(zip(sketches, excluded, strict=True))}
+        asked = [n for n, body in bodies.items() if body is not None]
+        answers = dict(
+            zip(asked, self.engine.search_many(self.index, [bodies[n] for n in asked]), strict=True)
+        )
+        return [_hits(answers[n]) if n in answers else [] for n in range(len(sketches))]
 
     def _move(self, moves: dict[str, str]) -> int:
         """Move every member of each cluster in ``moves`` to its new cluster id."""
@@ -155,6 +161,29 @@ class RepostClusters:
             if len(hits) < PAGE_SIZE:
                 return
             request = {**request, "search_after": hits[-1]["sort"]}
+
+
+def _candidates_query(sketch: Sketch, exclude_cluster: str | None) -> dict[str, Any] | None:
+    """The search for ``sketch``'s candidates; None when it has no bands (an empty page)."""
+    bands = sketch.bands()
+    if not bands:
+        return None
+    query: dict[str, Any] = {
+        "bool": {
+            "should": [{"constant_score": {"filter": {"term": {"lsh_bands": band}}}} for band in bands],
+            "minimum_should_match": 1,
+            "filter": [{"term": {"detected_language": sketch.language}}],
+        }
+    }
+    if exclude_cluster is not None:
+        query["bool"]["must_not"] = [{"term": {"cluster_id": exclude_cluster}}]
+    return {"size": CANDIDATES, "_source": _FIELDS, "query": query}
+
+
+def _hits(answer: dict[str, Any]) -> list[Indexed]:
+    return [
+        _indexed(hit["_source"]) for hit in answer["hits"]["hits"] if hit["_source"].get("cluster_sketch")
+    ]
 
 
 def _indexed(source: dict[str, Any]) -> Indexed:

@@ -76,7 +76,8 @@ def producer(settings):
 def indexer(engine, settings, producer, index: str | None = None) -> IndexBatch:
     target = index or settings.index_alias
     writer = BulkWriter(engine, target, refresh="wait_for")
-    return IndexBatch(writer, producer, settings, clusters=RepostClusters(engine, target))
+    clusters = RepostClusters(engine, target, refresh="wait_for")  # as the indexer runs by default
+    return IndexBatch(writer, producer, settings, clusters=clusters)
 
 
 def stored(engine, index: str) -> dict[str, dict]:

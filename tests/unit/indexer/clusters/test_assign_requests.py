@@ -1,0 +1,70 @@
+"""What assigning and settling clusters asks of the engine: one multi-search per batch (never one
+search per document), and a refresh only when the batch's writes did not wait for one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from indexer.clusters.assign import RepostClusters
+from indexer.engine import EngineUnavailable
+from indexer.writer import BulkDoc
+
+SUBJECTS = ["人工智能产业", "集成电路设计", "生物医药创新", "新能源汽车", "工业互联网平台"]
+
+
+class RecordingEngine:
+    """Answers every search with no hits and notes what was asked."""
+
+    def __init__(self, fail_search: bool = False) -> None:
+        self.calls: list[tuple[str, int]] = []
+        self.fail_search = fail_search
+
+    def search_many(self, index: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        self.calls.append(("search_many", len(bodies)))
+        if self.fail_search:
+            raise EngineUnavailable("opensearch: ConnectionError: refused")
+        return [{"hits": {"hits": []}} for _ in bodies]
+
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append(("search", 1))
+        return {"hits": {"hits": []}}
+
+    def refresh(self, index: str) -> None:
+        self.calls.append(("refresh", 0))
+
+
+def batch(size: int) -> list[BulkDoc]:
+    docs = []
+    for n in range(size):
+        title = f"关于组织申报{SUBJECTS[n]}专项资金的通知"
+        text = f"各有关单位：现就{SUBJECTS[n]}发展专项资金申报有关事项通知如下，请{SUBJECTS[n]}企业按时申报。"
+        source = {"id": f"d{n}", "title": title, "text": text, "detected_language": "zh", "source_kind": ""}
+        docs.append(BulkDoc(f"d{n}", 1, source))
+    return docs
+
+
+def test_a_batch_is_assigned_and_settled_with_one_multi_search_each():
+    engine = RecordingEngine()
+    clusters = RepostClusters(engine, "announcements", refresh="wait_for")  # type: ignore[arg-type]
+    docs = batch(5)
+    clusters.assign(docs)
+    clusters.settle(docs)
+    assert engine.calls == [("search_many", 5), ("search_many", 5)]
+    assert all(d.source["cluster_id"] and len(d.source["lsh_bands"]) == 42 for d in docs)
+
+
+def test_settle_refreshes_the_index_only_when_the_writes_were_not_made_searchable():
+    engine = RecordingEngine()
+    clusters = RepostClusters(engine, "announcements", refresh="false")  # type: ignore[arg-type]
+    docs = batch(2)
+    clusters.assign(docs)
+    clusters.settle(docs)
+    assert engine.calls == [("search_many", 2), ("refresh", 0), ("search_many", 2)]
+
+
+def test_an_engine_outage_while_assigning_reaches_the_stage_as_unavailable():
+    clusters = RepostClusters(RecordingEngine(fail_search=True), "announcements")  # type: ignore[arg-type]
+    with pytest.raises(EngineUnavailable):
+        clusters.assign(batch(2))
