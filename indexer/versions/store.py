@@ -11,13 +11,16 @@ diff it was stored with.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from indexer.engine import Engine, EngineConflict, EngineError, bulk_item_error
+from indexer.engine import Engine, EngineConflict, EngineError, EngineUnavailable, bulk_item_error
 from indexer.versions.diff import version_diff
+
+log = logging.getLogger(__name__)
 
 # What a version keeps of its document.
 VERSION_FIELDS = [
@@ -205,8 +208,13 @@ class VersionKeeper:
         response = self.engine.bulk(operations, refresh=self.refresh)
         for item in response["items"]:
             error = bulk_item_error(item, "storing a version")
-            if error is not None and not isinstance(error, EngineConflict):  # stored before: kept
+            if error is None or isinstance(error, EngineConflict):  # a conflict: stored before, kept
+                continue
+            if isinstance(error, EngineUnavailable):  # not now: the batch is done again
                 raise error
+            # Refused for good: one such version must not hold up the batch (the live write decides
+            # the record's fate: written, or dead-lettered with the engine's reason).
+            log.warning("%s; the version is not kept", error)
 
     def history(self, doc_id: str, limit: int = 100) -> list[dict[str, Any]]:
         """The stored versions of ``doc_id``, newest first (at most ``limit``)."""
