@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -74,7 +75,10 @@ EN_AMOUNT = re.compile(
     rf"(?:\s(?:yuan|dollars))?"
     rf"|(?<![\w.,])(?P<snum>{_NUM})(?P<sscale>{_EN_SCALE})?[\s-]?(?P<scur>{_SUFFIX})\b",
 )
-_ZH_NUM = rf"{_NUM}|[{ZH_DIGITS}]{{2,}}|[一二两三四五六七八九十]"
+# A number starts where its digits start (no match from inside a run of digits), and a Chinese
+# numeral is at most 20 characters (九千九百九十九万九千九百九十九 has 15): unbounded, a long run of
+# digits or 万 with no currency after it is tried from every position at every length.
+_ZH_NUM = rf"(?<!\d)(?:{_NUM})|[{ZH_DIGITS}]{{2,20}}|[一二两三四五六七八九十]"
 _ZH_SCALE = r"万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千"
 _ZH_CURRENCY = r"元人民币|元|人民币|美元|美金|港元|港币|欧元|英镑|日元|新加坡元|新元|新台币|台币"
 # A currency written before the number (港币1,500万元, 新台币200万元, 美金5亿元) names the currency
@@ -170,6 +174,7 @@ def find_amounts(text: str, lang: str) -> list[AmountMatch]:
     for match in _en_amounts(text):
         if not any(s < match.end and match.start < e for s, e in taken):
             found.append(match)
+    found = [m for m in found if math.isfinite(m.value)]  # 10^400 digits: no amount
     found = _with_ranges(text, sorted(found, key=lambda m: m.start))
     found = [_mark_per_unit(text, replace(m, text=original[m.start : m.end])) for m in found]
     return _carry_conversion_qualifiers(text, found)

@@ -10,7 +10,7 @@ from processors.extractors.numbers import parse_number
 from processors.extractors.subsidy import is_subsidy_ratio
 
 PERCENT = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?)\s?(?:%|％|\s?percent\b|\s?per cent\b)"
+    r"(?<!\d)(?P<num>\d+(?:\.\d+)?)\s?(?:%|％|\s?percent\b|\s?per cent\b)"
     r"|百分之(?P<zh>[零〇一二两三四五六七八九十百]+(?:点[零〇一二三四五六七八九]+)?)"
 )
 _ZH_DIGIT = r"[一二两三四五六七八九十]"

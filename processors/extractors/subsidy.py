@@ -55,13 +55,20 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")
 _CLAUSE_END = re.compile(r"[，,、：:（）()]")
 
 
+# How far either side of a mention its cues are looked for: a "sentence" with no full stop can be a
+# whole table written on one line, and scanning all of it for each of its amounts is quadratic.
+MAX_REACH = 400
+
+
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The start and end offsets of the sentence that holds ``text[start:end]``."""
+    """The start and end offsets of the sentence that holds ``text[start:end]``, at most
+    ``MAX_REACH`` characters either side of it."""
     ends = _sentence_ends(text)
     before = bisect_right(ends, start)  # sentence ends at or before the amount's start
     left = ends[before - 1] if before else 0
-    after = _SENTENCE_END.search(text, end)
-    return left, after.end() if after else len(text)
+    after = _SENTENCE_END.search(text, end, end + MAX_REACH)
+    right = after.end() if after else min(len(text), end + MAX_REACH)
+    return max(left, start - MAX_REACH), right
 
 
 @lru_cache(maxsize=8)
@@ -112,8 +119,13 @@ def _in_list_line(text: str, start: int) -> bool:
 
 def _list_heading_is_subsidy(text: str, start: int) -> bool:
     """The last cue in the nearest line above that has one decides (拟支持名单, "Subsidy standard")."""
-    lines = text[: text.rfind("\n", 0, start) + 1].splitlines()
-    for line in reversed(lines[-_LOOK_BACK_LINES:]):
+    above = text.rfind("\n", 0, start) + 1
+    first = above
+    for _ in range(_LOOK_BACK_LINES):  # the lines above, without splitting the whole text each time
+        if first == 0:
+            break
+        first = text.rfind("\n", 0, first - 1) + 1
+    for line in reversed(text[first:above].splitlines()):
         cues = [(m.end(), True) for m in SUBSIDY_CUES.finditer(line)]
         cues += [(m.end(), False) for m in OTHER_MONEY_CUES.finditer(line)]
         if cues:

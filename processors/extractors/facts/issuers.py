@@ -47,6 +47,8 @@ _ZH_ISSUING_OPENER = re.compile(
     rf"(?:^|[。\n])(?:(?:近日|日前|\d{{1,2}}月\d{{1,2}}日)[，,])?(?P<list>[^，。；：:\n《》“”]{{2,160}}?){_ZH_GROUP}{_ZH_VERB}"
 )
 _SIGNATURE_LINES = 8
+# The longest body name read (中国（上海）自由贸易试验区临港新片区管理委员会 has 23 characters).
+_MAX_BODY = 48
 
 
 # Traditional characters that body names use beyond the ones numbers.fold_traditional knows, one for
@@ -86,7 +88,7 @@ def _zh_body_list(
     """The bodies named in ``text[start:end]``, split at separators (、 spaces 会同 及) unless the
     whole is one name (创新科技及工业局)."""
     whole = text[start:end].strip()
-    canonical = zh_body_canonical(whole, context) if whole else None
+    canonical = zh_body_canonical(whole, context) if whole and len(whole) <= _MAX_BODY else None
     if canonical:
         offset = text.find(whole, start, end)
         return [IssuerHit(whole, offset, offset + len(whole), canonical)]
@@ -111,10 +113,13 @@ def _zh_piece(text: str, start: int, end: int, tolerant: bool, context: str | No
 
 
 def _zh_run(text: str, start: int, end: int, context: str | None = None) -> list[IssuerHit]:
-    canonical = zh_body_canonical(text[start:end], context)
+    """Bodies written one after another that make up all of ``text[start:end]``, [] if none do.
+    Names are tried up to ``_MAX_BODY`` characters: every longer cut would be read in vain, and
+    each reading scans the name, which made a long run of characters cubic."""
+    canonical = zh_body_canonical(text[start:end], context) if end - start <= _MAX_BODY else None
     if canonical:
         return [IssuerHit(text[start:end], start, end, canonical)]
-    for cut in range(end - 2, start + 1, -1):
+    for cut in range(min(end - 2, start + _MAX_BODY), start + 1, -1):
         canonical = zh_body_canonical(text[start:cut])
         if canonical:
             rest = _zh_run(text, cut, end, context)
