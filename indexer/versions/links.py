@@ -96,29 +96,34 @@ class RevisionLinker:
         self.alias = alias
 
     def link(self, docs: list[dict[str, Any]]) -> None:
-        for doc in docs:
-            refs = references(doc)
-            if refs:
-                doc["revises"] = self.revised(doc, refs)
+        """Set ``revises`` on the documents that revise or repeal others (one multi-search for all)."""
+        cited = [(doc, refs) for doc in docs if (refs := references(doc))]
+        answers = self.engine.search_many(self.alias, [_revised_query(refs) for _, refs in cited])
+        for (doc, refs), answer in zip(cited, answers, strict=True):
+            doc["revises"] = _revised(doc, refs, answer["hits"]["hits"])
 
-    def revised(self, doc: dict[str, Any], refs: References) -> list[str]:
-        """Ids of the indexed documents ``refs`` name (one search), never ``doc`` or a copy of it."""
-        should: list[dict[str, Any]] = []
-        if refs.numbers:
-            should.append({"terms": {"facts.doc_number": list(refs.numbers)}})
-        should += [{"match_phrase": {"title.cjk": title}} for title in refs.titles]
-        body = {
-            "query": {"bool": {"should": should, "minimum_should_match": 1}},
-            "_source": ["id", "title", "facts.doc_number"],
-            "size": 50,
-        }
-        own_title = normal_title(doc.get("title") or "")
-        found: list[str] = []
-        for hit in self.engine.search(self.alias, body)["hits"]["hits"]:
-            source = hit["_source"]
-            if source.get("id") == doc["id"] or normal_title(source.get("title") or "") == own_title:
-                continue
-            number = (source.get("facts") or {}).get("doc_number")
-            if number in refs.numbers or any(same_title(t, source.get("title") or "") for t in refs.titles):
-                found.append(source["id"])
-        return sorted(set(found))[:MAX_LINKS]
+
+def _revised_query(refs: References) -> dict[str, Any]:
+    should: list[dict[str, Any]] = []
+    if refs.numbers:
+        should.append({"terms": {"facts.doc_number": list(refs.numbers)}})
+    should += [{"match_phrase": {"title.cjk": title}} for title in refs.titles]
+    return {
+        "query": {"bool": {"should": should, "minimum_should_match": 1}},
+        "_source": ["id", "title", "facts.doc_number"],
+        "size": 50,
+    }
+
+
+def _revised(doc: dict[str, Any], refs: References, hits: list[dict[str, Any]]) -> list[str]:
+    """The ids among ``hits`` that ``refs`` really name, never ``doc`` or a copy of it."""
+    own_title = normal_title(doc.get("title") or "")
+    found: list[str] = []
+    for hit in hits:
+        source = hit["_source"]
+        if source.get("id") == doc["id"] or normal_title(source.get("title") or "") == own_title:
+            continue
+        number = (source.get("facts") or {}).get("doc_number")
+        if number in refs.numbers or any(same_title(t, source.get("title") or "") for t in refs.titles):
+            found.append(source["id"])
+    return sorted(set(found))[:MAX_LINKS]
