@@ -51,7 +51,7 @@ class AmendmentRecorder:
         now = datetime.now(UTC).isoformat()
         operations: list[dict[str, Any]] = []
         for change in amended:
-            for alert in sorted(delivered.get(change.doc_id, set()) & watching):
+            for alert in sorted(delivered.get(change.doc_id, set()) & set(watching)):
                 operations += [
                     {
                         "create": {
@@ -65,6 +65,7 @@ class AmendmentRecorder:
                         "matched_at": now,
                         "message_id": None,
                         "deadline": None,
+                        "instant": watching[alert],
                         "doc": amendment_summary(change),
                     },
                 ]
@@ -105,7 +106,13 @@ class AmendmentRecorder:
             if not result["buckets"] or not after:
                 return
 
-    def _watching(self, alert_ids: set[str]) -> set[str]:
-        """The alerts among ``alert_ids`` that asked to hear of amendments."""
-        stored = self.engine.get_docs(self.names["alerts"], sorted(alert_ids), ["alert.on_change"])
-        return {key for key, source in stored.items() if (source.get("alert") or {}).get("on_change")}
+    def _watching(self, alert_ids: set[str]) -> dict[str, bool]:
+        """The alerts among ``alert_ids`` that asked to hear of amendments, and whether each is
+        instant (the scheduler finds instant alerts with work by their waiting matches)."""
+        fields = ["alert.on_change", "alert.every"]
+        stored = self.engine.get_docs(self.names["alerts"], sorted(alert_ids), fields)
+        return {
+            key: alert.get("every") == "instant"
+            for key, source in stored.items()
+            if (alert := source.get("alert") or {}).get("on_change")
+        }

@@ -30,16 +30,22 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
-
+from indexer.alerts.due import as_field, next_reminder_after
+from indexer.alerts.due import due_fire_time as due_fire_time  # where it lived before due.py
+from indexer.alerts.due import trigger_for as trigger_for
 from indexer.alerts.lease import Lease, LeaseLost
 from indexer.alerts.model import Alert
 from indexer.alerts.reminders import REMINDER, due_reminder, reminder_day, reminder_id_for, reminder_window
 from indexer.alerts.render import fold_copies, render_digest, render_reminder
 from indexer.alerts.send import DeliveryError, send_email, send_webhook
-from indexer.alerts.store import PAGE_SIZE, AlertStore, MatchRecorder, raise_for_bulk, search_pages
+from indexer.alerts.store import (
+    AlertStore,
+    MatchRecorder,
+    due_fields,
+    raise_for_bulk,
+    search_pages,
+)
 from indexer.engine import Engine, EngineConflict, EngineNotFound
-from policyradar.crontab import crontab_trigger
 from policyradar.metrics import ALERTS_STORED, DIGESTS, DIGESTS_PENDING
 from policyradar.rates import rates_to_cny
 from policyradar.settings import Settings
@@ -47,39 +53,16 @@ from policyradar.settings import Settings
 log = logging.getLogger("policyradar.digest")
 MESSAGE_NAMESPACE = uuid.UUID("6f1c1f3e-3b1e-4d5c-9a8e-2a3f4c5d6e7f")
 MAX_ITEMS = 500  # items per digest message; more go out as further messages in the same run
+# Alerts a tick handles at most per kind of work (scheduled digests, instant alerts with matches
+# waiting, reminders): the rest are handled at the next tick, so a tick's requests are bounded
+# whatever the number of alerts.
+DUE_PAGE = 200
 # A digest write that carries the writer's fencing token; refused (a no-op) when the digest already
 # carries a newer token, i.e. a newer lease holder has taken it over.
 FENCED_WRITE = (
     "if (ctx._source.fence != null && ctx._source.fence > params.fence) { ctx.op = 'none' } "
     "else { ctx._source.putAll(params.doc); ctx._source.fence = params.fence }"
 )
-
-
-def trigger_for(alert: Alert) -> CronTrigger | None:
-    """The APScheduler trigger of a scheduled alert (None for instant alerts)."""
-    if alert.every == "instant":
-        return None
-    hour, minute = (int(part) for part in alert.at.split(":"))
-    if alert.every == "daily":
-        return CronTrigger(hour=hour, minute=minute, timezone=alert.timezone)
-    if alert.every == "weekly":
-        return CronTrigger(day_of_week="mon", hour=hour, minute=minute, timezone=alert.timezone)
-    return crontab_trigger(alert.every, alert.timezone)
-
-
-def due_fire_time(alert: Alert, now: datetime) -> datetime | None:
-    """The latest scheduled fire time after the alert's last fire and not after ``now`` (several
-    missed fire times coalesce into one), or None when nothing is due. Instant alerts are always due."""
-    trigger = trigger_for(alert)
-    if trigger is None:
-        return now
-    since = alert.last_fire or alert.created_at
-    fire = trigger.get_next_fire_time(None, since + timedelta(seconds=1))
-    if fire is None or fire > now:
-        return None
-    while (following := trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))) and following <= now:
-        fire = following
-    return fire
 
 
 def utc_now() -> datetime:
@@ -104,12 +87,15 @@ class DigestService:
     max_items: int = MAX_ITEMS
     clock: Callable[[], datetime] = utc_now  # what "now" is for schedules, reminders and "closing soon"
     names: dict[str, str] = field(init=False)
+    # Per (alert id, kind) held back by a failed delivery this run: how long until its retry.
+    backing_off: dict[tuple[str, str | None], timedelta] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         rates = rates_to_cny(self.settings.fx_rates)
         self.store = AlertStore(self.engine, self.alias, rates, replicas=self.settings.index_replicas)
         self.recorder = MatchRecorder(self.engine, self.alias, rates=rates)
         self.names = self.store.names
+        self.store.upgrade()  # alerts saved before narrowing and due dates: derive their fields
 
     # What is waiting ------------------------------------------------------------------------------
     def undelivered(self, alert: Alert) -> list[tuple[str, dict[str, Any]]]:
@@ -201,26 +187,6 @@ class DigestService:
         }
         return self._matches(query, sort=["deadline", "doc_id"])
 
-    def earliest_unreminded(self, since: date) -> dict[str, date]:
-        """Per alert id, the earliest deadline on or after ``since`` among its delivered matches not
-        yet reminded of: one paged aggregation for all alerts, so a tick costs no query per alert."""
-        query = {
-            "bool": {
-                "filter": [
-                    {"exists": {"field": "message_id"}},
-                    {"range": {"deadline": {"gte": since.isoformat()}}},
-                ],
-                "must_not": [{"exists": {"field": "reminder_id"}}],
-            }
-        }
-        earliest: dict[str, date] = {}
-        for bucket in self._alert_buckets(
-            self.names["matches"], query, {"first": {"min": {"field": "deadline"}}}
-        ):
-            first = datetime.fromtimestamp(bucket["first"]["value"] / 1000, UTC).date()
-            earliest[bucket["key"]["id"]] = first
-        return earliest
-
     def _matches(
         self, query: dict[str, Any], sort: list[str] | None = None
     ) -> list[tuple[str, dict[str, Any]]]:
@@ -230,39 +196,61 @@ class DigestService:
             for hit in self.engine.search(self.names["matches"], body)["hits"]["hits"]
         ]
 
-    def alerts_with_work(self) -> set[str]:
-        """Ids of the alerts that have a pending digest or matches not yet sent."""
-        waiting = {
+    def _waiting(self, alert_ids: list[str] | None = None) -> dict[str, Any]:
+        """Matches not yet sent nor set aside (of ``alert_ids``, when given)."""
+        query: dict[str, Any] = {
             "bool": {"must_not": [{"exists": {"field": "message_id"}}, {"exists": {"field": "covered_by"}}]}
         }
-        return self._alert_ids(self.names["matches"], waiting) | self._alert_ids(
-            self.names["digests"], {"term": {"status": "pending"}}
-        )
+        if alert_ids is not None:
+            query["bool"]["filter"] = [{"terms": {"alert_id": alert_ids}}]
+        return query
 
-    def _alert_ids(self, index: str, query: dict[str, Any]) -> set[str]:
-        return {bucket["key"]["id"] for bucket in self._alert_buckets(index, query)}
-
-    def _alert_buckets(
-        self, index: str, query: dict[str, Any], aggs: dict[str, Any] | None = None
-    ) -> list[dict[str, Any]]:
-        """One bucket per alert id among the documents ``query`` selects, with ``aggs`` inside; every
-        page of the composite aggregation is read."""
-        buckets: list[dict[str, Any]] = []
-        after: dict[str, Any] | None = None
-        while True:
-            composite: dict[str, Any] = {
-                "size": PAGE_SIZE,
-                "sources": [{"id": {"terms": {"field": "alert_id"}}}],
+    def with_work(self, alert_ids: list[str]) -> set[str]:
+        """Which of ``alert_ids`` have matches waiting or a pending digest: one request."""
+        if not alert_ids:
+            return set()
+        query = {
+            "bool": {
+                "filter": [{"terms": {"alert_id": alert_ids}}],
+                "should": [
+                    {"bool": {"filter": [{"term": {"_index": self.names["matches"]}}, self._waiting()]}},
+                    {"term": {"status": "pending"}},
+                ],
+                "minimum_should_match": 1,
             }
-            if after:
-                composite["after"] = after
-            agg: dict[str, Any] = {"composite": composite, **({"aggs": aggs} if aggs else {})}
-            body = {"size": 0, "query": query, "aggs": {"alerts": agg}}
-            result = self.engine.search(index, body)["aggregations"]["alerts"]
-            buckets += result["buckets"]
-            after = result.get("after_key")
-            if not result["buckets"] or not after:
-                return buckets
+        }
+        aggs = {"alerts": {"terms": {"field": "alert_id", "size": len(alert_ids)}}}
+        body = {"size": 0, "query": query, "aggs": aggs}
+        result = self.engine.search(self._ledger(), body)["aggregations"]["alerts"]
+        return {bucket["key"] for bucket in result["buckets"]}
+
+    def instant_with_work(self, size: int = DUE_PAGE) -> list[str]:
+        """Up to ``size`` ids of instant alerts with matches waiting (matches say whether their alert
+        was instant), those waiting longest first: one request."""
+        query = self._waiting()
+        query["bool"]["filter"] = [{"term": {"instant": True}}]
+        terms = {"field": "alert_id", "size": size, "order": {"oldest": "asc"}}
+        aggs = {"alerts": {"terms": terms, "aggs": {"oldest": {"min": {"field": "matched_at"}}}}}
+        result = self.engine.search(self.names["matches"], {"size": 0, "query": query, "aggs": aggs})
+        return [bucket["key"] for bucket in result["aggregations"]["alerts"]["buckets"]]
+
+    def count_with_work(self) -> int:
+        """How many alerts have matches waiting or a pending digest (exact up to 40,000): one request."""
+        query = {
+            "bool": {
+                "should": [
+                    {"bool": {"filter": [{"term": {"_index": self.names["matches"]}}, self._waiting()]}},
+                    {"term": {"status": "pending"}},
+                ],
+                "minimum_should_match": 1,
+            }
+        }
+        aggs = {"alerts": {"cardinality": {"field": "alert_id", "precision_threshold": 40_000}}}
+        result = self.engine.search(self._ledger(), {"size": 0, "query": query, "aggs": aggs})
+        return int(result["aggregations"]["alerts"]["value"])
+
+    def _ledger(self) -> str:
+        return f"{self.names['matches']},{self.names['digests']}"
 
     def highest_fence(self) -> int:
         """The highest fencing token any digest carries (a new lease document starts above it)."""
@@ -325,6 +313,7 @@ class DigestService:
         while (pending := self.pending(alert, kind)) is not None:
             retry_at = pending.get("next_attempt_at")
             if retry_at and datetime.fromisoformat(retry_at) > datetime.now(UTC):
+                self.backing_off[alert.id, kind] = datetime.fromisoformat(retry_at) - datetime.now(UTC)
                 return sent, True
             self._claim(pending)
             items = self._matches({"ids": {"values": pending["match_ids"]}})
@@ -475,54 +464,97 @@ class DigestService:
             raise LeaseLost(f"digest {message_id} was taken over by a newer scheduler (our token: {fence})")
 
     def run_due(self, now: datetime | None = None) -> list[str]:
-        """Fire every alert that is due and has something to send, then send the reminders that are
-        due; a failed delivery stays pending and is retried next time. Raises LeaseLost (having sent
-        nothing more) if the lease is lost."""
+        """Fire the alerts that are due and have something to send, then send the reminders that are
+        due; a failed delivery stays pending and is retried after its back-off. A bounded number of
+        requests whatever the number of alerts: at most ``DUE_PAGE`` alerts of each kind of work are
+        looked at (``due.py``), the longest due first; the rest wait for the next run. Raises
+        LeaseLost (having sent nothing more) if the lease is lost."""
         now = now or self.clock()
-        busy = self.alerts_with_work()
-        alerts = self.store.list()
-        ALERTS_STORED.set(len(alerts))
-        DIGESTS_PENDING.set(len(busy))
+        ALERTS_STORED.set(self.engine.count(self.names["alerts"]))
+        DIGESTS_PENDING.set(self.count_with_work())
+        self.backing_off = {}
+        sent = self._fire_scheduled(now) + self._fire_instant(now)
+        return sent + self._remind_due(now)
+
+    def _fire_scheduled(self, now: datetime) -> list[str]:
+        """Digests of the alerts whose ``next_due`` has come (instant alerts just saved among them)."""
+        alerts = self.store.due("next_due", now, DUE_PAGE)
+        busy = self.with_work([alert.id for alert in alerts])
         sent: list[str] = []
         fired: list[tuple[Alert, datetime]] = []  # noted together at the end
+        changes: list[tuple[str, dict[str, Any]]] = []
         for alert in alerts:
             try:
                 fire_time = due_fire_time(alert, now)
             except ValueError as exc:
                 log.error("alert %s: its schedule %r is invalid (%s); skipped", alert.id, alert.every, exc)
+                changes.append((alert.id, {"next_due": None}))
                 continue
-            if fire_time is None:
+            if fire_time is None:  # saved with a date that is not its schedule's: put it right
+                changes.append((alert.id, {"next_due": due_fields(alert)["next_due"]}))
                 continue
-            if alert.id in busy:
-                try:
-                    sent += self.fire(alert, fire_time)
-                except DeliveryError as exc:
-                    log.error("%s (the digest stays pending and is retried)", exc)
-                    continue
-            if alert.every != "instant":
+            retry = self._fire_or_retry(alert, fire_time, now, busy, sent)
+            if retry is not None:
+                changes.append((alert.id, {"next_due": as_field(retry)}))
+            elif alert.every == "instant":
+                changes.append((alert.id, {"next_due": None}))  # its matches say when it is due
+            else:
                 fired.append((alert, fire_time))
-        if fired:
-            self._check_lease()
-            self.store.set_last_fires(fired)
-        return sent + self._remind_all(alerts, now, busy)
+        self._check_lease()
+        self.store.set_last_fires(fired)
+        self.store.update_fields(changes)
+        return sent
 
-    def _remind_all(self, alerts: list[Alert], now: datetime, busy: set[str]) -> list[str]:
-        """Reminders of every alert that has one due (or pending, among the ``busy`` alerts)."""
-        reminding = [alert for alert in alerts if alert.remind_days]
-        if not reminding:
-            return []
-        # Any alert's today is at least the UTC day before: an earlier deadline is past for all.
-        earliest = self.earliest_unreminded(now.astimezone(UTC).date() - timedelta(days=1))
+    def _fire_instant(self, now: datetime) -> list[str]:
+        """Digests of the instant alerts with matches waiting."""
+        alerts = self.store.get_many(self.instant_with_work())
         sent: list[str] = []
-        for alert in reminding:
-            first, window = earliest.get(alert.id), reminder_window(alert, now)
-            due = first is not None and window is not None and first <= window[1]
-            if not due and alert.id not in busy:
+        changes: list[tuple[str, dict[str, Any]]] = []
+        for alert in alerts.values():
+            if alert.every != "instant":
+                continue  # made a scheduled alert since: its schedule sends them
+            retry = self._fire_or_retry(alert, now, now, {alert.id}, sent)
+            if retry is not None:
+                changes.append((alert.id, {"next_due": as_field(retry)}))
+        self._check_lease()
+        self.store.update_fields(changes)
+        return sent
+
+    def _fire_or_retry(
+        self, alert: Alert, fire_time: datetime, now: datetime, busy: set[str], sent: list[str]
+    ) -> datetime | None:
+        """Fire the alert if it has work (adding to ``sent``); when a failed delivery holds it back,
+        when to try again (on the clock of ``now``), else None."""
+        if alert.id not in busy:
+            return None
+        try:
+            sent += self.fire(alert, fire_time)
+        except DeliveryError as exc:
+            log.error("%s (the digest stays pending and is retried)", exc)
+            return now
+        wait = self.backing_off.get((alert.id, None))
+        return None if wait is None else now + wait
+
+    def _remind_due(self, now: datetime) -> list[str]:
+        """Reminders of the alerts whose ``next_reminder`` has come: the window of deadlines due a
+        reminder moves once a day, at the alert's time of day."""
+        sent: list[str] = []
+        changes: list[tuple[str, dict[str, Any]]] = []
+        for alert in self.store.due("next_reminder", now, DUE_PAGE):
+            if not alert.remind_days:
+                changes.append((alert.id, {"next_reminder": None}))
                 continue
             try:
                 sent += self.remind(alert, now)
             except DeliveryError as exc:
                 log.error("%s (the reminder stays pending and is retried)", exc)
+                changes.append((alert.id, {"next_reminder": as_field(now)}))
+                continue
+            wait = self.backing_off.get((alert.id, REMINDER))
+            later = now + wait if wait is not None else next_reminder_after(alert, now)
+            changes.append((alert.id, {"next_reminder": as_field(later)}))
+        self._check_lease()
+        self.store.update_fields(changes)
         return sent
 
 
