@@ -57,6 +57,18 @@ def sketch_document(source: dict[str, Any]) -> Sketch:
     return sketch_text(document_text(source), source.get("detected_language") or source.get("language", ""))
 
 
+def _sketch_or_none(doc: BulkDoc) -> Sketch | None:
+    """The document's sketch; a document that cannot be sketched (a defect of ours, never of the
+    record) is its own cluster, with a logged error, so that it cannot stop the batch for good."""
+    try:
+        return sketch_document(doc.source)
+    except Exception:
+        log.exception("cannot sketch document %s for repost clusters; it stays its own cluster", doc.id)
+        doc.source["cluster_id"] = doc.id
+        doc.source["is_original"] = False
+        return None
+
+
 class RepostClusters:
     """Fills ``cluster_id``, ``is_original``, ``lsh_bands`` and ``cluster_sketch`` of a batch's
     documents (``assign``) and reconciles clusters after the write (``settle``) in ``index``."""
@@ -77,7 +89,9 @@ class RepostClusters:
 
     def assign(self, docs: Sequence[BulkDoc]) -> None:
         book = ClusterBook()
-        sketches = [sketch_document(doc.source) for doc in docs]
+        sketched = [(doc, sketch) for doc in docs if (sketch := _sketch_or_none(doc)) is not None]
+        docs = [doc for doc, _ in sketched]
+        sketches = [sketch for _, sketch in sketched]
         for doc, sketch, hits in zip(docs, sketches, self._candidates(sketches), strict=True):
             linked = set()
             for hit in hits:
@@ -99,6 +113,7 @@ class RepostClusters:
     def settle(self, docs: Sequence[BulkDoc]) -> int:
         """After the write: merge the clusters each document copies into the smallest id. Returns
         the number of documents moved."""
+        docs = [doc for doc in docs if "cluster_sketch" in doc.source]  # not those left unsketched
         if not docs:
             return 0
         if self.refresh == "false":  # else every write of the batch (and of others') is searchable

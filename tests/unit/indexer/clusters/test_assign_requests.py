@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from indexer.clusters import assign as assign_module
 from indexer.clusters.assign import RepostClusters
 from indexer.engine import EngineUnavailable
 from indexer.writer import BulkDoc
@@ -68,3 +69,23 @@ def test_an_engine_outage_while_assigning_reaches_the_stage_as_unavailable():
     clusters = RepostClusters(RecordingEngine(fail_search=True), "announcements")  # type: ignore[arg-type]
     with pytest.raises(EngineUnavailable):
         clusters.assign(batch(2))
+
+
+def test_a_document_that_cannot_be_sketched_is_its_own_cluster_and_the_batch_goes_on(caplog, monkeypatch):
+    engine = RecordingEngine()
+    clusters = RepostClusters(engine, "announcements", refresh="wait_for")  # type: ignore[arg-type]
+    docs = batch(3)
+    real = assign_module.sketch_document
+
+    def failing_on_d1(source):
+        if source["id"] == "d1":
+            raise ValueError("a defect of ours")
+        return real(source)
+
+    monkeypatch.setattr(assign_module, "sketch_document", failing_on_d1)
+    clusters.assign(docs)
+    clusters.settle(docs)
+    assert engine.calls == [("search_many", 2), ("search_many", 2)]
+    assert docs[1].source["cluster_id"] == "d1" and "lsh_bands" not in docs[1].source
+    assert all(len(docs[n].source["lsh_bands"]) == 42 for n in (0, 2))
+    assert "cannot sketch document d1" in caplog.text
