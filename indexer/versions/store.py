@@ -235,7 +235,7 @@ def history(engine: Engine, alias: str, doc_id: str, limit: int = 100) -> list[d
 
 
 def _version(doc: dict[str, Any], earlier: dict[str, Any] | None, previous: str | None) -> dict[str, Any]:
-    diff = version_diff(earlier, doc) if earlier is not None else None
+    diff = _diff_or_none(earlier, doc) if earlier is not None else None
     return {
         "version_id": version_id(doc["id"], doc["content_hash"]),
         "doc_id": doc["id"],
@@ -246,6 +246,16 @@ def _version(doc: dict[str, Any], earlier: dict[str, Any] | None, previous: str 
         "changed": sorted({c["field"] for c in diff["changes"]}) if diff else [],
         "diff": diff,
     }
+
+
+def _diff_or_none(earlier: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The diff of two versions; a diff that fails (a defect of ours, never of the record) is
+    logged and the version kept without one, so that it cannot stop the batch for good."""
+    try:
+        return version_diff(earlier, doc)
+    except Exception:
+        log.exception("cannot diff document %s against its previous version; kept without a diff", doc["id"])
+        return None
 
 
 def _instant(value: str | datetime) -> datetime:

@@ -58,3 +58,15 @@ def test_a_version_refused_for_now_makes_the_batch_be_done_again():
     keeper = VersionKeeper(VersionsEngine({"bad": 503}), "announcements")  # type: ignore[arg-type]
     with pytest.raises(EngineUnavailable, match="bad:new"):
         keeper.keep([page("bad", "new"), page("good", "new")])
+
+
+def test_a_version_whose_diff_fails_is_kept_without_one(caplog, monkeypatch):
+    from indexer.versions import store
+
+    def failing(earlier, doc):
+        raise ValueError("a defect of ours")
+
+    monkeypatch.setattr(store, "version_diff", failing)
+    version = store._version({"id": "d1", "content_hash": "abc"}, {"id": "d1"}, "d1:old")
+    assert version["diff"] is None and version["changed"] == [] and version["previous"] == "d1:old"
+    assert "cannot diff document d1" in caplog.text
