@@ -8,7 +8,7 @@ one wins, and a cue in the same clause counts double-near.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from processors.extractors.numbers import fold_traditional
@@ -97,17 +97,32 @@ def is_subsidy(text: str, start: int, end: int, per_unit: bool = False) -> bool:
     if per_unit:
         return _unit_subsidy(text, start, end)
     left, right = sentence_bounds(text, start, end)
-    if not _has_cue(text[left:right], start - left, end - left) and _in_list_line(text, start):
+    if not _has_cue(text, left, right, start, end) and _in_list_line(text, start):
         return _list_heading_is_subsidy(text, start)
     return _nearest_cue_is_subsidy(text, start, end, OTHER_MONEY_CUES)
 
 
-def _has_cue(sentence: str, start: int, end: int) -> bool:
+def _has_cue(text: str, left: int, right: int, start: int, end: int) -> bool:
     return any(
-        not (cue.start() < end and start < cue.end())
+        not (cue_start < end and start < cue_end)
         for pattern in (SUBSIDY_CUES, OTHER_MONEY_CUES)
-        for cue in pattern.finditer(sentence)
+        for cue_start, cue_end in _cues_within(pattern, text, left, right)
     )
+
+
+@lru_cache(maxsize=16)
+def _cue_spans(pattern: re.Pattern[str], text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """Where ``pattern``'s cues start, and their spans, found once per text: a table on one line
+    holds thousands of amounts, and scanning each one's surroundings took seconds."""
+    spans = [(m.start(), m.end()) for m in pattern.finditer(text)]
+    return [s for s, _ in spans], spans
+
+
+def _cues_within(pattern: re.Pattern[str], text: str, left: int, right: int) -> list[tuple[int, int]]:
+    """The spans of ``pattern``'s cues that lie inside ``text[left:right]``."""
+    starts, spans = _cue_spans(pattern, text)
+    inside = spans[bisect_left(starts, left) : bisect_left(starts, right)]
+    return [(s, e) for s, e in inside if e <= right]
 
 
 def _in_list_line(text: str, start: int) -> bool:
@@ -163,20 +178,23 @@ def _nearest_cue_is_subsidy(
     text: str, start: int, end: int, other: re.Pattern[str], cues: re.Pattern[str] = SUBSIDY_CUES
 ) -> bool:
     left, right = sentence_bounds(text, start, end)
-    sentence = text[left:right]
-    subsidy = _nearest(cues, sentence, start - left, end - left)
-    noise = _nearest(other, sentence, start - left, end - left)
+    subsidy = _nearest(cues, text, left, right, start, end)
+    noise = _nearest(other, text, left, right, start, end)
     if subsidy is None:
         return False
     return noise is None or subsidy <= noise
 
 
-def _nearest(pattern: re.Pattern[str], sentence: str, start: int, end: int) -> float | None:
+def _nearest(
+    pattern: re.Pattern[str], text: str, left: int, right: int, start: int, end: int
+) -> float | None:
+    """The distance from ``text[start:end]`` to the nearest cue in ``text[left:right]`` (a clause
+    break between them adds 40), None when there is none."""
     best: float | None = None
-    for cue in pattern.finditer(sentence):
-        if cue.start() < end and start < cue.end():
+    for cue_start, cue_end in _cues_within(pattern, text, left, right):
+        if cue_start < end and start < cue_end:
             continue  # the cue is part of the amount itself
-        gap_text = sentence[cue.end() : start] if cue.end() <= start else sentence[end : cue.start()]
+        gap_text = text[cue_end:start] if cue_end <= start else text[end:cue_start]
         distance = len(gap_text) + (0 if not _CLAUSE_END.search(gap_text) else 40)
         best = distance if best is None else min(best, distance)
     return best

@@ -60,3 +60,12 @@ def test_a_title_thousands_of_characters_long_is_read_without_error():
     assert find_issuers("北京市" + "经" * 10_000 + "关于", "zh") == []
     found = find_issuers("北京市经济和信息化局" * 400 + "关于", "zh")
     assert [h.canonical for h in found] == ["Beijing Economy and Information Technology Bureau"]
+
+
+def test_each_amount_of_a_table_on_one_line_takes_its_own_nearest_cue():
+    text = "营业收入100万元，" + "，".join(["甲"] * 2_000) + "，补贴200万元"
+    revenue, subsidy = text.index("100万元"), text.index("200万元")
+    assert not is_subsidy(text, revenue, revenue + 5)
+    assert is_subsidy(text, subsidy, subsidy + 5)
+    flags = [is_subsidy(text, s, s + 5) for s in range(0, len(text) - 5, 50)]
+    assert len(flags) > 100  # many amounts asked about one text: its cues are found once
