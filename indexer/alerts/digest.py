@@ -85,6 +85,7 @@ class DigestService:
     before_send: Callable[[str], None] = lambda message_id: None  # tests use it to pause here
     lease: Lease | None = None  # the scheduler's: deliveries and ledger writes are fenced by it
     max_items: int = MAX_ITEMS
+    due_page: int = DUE_PAGE  # alerts a run looks at per kind of work (scheduled, instant, reminders)
     clock: Callable[[], datetime] = utc_now  # what "now" is for schedules, reminders and "closing soon"
     names: dict[str, str] = field(init=False)
     # Per (alert id, kind) held back by a failed delivery this run: how long until its retry.
@@ -466,7 +467,7 @@ class DigestService:
     def run_due(self, now: datetime | None = None) -> list[str]:
         """Fire the alerts that are due and have something to send, then send the reminders that are
         due; a failed delivery stays pending and is retried after its back-off. A bounded number of
-        requests whatever the number of alerts: at most ``DUE_PAGE`` alerts of each kind of work are
+        requests whatever the number of alerts: at most ``due_page`` alerts of each kind of work are
         looked at (``due.py``), the longest due first; the rest wait for the next run. Raises
         LeaseLost (having sent nothing more) if the lease is lost."""
         now = now or self.clock()
@@ -478,7 +479,7 @@ class DigestService:
 
     def _fire_scheduled(self, now: datetime) -> list[str]:
         """Digests of the alerts whose ``next_due`` has come (instant alerts just saved among them)."""
-        alerts = self.store.due("next_due", now, DUE_PAGE)
+        alerts = self.store.due("next_due", now, self.due_page)
         busy = self.with_work([alert.id for alert in alerts])
         sent: list[str] = []
         fired: list[tuple[Alert, datetime]] = []  # noted together at the end
@@ -507,7 +508,7 @@ class DigestService:
 
     def _fire_instant(self, now: datetime) -> list[str]:
         """Digests of the instant alerts with matches waiting."""
-        alerts = self.store.get_many(self.instant_with_work())
+        alerts = self.store.get_many(self.instant_with_work(self.due_page))
         sent: list[str] = []
         changes: list[tuple[str, dict[str, Any]]] = []
         for alert in alerts.values():
@@ -540,7 +541,7 @@ class DigestService:
         reminder moves once a day, at the alert's time of day."""
         sent: list[str] = []
         changes: list[tuple[str, dict[str, Any]]] = []
-        for alert in self.store.due("next_reminder", now, DUE_PAGE):
+        for alert in self.store.due("next_reminder", now, self.due_page):
             if not alert.remind_days:
                 changes.append((alert.id, {"next_reminder": None}))
                 continue

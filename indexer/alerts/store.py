@@ -22,6 +22,7 @@ from indexer.query import SearchRequest, build_query
 
 PAGE_SIZE = 1000  # hits per request; every page is read
 PERCOLATE_BATCH = 100  # documents percolated in one request
+PERCOLATE_PAGE = 10_000  # matching alerts per page of a percolation (each page runs it again)
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date"}
 _LONG = {"type": "long"}
@@ -348,11 +349,15 @@ class MatchRecorder:
         page_size: int = PAGE_SIZE,
         rates: Mapping[str, float] | None = None,
         replicas: int | None = None,
+        narrow: bool = True,
+        percolate_page: int = PERCOLATE_PAGE,
     ) -> None:
         self.engine = engine
         self.names = ensure_alert_indices(engine, alias, replicas)
         self.page_size = page_size
         self.rates = rates or {}
+        self.narrow = narrow  # False runs every stored query (the bench compares both)
+        self.percolate_page = percolate_page
 
     def matched_pages(
         self, docs: list[dict[str, Any]], batch: int = PERCOLATE_BATCH
@@ -368,11 +373,13 @@ class MatchRecorder:
         for start in range(0, len(docs), batch):
             chunk = docs[start : start + batch]
             percolate = {"percolate": {"field": "query", "documents": chunk}}
+            narrowing = [batch_filter(chunk)] if self.narrow else []
             body = {
-                "query": {"bool": {"must": [percolate], "filter": [batch_filter(chunk)]}},
+                "query": {"bool": {"must": [percolate], "filter": narrowing}},
                 "_source": ["alert_id", "alert.every"],
             }
-            for hits in search_pages(self.engine, self.names["alerts"], body, ["alert_id"], self.page_size):
+            pages = search_pages(self.engine, self.names["alerts"], body, ["alert_id"], self.percolate_page)
+            for hits in pages:
                 yield [
                     (hit["_source"]["alert_id"], start + slot, _is_instant(hit))
                     for hit in hits
@@ -396,8 +403,9 @@ class MatchRecorder:
 
     def record(self, pairs: Iterable[tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], bool]]) -> int:
         """Create a match per (alert, document[, whether the alert is instant]) unless it exists:
-        replays change nothing. Writes in chunks; the last one waits for a refresh, so everything
-        recorded is searchable on return."""
+        replays change nothing. Writes in chunks; the last one refreshes the matches index (at once:
+        waiting for the next periodic refresh would cost the indexer up to a second a batch), so
+        everything recorded is searchable on return."""
         now = datetime.now(UTC).isoformat()
         created = 0
         chunk: list[dict[str, Any]] = []
@@ -419,7 +427,7 @@ class MatchRecorder:
                     "doc": summary,
                 }
             )
-        return created + (self._create(chunk, refresh="wait_for") if chunk else 0)
+        return created + (self._create(chunk, refresh="true") if chunk else 0)
 
     def _create(self, operations: list[dict[str, Any]], refresh: str) -> int:
         response = self.engine.bulk(operations, refresh=refresh)
