@@ -351,6 +351,7 @@ class MatchRecorder:
         replicas: int | None = None,
         narrow: bool = True,
         percolate_page: int = PERCOLATE_PAGE,
+        per_document: bool = False,
     ) -> None:
         self.engine = engine
         self.names = ensure_alert_indices(engine, alias, replicas)
@@ -358,6 +359,10 @@ class MatchRecorder:
         self.rates = rates or {}
         self.narrow = narrow  # False runs every stored query (the bench compares both)
         self.percolate_page = percolate_page
+        # One percolation of the whole batch (``documents``, narrowed by the batch's values), or one
+        # multi-search of single-document percolations, each narrowed by its own document: measured
+        # slower (bench/bench_percolation.py), kept for the comparison.
+        self.per_document = per_document
 
     def matched_pages(
         self, docs: list[dict[str, Any]], batch: int = PERCOLATE_BATCH
@@ -372,6 +377,9 @@ class MatchRecorder:
         """(alert id, index into ``docs``, whether the alert is instant) per match, a page at a time."""
         for start in range(0, len(docs), batch):
             chunk = docs[start : start + batch]
+            if self.per_document:
+                yield from self._pages_per_document(chunk, start)
+                continue
             percolate = {"percolate": {"field": "query", "documents": chunk}}
             narrowing = [batch_filter(chunk)] if self.narrow else []
             body = {
@@ -385,6 +393,36 @@ class MatchRecorder:
                     for hit in hits
                     for slot in hit.get("fields", {}).get("_percolator_document_slot", [])
                 ]
+
+    def _pages_per_document(
+        self, chunk: list[dict[str, Any]], start: int
+    ) -> Iterator[list[tuple[str, int, bool]]]:
+        """One multi-search for the chunk: a percolation per document, each narrowed by that
+        document's own values (tighter than the union of a batch's); a document with a full page
+        of hits asks for its next page in the next multi-search, until none has more."""
+        waiting = {slot: self._document_search(doc) for slot, doc in enumerate(chunk)}
+        while waiting:
+            slots = sorted(waiting)
+            answers = self.engine.search_many(self.names["alerts"], [waiting[slot] for slot in slots])
+            following = {}
+            for slot, answer in zip(slots, answers, strict=True):
+                hits = answer["hits"]["hits"]
+                if hits:
+                    yield [(hit["_source"]["alert_id"], start + slot, _is_instant(hit)) for hit in hits]
+                if len(hits) == self.percolate_page:
+                    following[slot] = {**waiting[slot], "search_after": hits[-1]["sort"]}
+            waiting = following
+
+    def _document_search(self, doc: dict[str, Any]) -> dict[str, Any]:
+        percolate = {"percolate": {"field": "query", "document": doc}}
+        narrowing = [batch_filter([doc])] if self.narrow else []
+        return {
+            "query": {"bool": {"must": [percolate], "filter": narrowing}},
+            "_source": ["alert_id", "alert.every"],
+            "size": self.percolate_page,
+            "sort": ["alert_id"],
+            "track_total_hits": False,
+        }
 
     def matching_alerts(
         self, docs: list[dict[str, Any]], batch: int = PERCOLATE_BATCH
