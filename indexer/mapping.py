@@ -133,6 +133,7 @@ INDEX_BODY: dict[str, Any] = {
                     "size": {"type": "integer", "index": False, "doc_values": False},
                     "clauses": {"type": "keyword", "index": False, "doc_values": False},
                     "draft": {"type": "boolean", "index": False, "doc_values": False},
+                    "title_numbers": {"type": "keyword", "index": False, "doc_values": False},
                 }
             },
             "entities": {"properties": {name: _ENTITY_PROPERTIES[name] for name in ENTITY_FIELDS}},

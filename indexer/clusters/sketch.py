@@ -52,6 +52,7 @@ class Sketch:
     head: np.ndarray  # HEAD_PERM min-hashes of the first HEAD_SHINGLES shingles
     clauses: dict[str, str]  # hashed clause context with its numbers as '#' -> the numbers, "2024,5,31"
     draft: bool
+    title_numbers: tuple[str, ...] = ()  # the numbers of the title line (a 文号, a year, "notice 12")
 
     def bands(self) -> list[str]:
         """The LSH band hashes, ``"b{band}:{hash}"``: documents sharing one are candidates."""
@@ -70,6 +71,7 @@ class Sketch:
                 "head": base64.b64encode(self.head.astype("<u4").tobytes()).decode(),
                 "clauses": [f"{key}={numbers}" for key, numbers in self.clauses.items()],
                 "draft": self.draft,
+                "title_numbers": list(self.title_numbers),
             },
         }
 
@@ -78,7 +80,15 @@ class Sketch:
         """The sketch of an indexed document (the inverse of ``to_fields``)."""
         clauses = dict(item.split("=", 1) for item in stored.get("clauses") or [])
         signature, head = _unpack(stored["signature"]), _unpack(stored["head"])
-        return cls(language, signature, int(stored["size"]), head, clauses, bool(stored.get("draft")))
+        return cls(
+            language,
+            signature,
+            int(stored["size"]),
+            head,
+            clauses,
+            bool(stored.get("draft")),
+            tuple(stored.get("title_numbers") or ()),
+        )
 
 
 def _unpack(packed: str) -> np.ndarray:
@@ -95,7 +105,10 @@ def sketch_text(text: str, language: str) -> Sketch:
     shingles = list(dict.fromkeys(_shingles(lines, language)))  # distinct, in reading order
     signature = _minhash(shingles, NUM_PERM)
     head = _minhash(shingles[:HEAD_SHINGLES], HEAD_PERM)
-    return Sketch(language, signature, len(shingles), head, numeric_clauses(lines), _is_draft(lines))
+    title_numbers = tuple(sorted(set(_DIGITS.findall(compact(lines[0]))))) if lines else ()
+    return Sketch(
+        language, signature, len(shingles), head, numeric_clauses(lines), _is_draft(lines), title_numbers
+    )
 
 
 def _minhash(shingles: list[str], num_perm: int) -> np.ndarray:

@@ -19,7 +19,7 @@ from indexer.clusters.sketch import Sketch
 
 MIN_CONTAINMENT = 0.6  # estimated share of the shorter page's shingles found in the longer one
 MIN_SIZE_RATIO = 0.3  # the shorter page has at least this share of the longer one's shingles
-MAX_CHANGED_CLAUSES = 1  # shared clauses whose numbers differ, still a copy (one edit, one typo)
+MAX_CHANGED_CLAUSES = 0  # a shared clause whose numbers differ: another notice (or an amendment)
 CLOSE_JACCARD = 0.8  # below this similarity the two pages must also open alike
 MIN_HEAD_JACCARD = 0.2
 SMALL = 12  # pages with fewer shingles than this must be near-identical
@@ -52,9 +52,18 @@ def changed_clauses(a: Sketch, b: Sketch) -> int:
     return sum(1 for key, numbers in a.clauses.items() if key in b.clauses and b.clauses[key] != numbers)
 
 
+def titles_disagree(a: Sketch, b: Sketch) -> bool:
+    """Both titles carry numbers and neither's are all in the other's: notice 12 is not notice 14, and
+    a 2024 call is not the 2025 one. A repost keeps the title's numbers (its template may add a date)."""
+    mine, theirs = set(a.title_numbers), set(b.title_numbers)
+    return bool(mine and theirs) and not (mine <= theirs or theirs <= mine)
+
+
 def similarity(a: Sketch, b: Sketch) -> float:
     """How much of a copy ``b`` is of ``a`` (0 when any rule says they are different documents)."""
     if a.language != b.language or a.draft != b.draft or not a.size or not b.size:
+        return 0.0
+    if titles_disagree(a, b):
         return 0.0
     small, large = sorted((a.size, b.size))
     if small < SMALL:

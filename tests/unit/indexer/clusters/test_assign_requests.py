@@ -89,3 +89,19 @@ def test_a_document_that_cannot_be_sketched_is_its_own_cluster_and_the_batch_goe
     assert docs[1].source["cluster_id"] == "d1" and "lsh_bands" not in docs[1].source
     assert all(len(docs[n].source["lsh_bands"]) == 42 for n in (0, 2))
     assert "cannot sketch document d1" in caplog.text
+
+
+def test_notices_whose_titles_carry_other_numbers_are_different_documents_but_a_repost_is_not():
+    from indexer.clusters.sketch import sketch_text
+    from indexer.clusters.verify import same_document
+
+    body = (
+        "Companies and other firms may apply. Clause 1: the city covers 10 percent of compute spending, "
+        "capped at 5 million yuan per company. Clause 2: the city covers 20 percent of data spending, "
+        "capped at 3 million yuan per company. Applications close at the end of the month."
+    )
+    first = sketch_text(f"Measures for large-model companies, notice 12\n{body}", "en")
+    other = sketch_text(f"Measures for large-model companies, notice 14\n{body}", "en")
+    repost = sketch_text(f"[2024-05-06] Measures for large-model companies, notice 12\n{body}", "en")
+    assert not same_document(first, other)
+    assert same_document(first, repost)
