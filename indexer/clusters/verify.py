@@ -53,10 +53,10 @@ def changed_clauses(a: Sketch, b: Sketch) -> int:
 
 
 def titles_disagree(a: Sketch, b: Sketch) -> bool:
-    """Both titles carry numbers and neither's are all in the other's: notice 12 is not notice 14, and
-    a 2024 call is not the 2025 one. A repost keeps the title's numbers (its template may add a date)."""
+    """Both titles carry numbers and not the same ones: notice 12 is not notice 14 (nor notice 1 of
+    another year), and a 2024 call is not the 2025 one. A repost keeps its title's numbers."""
     mine, theirs = set(a.title_numbers), set(b.title_numbers)
-    return bool(mine and theirs) and not (mine <= theirs or theirs <= mine)
+    return bool(mine and theirs) and mine != theirs
 
 
 def similarity(a: Sketch, b: Sketch) -> float:

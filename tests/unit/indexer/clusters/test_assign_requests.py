@@ -102,6 +102,12 @@ def test_notices_whose_titles_carry_other_numbers_are_different_documents_but_a_
     )
     first = sketch_text(f"Measures for large-model companies, notice 12\n{body}", "en")
     other = sketch_text(f"Measures for large-model companies, notice 14\n{body}", "en")
-    repost = sketch_text(f"[2024-05-06] Measures for large-model companies, notice 12\n{body}", "en")
+    repost = sketch_text(
+        f"Measures for large-model companies, notice 12\nPosted 2024-05-06 by the district\n{body}", "en"
+    )
+    first_of_another_series = sketch_text(f"Measures for large-model companies, notice 1\n{body}", "en")
+    assert not same_document(
+        first_of_another_series, sketch_text(f"Measures, notice 1 of 2025\n{body}", "en")
+    )
     assert not same_document(first, other)
     assert same_document(first, repost)
