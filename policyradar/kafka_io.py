@@ -117,10 +117,15 @@ def read_topic(settings: Settings, topic: str) -> Iterator[ConsumerRecord]:
         consumer.close()
 
 
+FLUSH_SECONDS = 120
+
+
 def send_all(producer: KafkaProducer, messages: Iterable[tuple[str, str, bytes]]) -> int:
     """Produce ``(topic, key, value)`` messages and block until every one is acknowledged."""
     futures = [producer.send(topic, key=key.encode("utf-8"), value=value) for topic, key, value in messages]
-    producer.flush()
+    # Bounded: with the broker gone, an unbounded flush can wait for ever instead of raising the
+    # KafkaTimeoutError that makes the stage back off, re-join and redo the batch.
+    producer.flush(timeout=FLUSH_SECONDS)
     for future in futures:
         future.get(timeout=30)  # raises if the broker did not acknowledge
     return len(futures)
