@@ -11,6 +11,7 @@ from typing import Any
 from policyradar.errors import PolicyRadarError
 from policyradar.schemas import RawRecord
 from policyradar.settings import get_settings
+from policyradar.textfiles import read_utf8_text
 from processors.enrich import analysis_text, enrich, entities_from_doc, facts_from_doc
 from processors.lang import detect_language
 from processors.options import DEFAULT_OPTIONS, ExtractionOptions
@@ -33,12 +34,7 @@ def extract_text(
 
 def read_document(path: Path) -> str:
     """A text file's content; a first line followed by the body is read as title + body."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise PolicyRadarError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise PolicyRadarError(f"{path}: cannot read: {exc.strerror}") from exc
+    return read_utf8_text(path)
 
 
 def extract_command(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from indexer.clusters.book import ClusterBook
 from indexer.clusters.sketch import sketch_text
 from policyradar.errors import PolicyRadarError
 from policyradar.settings import PROJECT_ROOT
+from policyradar.textfiles import read_utf8_text
 
 DEFAULT_PAIRS = PROJECT_ROOT / "processors" / "eval" / "pairs"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -42,22 +43,13 @@ def cluster_texts(texts: list[tuple[str, str]], lang: str = "auto") -> dict[str,
     return {name: book.cluster_of(name) for name, _ in texts}
 
 
-def read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise PolicyRadarError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise PolicyRadarError(f"{path}: cannot read: {exc.strerror}") from exc
-
-
 def similar_command(args: argparse.Namespace) -> int:
     if args.eval is not None:
         return _print_eval(evaluate(Path(args.eval) if args.eval else DEFAULT_PAIRS, args.lang))
     if not args.files:
         raise PolicyRadarError("similar: give FILEs to cluster, or --eval [DIR]")
     paths = [Path(name) for name in args.files]
-    clusters = cluster_texts([(str(n), read_text(p)) for n, p in enumerate(paths)], args.lang)
+    clusters = cluster_texts([(str(n), read_utf8_text(p)) for n, p in enumerate(paths)], args.lang)
     for n, path in enumerate(paths):
         cluster = paths[int(clusters[str(n)])].stem
         sys.stdout.write(json.dumps({"id": path.stem, "cluster": cluster}, ensure_ascii=False) + "\n")
@@ -100,7 +92,7 @@ def evaluate(folder: Path, lang: str = "auto") -> dict[str, Score]:
     in name order, as the index would see them. Keys: ``all`` and each kind."""
     pairs = _read_labels(folder / "labels.jsonl")
     names = sorted({name for pair in pairs for name in (pair["a"], pair["b"])})
-    clusters = cluster_texts([(name, read_text(_text_file(folder, name))) for name in names], lang)
+    clusters = cluster_texts([(name, read_utf8_text(_text_file(folder, name))) for name in names], lang)
     scores: dict[str, Score] = defaultdict(Score)
     for pair in pairs:
         predicted = clusters[pair["a"]] == clusters[pair["b"]]
@@ -118,7 +110,7 @@ def _text_file(folder: Path, name: str) -> Path:
 
 def _read_labels(path: Path) -> list[dict]:
     pairs = []
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
+    for number, line in enumerate(read_utf8_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         try:
