@@ -38,13 +38,15 @@ class FakeProducer:
     def __init__(self) -> None:
         self.sent: list[tuple[str, bytes, bytes]] = []
         self.flushes = 0
+        self.flush_timeouts: list[float | None] = []
 
     def send(self, topic: str, key: bytes, value: bytes) -> Acknowledged:
         self.sent.append((topic, key, value))
         return Acknowledged()
 
-    def flush(self) -> None:
+    def flush(self, timeout: float | None = None) -> None:
         self.flushes += 1
+        self.flush_timeouts.append(timeout)
 
     def on(self, topic: str) -> list[dict[str, Any]]:
         """The JSON values sent to ``topic``, in order."""
