@@ -695,7 +695,21 @@
     results.dataset.query = toParams(state).toString();
     results.dataset.state = "ready";
     results.removeAttribute("aria-busy");
+    announceResults(data);
   }
+
+  // Other views on this page (charts, "Alert me") listen for this event instead of searching again:
+  // detail.params is the search without paging (the query string of /api/search), detail.data the answer.
+  function announceResults(data) {
+    const params = toParams(state, { paging: false }).toString();
+    document.dispatchEvent(new CustomEvent("policyradar:results", { detail: { params, data } }));
+  }
+
+  // What other scripts may do to this page's search: read it, or change it as a click on a facet does.
+  window.PolicyRadar = {
+    params: () => toParams(state, { paging: false }).toString(),
+    filter: (changes) => navigate(withChanges(changes)),
+  };
 
   // ---------------------------------------------------------------- wiring
 
