@@ -8,9 +8,9 @@ PYTEST_ARGS ?=
 LOCK   := requirements.lock
 UV     ?= uv>=0.13,<0.14
 
-.PHONY: install lock demo test test-unit lint format stop status bench eval check-tools browser prometheus k8s-tools
+.PHONY: install lock demo test test-unit lint format stop status bench eval check-tools browser prometheus k8s-tools web-assets
 
-install: $(STAMP)
+install: $(STAMP) web-assets
 
 # Dependencies come only from the hash-checked lock; the project itself is installed without them.
 # PIP_FIND_LINKS is emptied so a local wheel folder (pip config or environment) cannot offer a file
@@ -55,13 +55,42 @@ prometheus:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null; fi; \
 	fi
 
-# The web page is tested in a real headless Chromium: Debian's chromium and chromedriver.
+# The web page is tested in a real headless Chromium: Debian's chromium and chromedriver, and the Noto CJK
+# fonts (without them every Chinese character renders as an empty box; a test checks that it does not).
 browser:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
-	  echo "== installing Debian's chromium and chromium-driver for the browser tests"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver >/dev/null; fi; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then \
+	  echo "== installing Debian's chromium, chromium-driver and fonts-noto-cjk for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; fi; \
 	fi
+
+# Browser libraries from npm (tools/web/package-lock.json), copied out of node_modules: Chart.js into the
+# page's static files (indexer/web/vendor/, served), axe-core for the browser tests only
+# (tests/fixtures/vendor/). Built, not committed; nothing is fetched at run time. Up to date = no-op.
+WEB_TOOLS  := tools/web
+WEB_NODE   := $(WEB_TOOLS)/node_modules/.package-lock.json
+WEB_VENDOR := indexer/web/vendor
+TEST_VENDOR := tests/fixtures/vendor
+WEB_ASSETS := $(WEB_VENDOR)/chart.umd.min.js $(WEB_VENDOR)/chart.js.LICENSE.md $(TEST_VENDOR)/axe.min.js
+
+web-assets: $(WEB_ASSETS)
+
+$(WEB_NODE): $(WEB_TOOLS)/package.json $(WEB_TOOLS)/package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm not found (it installs the page's chart library; Debian: apt-get install npm)"; exit 1; }
+	cd $(WEB_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB_VENDOR)/chart.umd.min.js: $(WEB_NODE)
+	@mkdir -p $(@D)
+	cp $(WEB_TOOLS)/node_modules/chart.js/dist/chart.umd.min.js $@
+
+$(WEB_VENDOR)/chart.js.LICENSE.md: $(WEB_NODE)
+	@mkdir -p $(@D)
+	cp $(WEB_TOOLS)/node_modules/chart.js/LICENSE.md $@
+
+$(TEST_VENDOR)/axe.min.js: $(WEB_NODE)
+	@mkdir -p $(@D)
+	cp $(WEB_TOOLS)/node_modules/axe-core/axe.min.js $@
 
 # The Kubernetes manifest checks (tests/unit/deploy/test_k8s.py) render deploy/k8s with `kubectl kustomize`:
 # Debian's kubernetes-client, only when no kubectl is on the PATH.
