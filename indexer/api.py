@@ -16,7 +16,10 @@ from fastapi.staticfiles import StaticFiles
 
 from indexer.engine import Engine, make_engine
 from indexer.routes.alerts import alerts_router
+from indexer.routes.charts import charts_router
+from indexer.routes.documents import documents_router
 from indexer.routes.errors import install_error_handlers
+from indexer.routes.feeds import feeds_router
 from indexer.routes.health import health_router
 from indexer.routes.pages import WEB_DIR, pages_router
 from indexer.routes.search import search_router
@@ -69,7 +72,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     install_error_handlers(app, alias)
     app.include_router(search_router(engine, alias, rates_to_cny(settings.fx_rates)))
+    app.include_router(charts_router(engine, alias, rates_to_cny(settings.fx_rates)))
     app.include_router(versions_router(engine, alias))
+    app.include_router(documents_router(engine, alias))
+    app.include_router(feeds_router(engine, alias, rates_to_cny(settings.fx_rates)))
     app.include_router(alerts_router(engine, alias, settings, tokens))
     app.include_router(pages_router(engine, alias))
     app.include_router(health_router(engine, alias))

@@ -187,7 +187,7 @@ class SearchRequest(Conditions):
     q: QueryText = ""
     date_from: date | None = None
     date_to: date | None = None
-    sort: Literal["relevance", "date"] = "relevance"
+    sort: Literal["relevance", "date", "subsidy"] = "relevance"
     size: int = Field(default=10, ge=1, le=MAX_PAGE_SIZE)
     page: int = Field(default=1, ge=1, le=MAX_RESULT_WINDOW)
     expand_reposts: bool = False  # every copy of a notice as a hit of its own
@@ -352,7 +352,11 @@ def search_body(request: SearchRequest, rates: Mapping[str, float]) -> dict[str,
 
 
 def _sort(request: SearchRequest) -> list[Any]:
+    """Relevance, newest first (``date``), or largest subsidy first (``subsidy``: a document's largest
+    subsidy in CNY; documents without one last); ties newest first."""
     newest = {"published_at": {"order": "desc", "missing": "_last"}}
+    if request.sort == "subsidy":
+        return [{"max_subsidy_cny": {"order": "desc", "missing": "_last"}}, newest, "_score"]
     return [newest, "_score"] if request.sort == "date" else ["_score", newest]
 
 

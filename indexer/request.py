@@ -58,7 +58,7 @@ REQUEST_FIELDS = (
         "every copy, each a hit of its own (default: one hit per notice, its reposts listed under it)",
         option="--expand-reposts",
     ),
-    RequestField("sort", "sort", "relevance, or newest first"),
+    RequestField("sort", "sort", "relevance, newest first (date) or largest subsidy first (subsidy)"),
     RequestField("page", "page", "page of results"),
     RequestField("size", "size", "hits per page"),
 )

@@ -3,6 +3,7 @@
 
 import csv
 import io
+import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
@@ -15,6 +16,10 @@ from indexer.query import SearchRequest
 from indexer.request import SearchParams, request_from_params
 from indexer.routes.errors import INVALID, UNAVAILABLE, query_invalid
 from indexer.search import run_search
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What a spreadsheet cell cannot hold (openpyxl refuses it): control characters but tab and line breaks.
+_NOT_IN_CELLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 EXPORT_LIMIT = 1000
 EXPORT_FIELDS = [
@@ -110,6 +115,7 @@ def search_request(rates: Mapping[str, float]) -> Callable[..., SearchRequest]:
 
 EXPORT_CONTENT = {
     "text/csv": {"schema": {"type": "string"}},
+    XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
     "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/ExportRow"}}},
 }
 
@@ -124,16 +130,22 @@ def search_router(engine: Engine, alias: str, rates: Mapping[str, float]) -> API
 
     @router.get(
         "/export",
-        summary=f"The current result set as CSV or JSON (up to {EXPORT_LIMIT} rows)",
+        summary=f"The current result set as CSV (with a UTF-8 BOM), XLSX or JSON (up to {EXPORT_LIMIT} rows)",
         response_model=list[ExportRow],
         responses={200: {"content": EXPORT_CONTENT, "description": "The rows, as a download"}},
     )
-    def api_export(request: Request, format: Literal["csv", "json"] = "csv") -> Response:
+    def api_export(request: Request, format: Literal["csv", "json", "xlsx"] = "csv") -> Response:
         everything = request.model_copy(update={"page": 1, "size": EXPORT_LIMIT})
         rows = export_rows(run_search(engine, alias, everything, rates=rates))
         if format == "json":
             return JSONResponse(
                 rows, headers={"Content-Disposition": 'attachment; filename="policyradar.json"'}
+            )
+        if format == "xlsx":
+            return Response(
+                to_xlsx(rows),
+                media_type=XLSX_MEDIA_TYPE,
+                headers={"Content-Disposition": 'attachment; filename="policyradar.xlsx"'},
             )
         return Response(
             to_csv(rows),
@@ -177,11 +189,41 @@ def _fact_columns(facts: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _inert(value: Any) -> Any:
+    """A leading =, +, - or @ would make a spreadsheet evaluate the cell: neutralise it."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in "=+-@" else value
+
+
 def to_csv(rows: list[dict[str, Any]]) -> str:
+    """The rows as CSV, opened by a byte-order mark so that Excel reads it as UTF-8 (Chinese intact)."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
     for row in rows:
-        # A leading =, +, - or @ would make a spreadsheet evaluate the cell: neutralise it.
-        writer.writerow({k: f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for k, v in row.items()})
+        writer.writerow({k: _inert(v) for k, v in row.items()})
     return buffer.getvalue()
+
+
+def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
+    """The rows as an Excel workbook: one sheet, a header row, every cell text (never a formula)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Policy Radar")
+    sheet.append(EXPORT_FIELDS)
+    for row in rows:
+        sheet.append([_text_cell(sheet, row.get(field)) for field in EXPORT_FIELDS])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _text_cell(sheet: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if value is None:
+        return None
+    cell = WriteOnlyCell(sheet, value=_NOT_IN_CELLS.sub("", str(value)))
+    cell.data_type = "s"  # openpyxl would store "=..." as a formula
+    return cell
