@@ -8,38 +8,31 @@
 "use strict";
 
 (function () {
-  // Facet name in the API response, its query parameter, and its heading.
+  // Page strings come from i18n.js (window.PolicyRadarI18n, loaded first); without it, English keys.
+  const i18n = window.PolicyRadarI18n || {
+    t: (key) => key,
+    has: () => false,
+    name: (canonical) => String(canonical || ""),
+    learn: () => {},
+    onChange: () => {},
+  };
+  const t = i18n.t;
+  // Facet name in the API response and its query parameter; headings are t("facet." + name).
   const FACETS = [
-    ["places", "place", "Places"],
-    ["provinces", "province", "Provinces"],
-    ["companies", "company", "Companies"],
-    ["topics", "topic", "Topics"],
-    ["sources", "source", "Sources"],
-    ["languages", "language", "Languages"],
-    ["doc_types", "doc_type", "Document type"],
-    ["issuers", "issuer", "Issued by"],
+    ["places", "place"],
+    ["provinces", "province"],
+    ["companies", "company"],
+    ["topics", "topic"],
+    ["sources", "source"],
+    ["languages", "language"],
+    ["doc_types", "doc_type"],
+    ["issuers", "issuer"],
   ];
-  const PARAM_LABELS = {
-    place: "Place",
-    province: "Province",
-    company: "Company",
-    topic: "Topic",
-    source: "Source",
-    language: "Language",
-    doc_type: "Type",
-    issuer: "Issued by",
-  };
-  const LANGUAGE_NAMES = { en: "English", zh: "Chinese" };
-  const DOC_TYPE_NAMES = {
-    notice: "Notice",
-    measures: "Measures",
-    plan: "Plan",
-    publicity: "Publicity",
-    draft: "Draft for comment",
-    news: "News",
-  };
-  // How a facet value is shown (the value itself is what the API filters on).
-  const VALUE_NAMES = { language: LANGUAGE_NAMES, doc_type: DOC_TYPE_NAMES };
+  // Facets whose values are canonical English names, shown with a Chinese form beside when known.
+  const NAMED_FACETS = new Set(["place", "province", "company", "issuer"]);
+  // Facets whose values have a translated name (t("language.zh"), t("doc_type.notice")).
+  const TRANSLATED_FACETS = new Set(["language", "doc_type"]);
+  const SORTS = ["relevance", "date", "subsidy"];
   const DEFAULT_SIZE = 10;
   const MAX_SIZE = 200;
   const MAX_PAGE = 1000; // the API's limit
@@ -48,6 +41,7 @@
   const $ = (id) => document.getElementById(id);
   let state = null;
   let requestSeq = 0;
+  let lastData = null; // the answer shown, rendered again when the language changes
 
   // ---------------------------------------------------------------- state <-> query string
 
@@ -67,7 +61,7 @@
     return {
       q: p.get("q") || "",
       filters,
-      sort: p.get("sort") === "date" ? "date" : "relevance",
+      sort: SORTS.includes(p.get("sort")) ? p.get("sort") : "relevance",
       subsidy_only: flag("subsidy_only"),
       open: flag("open"),
       expand: flag("expand"),
@@ -125,13 +119,17 @@
     $("open-only").checked = state.open;
     $("expand").checked = state.expand;
     $("min-amount").value = state.min_amount;
+    $("date-from").value = state.date_from;
+    $("date-to").value = state.date_to;
   }
 
   function formState() {
     const minAmount = $("min-amount").value.trim();
     return withChanges({
       q: $("q").value.trim(),
-      sort: $("sort").value === "date" ? "date" : "relevance",
+      sort: SORTS.includes($("sort").value) ? $("sort").value : "relevance",
+      date_from: $("date-from").value,
+      date_to: $("date-to").value,
       subsidy_only: $("subsidy-only").checked,
       open: $("open-only").checked,
       expand: $("expand").checked,
@@ -171,10 +169,11 @@
       data = await response.json();
     } catch (err) {
       if (mine !== requestSeq) return;
-      showError("Search failed: " + (err && err.message ? err.message : String(err)));
+      showError(t("results.failed", { reason: err && err.message ? err.message : String(err) }));
       return;
     }
     if (mine !== requestSeq) return; // a newer search has started: drop this answer
+    lastData = data;
     render(data);
   }
 
@@ -252,6 +251,10 @@
 
   const cny = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
+  function documentPageHref(id) {
+    return "documents/" + encodeURIComponent(String(id));
+  }
+
   function uniqueBy(items, key) {
     const seen = new Set();
     return (items || []).filter((item) => {
@@ -313,6 +316,14 @@
 
   // ---------------------------------------------------------------- results
 
+  /* The Chinese form a document uses for the canonical name of ``entity`` (the text of the first of
+   * ``items`` with that name written in Chinese), or the entity's own text. */
+  function chineseForm(items, entity) {
+    const han = /[\u3400-\u9fff]/;
+    const same = (items || []).find((item) => item.canonical === entity.canonical && han.test(String(item.text || "")));
+    return String((same || entity).text || "");
+  }
+
   function renderResult(hit) {
     const item = el("article", "result");
     item.dataset.id = String(hit.id || "");
@@ -327,12 +338,12 @@
       label.target = "_blank";
       label.rel = "noopener noreferrer";
     } else {
-      label.title = "link not shown: not an http(s) address";
+      label.title = t("results.unsafe_link");
     }
     if (Array.isArray(highlight.title) && highlight.title.length) {
       appendHighlighted(label, highlight.title[0]);
     } else {
-      label.textContent = String(hit.title || hit.url || "(untitled)");
+      label.textContent = String(hit.title || hit.url || t("results.untitled"));
     }
     heading.appendChild(label);
     item.appendChild(heading);
@@ -347,6 +358,12 @@
     if (hit.source_id) meta.appendChild(el("span", "result-source", hit.source_id));
     const host = href ? hostOf(href) : "";
     if (host) meta.appendChild(el("span", "result-host", host));
+    if (hit.id) {
+      const page = el("a", "result-page", t("results.document_page"));
+      page.href = documentPageHref(hit.id);
+      page.title = t("results.document_page.title");
+      meta.appendChild(page);
+    }
     if (meta.childNodes.length) item.appendChild(meta);
     const facts = renderFacts(hit.facts || {});
     if (facts) item.appendChild(facts);
@@ -367,29 +384,33 @@
       const parts = [];
       if (m.qualifier === "max" || m.qualifier === "min") {
         chip.dataset.qualifier = m.qualifier;
-        parts.push(el("span", "qualifier", m.qualifier === "max" ? "up to" : "at least"));
+        parts.push(el("span", "qualifier", t(m.qualifier === "max" ? "money.up_to" : "money.at_least")));
       }
       parts.push(el("span", "amount", m.text));
-      if (m.is_subsidy) parts.push(el("span", "badge", "subsidy"));
+      if (m.is_subsidy) parts.push(el("span", "badge", t("money.subsidy")));
       parts.forEach((part, i) => {
         if (i) chip.appendChild(document.createTextNode(" "));
         chip.appendChild(part);
       });
       if (typeof m.value_cny === "number" && Number.isFinite(m.value_cny)) {
-        chip.title = "≈ CNY " + cny.format(m.value_cny);
+        chip.title = t("money.in_cny", { amount: cny.format(m.value_cny) });
       }
       chips.appendChild(chip);
     }
     for (const place of uniqueBy(entities.places, (p) => p.canonical)) {
-      const chip = el("li", "chip chip-place", place.canonical);
-      if (place.province && place.province !== place.canonical) chip.title = place.province;
+      const chip = el("li", "chip chip-place", i18n.name(place.canonical, chineseForm(entities.places, place)));
+      chip.dataset.canonical = String(place.canonical);
+      if (place.province && place.province !== place.canonical) chip.title = i18n.name(place.province);
       chips.appendChild(chip);
     }
     for (const company of uniqueBy(entities.companies, (c) => c.canonical)) {
-      chips.appendChild(el("li", "chip chip-company", company.canonical));
+      const shown = i18n.name(company.canonical, chineseForm(entities.companies, company));
+      const chip = el("li", "chip chip-company", shown);
+      chip.dataset.canonical = String(company.canonical);
+      chips.appendChild(chip);
     }
-    for (const topic of uniqueBy((hit.topics || []).map((t) => ({ t })), (x) => x.t)) {
-      chips.appendChild(el("li", "chip chip-topic", topic.t));
+    for (const topic of uniqueBy((hit.topics || []).map((name) => ({ name })), (x) => x.name)) {
+      chips.appendChild(el("li", "chip chip-topic", topic.name));
     }
     if (chips.childNodes.length) item.appendChild(chips);
     const copies = renderCopies(hit);
@@ -403,15 +424,15 @@
     const count = Number(hit.version_count) || 0;
     if (count < 2) return null;
     const details = el("details", "history");
-    details.appendChild(el("summary", "history-count", "History (" + count + " versions)"));
-    const body = el("div", "history-body", "Loading…");
+    details.appendChild(el("summary", "history-count", t("history.count", { count })));
+    const body = el("div", "history-body", t("history.loading"));
     details.appendChild(body);
     details.addEventListener("toggle", () => {
       if (details.open && !details.dataset.loaded) {
         details.dataset.loaded = "1";
         loadVersions(hit.id).then(
           (data) => body.replaceChildren(...data.versions.map(renderVersion)),
-          (err) => body.replaceChildren(el("p", "history-error", "History not available: " + err.message)),
+          (err) => body.replaceChildren(el("p", "history-error", t("history.failed", { reason: err.message }))),
         );
       }
     });
@@ -429,15 +450,15 @@
   function renderVersion(version) {
     const box = el("section", "version");
     const fetched = String(version.fetched_at || "").slice(0, 10);
-    box.appendChild(el("h3", "version-head", "Version of " + fetched + ": " + String(version.title || "")));
+    box.appendChild(el("h3", "version-head", t("history.version", { date: fetched, title: String(version.title || "") })));
     const diff = version.diff;
     if (!diff) {
-      box.appendChild(el("p", "version-first", "The first version seen."));
+      box.appendChild(el("p", "version-first", t("history.first")));
       return box;
     }
     const changes = el("ul", "version-changes");
     for (const sentence of diff.summary || []) changes.appendChild(el("li", "version-change", sentence));
-    if (!changes.childNodes.length) changes.appendChild(el("li", "version-change", "No fact changed."));
+    if (!changes.childNodes.length) changes.appendChild(el("li", "version-change", t("history.no_fact_changed")));
     box.appendChild(changes);
     if (diff.text) {
       const pre = el("pre", "version-diff");
@@ -455,7 +476,7 @@
   function renderRevises(hit) {
     const ids = Array.isArray(hit.revises) ? hit.revises : [];
     if (!ids.length) return null;
-    const line = el("p", "result-revises", "Revises or repeals: ");
+    const line = el("p", "result-revises", t("revises"));
     for (const id of ids) {
       const link = el("span", "revised", String(id));
       line.appendChild(link);
@@ -479,7 +500,7 @@
     const copies = Array.isArray(hit.copies) ? hit.copies : [];
     if (!count || !copies.length) return null;
     const details = el("details", "copies");
-    const label = "Also published by " + count + (count === 1 ? " source" : " sources");
+    const label = t(count === 1 ? "copies.count.one" : "copies.count.many", { count });
     details.appendChild(el("summary", "copies-count", label));
     const list = el("ul", "copies-list");
     for (const copy of copies) {
@@ -491,7 +512,7 @@
         link.target = "_blank";
         link.rel = "noopener noreferrer";
       }
-      link.textContent = String(copy.source_id || (href ? hostOf(href) : "") || "another site");
+      link.textContent = String(copy.source_id || (href ? hostOf(href) : "") || t("copies.another_site"));
       line.appendChild(link);
       const date = copy.published_at ? String(copy.published_at).slice(0, 10) : "";
       if (date) line.appendChild(el("span", "copy-date", date));
@@ -499,7 +520,7 @@
       list.appendChild(line);
     }
     if (count > copies.length) {
-      const more = "… and " + (count - copies.length) + " more: tick “Every copy” to list them";
+      const more = t("copies.more", { count: count - copies.length });
       list.appendChild(el("li", "copy-more", more));
     }
     details.appendChild(list);
@@ -511,20 +532,22 @@
   function renderFacts(facts) {
     const line = el("p", "result-facts");
     if (facts.doc_type) {
-      const type = el("span", "fact-type", DOC_TYPE_NAMES[facts.doc_type] || facts.doc_type);
+      const type = el("span", "fact-type", displayValue("doc_type", String(facts.doc_type)));
       type.dataset.type = String(facts.doc_type);
       line.appendChild(type);
     }
     if (facts.doc_number) line.appendChild(el("span", "fact-number", facts.doc_number));
     const issuers = uniqueBy(facts.issuers, (i) => i.canonical).map((i) => String(i.canonical));
-    if (issuers.length) line.appendChild(el("span", "fact-issuers", "Issued by " + issuers.join(", ")));
+    if (issuers.length) line.appendChild(el("span", "fact-issuers", t("facts.issued_by", { names: issuers.join(", ") })));
     if (facts.deadline) {
       const deadline = String(facts.deadline).slice(0, 10);
       const open = deadline >= todayInChina();
-      const from = facts.apply_from ? "Apply " + String(facts.apply_from).slice(0, 10) + " to " : "Apply by ";
-      const when = el("span", "fact-deadline " + (open ? "is-open" : "is-closed"), from + deadline);
+      const period = facts.apply_from
+        ? t("facts.apply_window", { from: String(facts.apply_from).slice(0, 10), to: deadline })
+        : t("facts.apply_by", { to: deadline });
+      const when = el("span", "fact-deadline " + (open ? "is-open" : "is-closed"), period);
       when.dataset.deadline = deadline;
-      when.appendChild(el("span", "fact-state", open ? " (open)" : " (closed)"));
+      when.appendChild(el("span", "fact-state", t(open ? "facts.open" : "facts.closed")));
       line.appendChild(when);
     }
     return line.childNodes.length ? line : null;
@@ -551,12 +574,12 @@
   function renderFacets(facets) {
     const container = $("facets");
     container.replaceChildren();
-    for (const [name, param, title] of FACETS) {
+    for (const [name, param] of FACETS) {
       const buckets = Array.isArray(facets[name]) ? facets[name] : [];
       if (!buckets.length) continue;
       const section = el("section", "facet");
       section.dataset.facet = name;
-      section.appendChild(el("h3", "facet-title", title));
+      section.appendChild(el("h3", "facet-title", t("facet." + name)));
       const list = el("ul", "facet-values");
       for (const bucket of buckets) {
         const value = String(bucket.value);
@@ -577,12 +600,17 @@
       section.appendChild(list);
       container.appendChild(section);
     }
-    if (!container.childNodes.length) container.appendChild(el("p", "facets-empty", "No filters for this search."));
+    if (!container.childNodes.length) container.appendChild(el("p", "facets-empty", t("filters.none")));
   }
 
+  /* How a facet value is shown (the value itself is what the API filters on): a translated name for
+   * languages and document types, the Chinese form beside a canonical English name when known. */
   function displayValue(param, value) {
-    const names = VALUE_NAMES[param] || {};
-    return Object.prototype.hasOwnProperty.call(names, value) ? names[value] : value;
+    if (TRANSLATED_FACETS.has(param)) {
+      const key = param + "." + value;
+      return i18n.has(key) ? t(key) : value;
+    }
+    return NAMED_FACETS.has(param) ? i18n.name(value) : value;
   }
 
   function filterChip(text, onRemove, param, value) {
@@ -590,7 +618,7 @@
     chip.type = "button";
     chip.dataset.param = param;
     chip.dataset.value = value;
-    chip.setAttribute("aria-label", "Remove filter " + text);
+    chip.setAttribute("aria-label", t("filters.remove", { name: text }));
     chip.append(el("span", "filter-chip-label", text), " ", el("span", "filter-chip-remove", "×"));
     chip.addEventListener("click", onRemove);
     return chip;
@@ -603,26 +631,26 @@
     for (const [, param] of FACETS) {
       for (const value of state.filters[param]) {
         const shown = displayValue(param, value);
-        chips.push(filterChip(PARAM_LABELS[param] + ": " + shown, () => toggleFilter(param, value), param, value));
+        chips.push(filterChip(t("param." + param) + ": " + shown, () => toggleFilter(param, value), param, value));
       }
     }
     const currency = state.currency || "CNY";
     const scalars = [
-      ["subsidy_only", state.subsidy_only ? "Subsidies only" : "", false],
-      ["open", state.open ? "Open for applications" : "", false],
-      ["min_amount", state.min_amount ? "At least " + state.min_amount + " " + currency : "", ""],
-      ["max_amount", state.max_amount ? "At most " + state.max_amount + " " + currency : "", ""],
-      ["date_from", state.date_from ? "From " + state.date_from : "", ""],
-      ["date_to", state.date_to ? "Until " + state.date_to : "", ""],
-      ["deadline_from", state.deadline_from ? "Deadline from " + state.deadline_from : "", ""],
-      ["deadline_to", state.deadline_to ? "Deadline until " + state.deadline_to : "", ""],
+      ["subsidy_only", state.subsidy_only ? t("option.subsidy_only") : "", false],
+      ["open", state.open ? t("option.open") : "", false],
+      ["min_amount", state.min_amount ? t("filter.at_least", { amount: state.min_amount, currency }) : "", ""],
+      ["max_amount", state.max_amount ? t("filter.at_most", { amount: state.max_amount, currency }) : "", ""],
+      ["date_from", state.date_from ? t("filter.from", { date: state.date_from }) : "", ""],
+      ["date_to", state.date_to ? t("filter.until", { date: state.date_to }) : "", ""],
+      ["deadline_from", state.deadline_from ? t("filter.deadline_from", { date: state.deadline_from }) : "", ""],
+      ["deadline_to", state.deadline_to ? t("filter.deadline_until", { date: state.deadline_to }) : "", ""],
     ];
     for (const [name, text, cleared] of scalars) {
       if (!text) continue;
       chips.push(filterChip(text, () => navigate(withChanges({ [name]: cleared })), name, String(state[name])));
     }
     if (chips.length > 1) {
-      const clear = el("button", "clear-filters", "Clear all");
+      const clear = el("button", "clear-filters", t("filters.clear"));
       clear.type = "button";
       clear.addEventListener("click", () => {
         const filters = {};
@@ -659,16 +687,19 @@
     $("pager").hidden = total <= state.size && state.page === 1;
     $("prev").disabled = state.page <= 1;
     $("next").disabled = state.page >= last;
-    $("page-info").textContent = "Page " + state.page + " of " + last;
+    $("page-info").textContent = t("results.page", { page: state.page, last });
   }
 
   function updateExports() {
     const base = toParams(state, { paging: false });
-    for (const format of ["csv", "json"]) {
+    for (const format of ["csv", "xlsx", "json"]) {
       const p = new URLSearchParams(base);
       p.set("format", format);
       $("export-" + format).href = "api/export?" + p.toString();
     }
+    const feed = "feeds/search.atom" + (base.toString() ? "?" + base.toString() : "");
+    $("feed-atom").href = feed;
+    $("feed-link").href = feed;
   }
 
   function render(data) {
@@ -677,15 +708,14 @@
     $("status").hidden = true;
     $("total").textContent = total.toLocaleString("en-US");
     // Reposts collapsed: the total counts notices (clusters of copies); expanded, every document.
-    const noun = data.counts === "clusters" ? "notice" : "announcement";
-    $("total-label").textContent = total === 1 ? noun : noun + "s";
+    const noun = data.counts === "clusters" ? "results.notice" : "results.announcement";
+    $("total-label").textContent = t(noun + (total === 1 ? ".one" : ".many"));
 
+    for (const hit of hits) i18n.learn(hit.entities, hit.facts);
     const results = $("results");
     results.replaceChildren(...hits.map(renderResult));
     if (!hits.length) {
-      results.appendChild(
-        el("p", "empty", total ? "No results on this page." : "No announcements match this search.")
-      );
+      results.appendChild(el("p", "empty", t(total ? "results.none_on_page" : "results.none")));
     }
     renderFacets(data.facets || {});
     renderActiveFilters();
@@ -725,6 +755,11 @@
     $("subsidy-only").addEventListener("change", () => navigate(formState()));
     $("open-only").addEventListener("change", () => navigate(formState()));
     $("expand").addEventListener("change", () => navigate(formState()));
+    $("date-from").addEventListener("change", () => navigate(formState()));
+    $("date-to").addEventListener("change", () => navigate(formState()));
+    i18n.onChange(() => {
+      if (lastData) render(lastData);
+    });
     $("prev").addEventListener("click", () => {
       if (state.page > 1) navigate({ ...state, page: state.page - 1 });
     });
