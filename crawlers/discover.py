@@ -7,6 +7,7 @@ import argparse
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import yaml
@@ -34,6 +35,7 @@ class Discovery:
     listing_selector: str | None = None
     sample_links: list[str] = field(default_factory=list)
     next_page_selector: str | None = None
+    fetched_bytes: int = 0
 
 
 def safe_fetch(
@@ -136,19 +138,49 @@ def build_spec(found: Discovery, source_id: str) -> dict:
     return spec
 
 
-def add_command(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    url, body, charset = safe_fetch(args.url, settings.allow_private_hosts)
-    found = discover(url, body, charset)
+def discover_site(url: str, allowed: tuple[str, ...], resolve: Resolver = resolve_all) -> Discovery:
+    """Fetch ``url`` safely and discover its feeds, listing and (from robots.txt) sitemaps. Raises
+    UnsafeUrlError (refused address) or FetchError (HTTP error, too large, too many redirects)."""
+    final_url, body, charset = safe_fetch(url, allowed, resolve=resolve)
+    found = discover(final_url, body, charset)
+    found.fetched_bytes = len(body)
     try:
-        robots_url = urljoin(url, "/robots.txt")
-        _, robots, robots_charset = safe_fetch(robots_url, settings.allow_private_hosts, 256 * 1024)
-        found.sitemaps = sitemaps_from_robots(robots.decode(robots_charset or "utf-8", "replace"), url)
+        robots_url = urljoin(final_url, "/robots.txt")
+        _, robots, robots_charset = safe_fetch(robots_url, allowed, 256 * 1024, resolve)
+        found.sitemaps = sitemaps_from_robots(robots.decode(robots_charset or "utf-8", "replace"), final_url)
     except (UnsafeUrlError, FetchError):
         pass  # no robots.txt: no sitemaps announced
+    return found
+
+
+def default_source_id(url: str) -> str:
+    """``example-gov-cn`` for https://www.example.gov.cn/...: the host, lower-case, dashes."""
     host = urlsplit(url).hostname or "source"
-    source_id = args.id or re.sub(r"[^a-z0-9]+", "-", host.removeprefix("www.").lower()).strip("-")[:60]
-    print(f"fetched {url} ({len(body)} bytes): {found.title or '(no title)'}")
+    return re.sub(r"[^a-z0-9]+", "-", host.removeprefix("www.").lower()).strip("-")[:60]
+
+
+def found_anything(found: Discovery) -> bool:
+    return bool(found.feeds or found.sitemaps or found.listing_selector)
+
+
+def review_folder(sources_dir: Path) -> Path:
+    """Where new specs wait for review: ``_review/`` under the sources folder (loaded, disabled)."""
+    return sources_dir / "_review"
+
+
+def write_review_spec(spec: dict, folder: Path) -> Path:
+    """Write ``spec`` (built by ``build_spec`` or checked by ``SourceSpec``) as ``<id>.yaml``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{spec['id']}.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def add_command(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    found = discover_site(args.url, settings.allow_private_hosts)
+    source_id = args.id or default_source_id(found.url)
+    print(f"fetched {found.url} ({found.fetched_bytes} bytes): {found.title or '(no title)'}")
     print(f"  feeds:    {', '.join(found.feeds) or 'none'}")
     print(f"  sitemaps: {', '.join(found.sitemaps) or 'none'}")
     print(
@@ -157,14 +189,9 @@ def add_command(args: argparse.Namespace) -> int:
     )
     for link in found.sample_links:
         print(f"            {link}")
-    if not (found.feeds or found.sitemaps or found.listing_selector):
+    if not found_anything(found):
         print("nothing to crawl was found; no spec written")
         return 1
-    folder = args.out or settings.sources_dir / "_review"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{source_id}.yaml"
-    path.write_text(
-        yaml.safe_dump(build_spec(found, source_id), allow_unicode=True, sort_keys=False), encoding="utf-8"
-    )
+    path = write_review_spec(build_spec(found, source_id), args.out or review_folder(settings.sources_dir))
     print(f"wrote {path} (disabled): review it, then 'policyradar sources preview {source_id}'")
     return 0

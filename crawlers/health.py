@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crawlers.observe import STATS_KEY
-from crawlers.sources import load_sources
+from crawlers.sources import SourceSpec, load_sources
 from policyradar.kafka_io import read_topic
 from policyradar.settings import Settings, get_settings
 
@@ -130,11 +130,19 @@ def _matched_before(selector: str, earlier: list[CrawlRun]) -> bool:
     )
 
 
+def health_report(
+    settings: Settings, days: int, now: datetime | None = None
+) -> tuple[list[SourceSpec], list[SourceHealth]]:
+    """Every source file under the sources folder and its health (same order), from the crawl-run
+    summaries on Kafka: what ``sources health`` prints and the web page's sources view shows."""
+    specs = load_sources(settings.sources_dir)
+    return specs, assess([spec.id for spec in specs], read_runs(settings), days, now)
+
+
 def health_command(args: argparse.Namespace) -> int:
     """Print the report; exit 1 when an enabled source is flagged (and say which and why)."""
     settings = get_settings()
-    specs = load_sources(settings.sources_dir)
-    report = assess([spec.id for spec in specs], read_runs(settings), args.days)
+    specs, report = health_report(settings, args.days)
     enabled = {spec.id for spec in specs if spec.enabled}
     flagged = [h for h in report if h.broken and h.source_id in enabled]
     if args.json:

@@ -1,14 +1,15 @@
 """The HTTP API (FastAPI, OpenAPI docs at /docs) and the web page, served by ``policyradar serve``.
 
 Reads are open; writes (alerts) need ``Authorization: Bearer <token>`` with a token from
-``POLICYRADAR_API_TOKENS``, and a user sees and changes only their own alerts. The routes live in
+``POLICYRADAR_API_TOKENS``, and a user sees and changes only their own alerts; adding sources needs
+an operator's token (``policyradar.api_tokens``). The routes live in
 ``indexer.routes``: search and export, document versions, alerts, the page; their error bodies in
 ``indexer.routes.errors``.
 """
 
 # No "from __future__ import annotations" here: FastAPI must see the dependency objects themselves.
 
-import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,7 +24,10 @@ from indexer.routes.feeds import feeds_router
 from indexer.routes.health import health_router
 from indexer.routes.pages import WEB_DIR, pages_router
 from indexer.routes.search import search_router
+from indexer.routes.sources import sources_router
 from indexer.routes.versions import versions_router
+from indexer.sources_desk import SourcesDesk
+from policyradar.api_tokens import api_token_holders
 from policyradar.metrics import HTTP_REQUESTS
 from policyradar.rates import rates_to_cny
 from policyradar.settings import Settings, get_settings
@@ -45,11 +49,15 @@ def count_request(request: Request, status: int) -> None:
     HTTP_REQUESTS.labels(route=path, status=f"{status // 100}xx").inc()
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, sources: SourcesDesk | None = None
+) -> FastAPI:
+    """The app; ``sources`` (from the launcher) serves ``/api/sources``, else those answer 503."""
     settings = settings or get_settings()
     engine = engine or make_engine(settings)
     alias = settings.index_alias
-    tokens: dict[str, str] = json.loads(settings.api_tokens.get_secret_value() or "{}")
+    holders = api_token_holders(settings.api_tokens.get_secret_value())
+    tokens = {token: holder.user for token, holder in holders.items()}
     app = FastAPI(
         title="Policy Radar",
         version="0.1.0",
@@ -77,17 +85,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(documents_router(engine, alias))
     app.include_router(feeds_router(engine, alias, rates_to_cny(settings.fx_rates)))
     app.include_router(alerts_router(engine, alias, settings, tokens))
+    app.include_router(sources_router(engine, alias, holders, sources))
     app.include_router(pages_router(engine, alias))
     app.include_router(health_router(engine, alias))
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     return app
 
 
-def serve_command(args: Any) -> int:
+def serve_command(args: Any, sources: Callable[[Settings], SourcesDesk] | None = None) -> int:
+    """Serve the app; ``sources`` makes its sources desk (``launcher.serve`` passes one)."""
     import uvicorn
 
     settings = get_settings()
     host, port = args.host or settings.api_host, args.port or settings.api_port
     print(f"Policy Radar web page on http://{host}:{port}/ (API docs at /docs)", flush=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    desk = sources(settings) if sources else None
+    uvicorn.run(create_app(settings, sources=desk), host=host, port=port, log_level="warning")
     return 0

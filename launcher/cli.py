@@ -189,7 +189,7 @@ def _serve(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="the HTTP API and web page (default http://127.0.0.1:8000)")
     p.add_argument("--host", help="address to listen on (default POLICYRADAR_API_HOST, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default POLICYRADAR_API_PORT, 8000)")
-    p.set_defaults(handler="indexer.api:serve_command")
+    p.set_defaults(handler="launcher.serve:serve_command")
     p = sub.add_parser("run", help="every stage, the digest scheduler and the web page on this machine")
     p.set_defaults(handler="launcher.run_all:run_command")
 

@@ -11,43 +11,108 @@ import json
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from policyradar.errors import PolicyRadarError
 
 
-def _policyradar(*args: str, capture: bool = False) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "launcher", *args], check=False, text=True, capture_output=capture
-    )
+def _policyradar(
+    *args: str, capture: bool = False, env: dict[str, str] | None = None, timeout: float | None = None
+) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "launcher", *args],
+            check=False,
+            text=True,
+            capture_output=capture,
+            env=env,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise PolicyRadarError(f"'policyradar {args[0]}' did not finish within {timeout:.0f} s") from exc
 
 
-def _dry_run(source_id: str, limit: int, out: Path, capture: bool) -> subprocess.CompletedProcess:
+def _dry_run(
+    source_id: str,
+    limit: int,
+    out: Path,
+    capture: bool,
+    sources_dir: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess:
+    where = ("--sources-dir", str(sources_dir)) if sources_dir else ()
     return _policyradar(
-        "crawl", "--source", source_id, "--dry-run", str(out), "--limit", str(limit), capture=capture
-    )
+        "crawl", "--source", source_id, *where, "--dry-run", str(out), "--limit", str(limit),
+        capture=capture, env=env, timeout=timeout,
+    )  # fmt: skip
+
+
+@dataclass
+class DryRun:
+    """A preview crawl: the crawl's exit and output, and its raw records (``records.jsonl``, cut to
+    the limit; None when it yielded nothing)."""
+
+    crawl: subprocess.CompletedProcess
+    records: Path | None
+
+
+def crawl_records(
+    source_id: str,
+    limit: int,
+    folder: Path,
+    *,
+    sources_dir: Path | None = None,
+    capture: bool = False,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> DryRun:
+    """``crawl --dry-run`` of one source into ``folder``: nothing reaches Kafka."""
+    out = folder / "records.jsonl"
+    crawl = _dry_run(source_id, limit, out, capture, sources_dir, env, timeout)
+    if not out.exists() or not out.read_text(encoding="utf-8").strip():
+        return DryRun(crawl, None)
+    lines = out.read_text(encoding="utf-8").splitlines()[:limit]  # the crawl may overshoot
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return DryRun(crawl, out)
+
+
+def enrich_records(
+    records: Path,
+    *,
+    pretty: bool,
+    capture: bool = False,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> tuple[subprocess.CompletedProcess, Path]:
+    """``extract --raw`` of a dry run's records: the processors' entities, printed (readable with
+    ``pretty``) and written as enriched records next to ``records`` (``enriched.jsonl``)."""
+    enriched = records.with_name("enriched.jsonl")
+    style = ("--pretty",) if pretty else ()
+    extract = _policyradar(
+        "extract", "--raw", *style, "--enriched-out", str(enriched), str(records),
+        capture=capture, env=env, timeout=timeout,
+    )  # fmt: skip
+    return extract, enriched
 
 
 def preview_command(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="policyradar-preview-") as folder:
-        out = Path(folder) / "records.jsonl"
-        crawl = _dry_run(args.source_id, args.limit, out, capture=False)
-        if not out.exists() or not out.read_text(encoding="utf-8").strip():
+        dry_run = crawl_records(args.source_id, args.limit, Path(folder))
+        if dry_run.records is None:
             raise PolicyRadarError(
-                f"source {args.source_id!r} yielded no records (crawl exit {crawl.returncode})"
+                f"source {args.source_id!r} yielded no records (crawl exit {dry_run.crawl.returncode})"
             )
-        lines = out.read_text(encoding="utf-8").splitlines()[: args.limit]  # the crawl may overshoot
-        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(
             f"\n== {args.source_id}: records with their entities (nothing was written to Kafka)", flush=True
         )
-        enriched = Path(folder) / "enriched.jsonl"
-        extract = _policyradar("extract", "--raw", "--pretty", "--enriched-out", str(enriched), str(out))
+        extract, enriched = enrich_records(dry_run.records, pretty=True)
         print("\n== alerts these records would fire (nothing is recorded or sent)", flush=True)
         matched = _policyradar("alerts", "match", str(enriched), capture=True)
         problem = (matched.stderr.strip().splitlines() or ["error"])[-1]
         print(matched.stdout if matched.returncode == 0 else f"(alerts not checked: {problem})")
-    return 0 if crawl.returncode == 0 and extract.returncode == 0 else 1
+    return 0 if dry_run.crawl.returncode == 0 and extract.returncode == 0 else 1
 
 
 def check_live_command(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
+from policyradar.api_tokens import parse_api_tokens
 from policyradar.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +113,9 @@ class Settings(BaseSettings):
     metrics_port: int | None = None
     # Lag (records not yet read, summed over the consumer's partitions) above which /readyz says no.
     ready_max_lag: int = 10_000
-    # JSON object of API token -> user name; writes need a token, each user sees only their alerts.
+    # JSON object of API token -> holder: a user name, or {"user": ..., "role": "user" | "operator"}
+    # (policyradar/api_tokens.py). Writes need a token, each user sees only their alerts; operators
+    # may also add sources from the web page.
     api_tokens: SecretStr = SecretStr("{}")
 
     # Local stack
@@ -120,6 +123,12 @@ class Settings(BaseSettings):
     kafka_heap: str = "512m"
     opensearch_heap: str = "1g"
     opensearch_http_port: int = 9200
+
+    @field_validator("api_tokens")
+    @classmethod
+    def _readable_api_tokens(cls, tokens: SecretStr) -> SecretStr:
+        parse_api_tokens(tokens.get_secret_value())  # a bad holder or role stops the process at start
+        return tokens
 
     @field_validator("fx_rates")
     @classmethod

@@ -68,6 +68,11 @@ def pages_router(engine: Engine, alias: str) -> APIRouter:
             return not_ready_page(reason)
         return FileResponse(WEB_DIR / "index.html", media_type=HTML)
 
+    @router.get("/sources")
+    def sources_page() -> Response:
+        """Sources with their health, and adding one (operators): a shell for sources.js."""
+        return FileResponse(WEB_DIR / "sources.html", media_type=HTML)
+
     @router.get("/documents/{doc_id}")
     def document_page(doc_id: str) -> Response:
         reason = index_missing_reason(engine, alias)
