@@ -1,6 +1,6 @@
 """The announcements index, declared once: settings, mapping and the document built from a record.
 
-Indices are versioned (``announcements-v1``) behind the alias (``announcements``), so a mapping
+Indices are versioned (``announcements-v2``) behind the alias (``announcements``), so a mapping
 change or a reprocess can build a new version and swap the alias without search downtime.
 """
 
@@ -9,10 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from indexer.text_fold import folded_copy
 from policyradar.schemas import ENTITY_FIELDS, EnrichedRecord, PolicyFacts
 from policyradar.settings import Settings
 
-MAPPING_VERSION = 1
+# The version a new index is made with. Fields are only ever added to a version (``ensure_index``
+# adds them to an existing index); a new version is made by ``reprocess``, which also fills the new
+# fields of old documents. 2: ``folded`` (Traditional Chinese folded to Simplified, issue 14).
+MAPPING_VERSION = 2
 
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date"}
@@ -21,6 +25,7 @@ _DATE = {"type": "date"}
 # which use the same analyzer: a stop word in the query must not be required in a name).
 _NAME = {"type": "keyword", "fields": {"text": {"type": "text", "analyzer": "english"}}}
 _OFFSET = {"type": "integer", "index": False}
+_FOLDED = {"type": "text", "analyzer": "cjk"}
 _TEXT = {
     "type": "text",
     "analyzer": "english",
@@ -102,6 +107,9 @@ INDEX_BODY: dict[str, Any] = {
             },
             "text": _TEXT,
             "text_truncated": {"type": "boolean"},
+            # Title and body with Traditional Chinese folded to Simplified (``indexer.text_fold``),
+            # written only when folding changes them; searched with the folded query, never shown.
+            "folded": {"properties": {"title": _FOLDED, "text": _FOLDED}},
             "published_at": {"type": "date"},
             "fetched_at": {"type": "date"},
             "content_hash": _KEYWORD,
@@ -183,4 +191,7 @@ def document_from_record(record: EnrichedRecord) -> dict[str, Any]:
     doc["doc_type"] = facts.doc_type
     doc["issuer_names"] = list(dict.fromkeys(i.canonical for i in facts.issuers))
     doc["deadline"] = facts.deadline.isoformat() if facts.deadline else None
+    folded = {name: copy for name in ("title", "text") if (copy := folded_copy(doc[name]))}
+    if folded:
+        doc["folded"] = folded
     return doc

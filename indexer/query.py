@@ -25,6 +25,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from indexer.glossary import default_glossary
+from indexer.text_fold import fold_script, has_han
 from policyradar.errors import PolicyRadarError
 from policyradar.rates import to_cny
 from policyradar.schemas import DocType
@@ -34,6 +36,9 @@ from policyradar.schemas import DocType
 # fields use the English analyzer like the titles, so that a stop word of the query ("subsidies for
 # developers") is dropped everywhere instead of being required in a name.
 SEARCH_FIELDS = ["title^3", "title.cjk^3", "text", "text.cjk", "companies.text", "issuer_names.text"]
+# The folded copies of Traditional Chinese titles and bodies (``indexer.mapping``), searched when the
+# folded, expanded query holds Chinese characters.
+FOLDED_FIELDS = ["folded.title^3", "folded.text"]
 MAX_RESULT_WINDOW = 10_000  # the engine's index.max_result_window
 MAX_AMOUNT = 1e15  # a thousand trillion in any currency: above every budget, finite after conversion
 MAX_QUERY_CHARS = 500
@@ -251,6 +256,21 @@ def build_query(request: Conditions | SearchRequest, rates: Mapping[str, float])
     return query
 
 
+def text_query(text: str, *, fold: bool = True, expand: bool = True) -> dict[str, Any]:
+    """The text match of a search: ``text`` folded to Simplified script (``indexer.text_fold``) and its
+    glossary terms expanded to their equivalents (``indexer.glossary``), over the fields and the folded
+    copies of Traditional documents; when folding changed ``text``, the text as written also matches
+    (documents indexed before folding, highlighting in the script of the query). ``fold=False,
+    expand=False`` gives the match as it was before both (``policyradar eval-search`` compares them)."""
+    folded = fold_script(text) if fold else text
+    query = default_glossary().expand(folded) if expand else folded
+    fields = SEARCH_FIELDS + FOLDED_FIELDS if fold and has_han(query) else SEARCH_FIELDS
+    match = _text_query(query, fields)
+    if folded == text:
+        return match
+    return {"bool": {"should": [match, _text_query(text, SEARCH_FIELDS)], "minimum_should_match": 1}}
+
+
 def _text_query(text: str, fields: list[str]) -> dict[str, Any]:
     return {
         "simple_query_string": {
@@ -267,7 +287,7 @@ def _base_query(request: Conditions | SearchRequest, rates: Mapping[str, float])
     must: list[dict[str, Any]] = []
     text = getattr(request, "q", "")
     if text.strip():
-        must.append(_text_query(text, SEARCH_FIELDS))
+        must.append(text_query(text))
     filters: list[dict[str, Any]] = []
     money = _money_filter(request, rates)
     if money:

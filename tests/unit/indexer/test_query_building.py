@@ -29,11 +29,11 @@ def test_an_empty_request_matches_everything_without_filters():
 
 
 def test_query_text_goes_through_simple_query_string_over_the_fixed_fields():
-    query = build_query(SearchRequest(q='"large models" -Beijing'), RATES)
+    query = build_query(SearchRequest(q='"model makers" -Lhasa'), RATES)
     assert query["bool"]["must"] == [
         {
             "simple_query_string": {
-                "query": '"large models" -Beijing',
+                "query": '"model makers" -Lhasa',  # no glossary term: sent as written
                 "fields": SEARCH_FIELDS,
                 "default_operator": "and",
                 "flags": "AND|OR|NOT|PHRASE|PREFIX|WHITESPACE|PRECEDENCE",
