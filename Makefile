@@ -115,6 +115,8 @@ format: install
 eval: install
 	$(BIN)/policyradar eval
 	$(BIN)/policyradar similar --eval
+	$(BIN)/policyradar stack up
+	$(BIN)/policyradar eval-search
 
 bench: install
 	$(BIN)/python bench/bench_processor.py

@@ -135,6 +135,14 @@ def _extract(sub: argparse._SubParsersAction) -> None:
         help="precision and recall on labelled pairs (default processors/eval/pairs)",
     )
     p.set_defaults(handler="indexer.clusters.cli:similar_command")
+    p = sub.add_parser(
+        "eval-search", help="nDCG@10 of the text search on judged queries, before and after the glossary"
+    )
+    p.add_argument(
+        "--judgments", metavar="FILE", help="judged queries (default indexer/data/search_judgments.yaml)"
+    )
+    p.add_argument("--per-query", dest="verbose_queries", action="store_true", help="also print each query")
+    p.set_defaults(handler="launcher.search_eval:search_eval_command")
 
 
 def _alerts(sub: argparse._SubParsersAction) -> None:
