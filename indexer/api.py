@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from indexer.engine import Engine, make_engine
+from indexer.routes.alert_feeds import alert_feeds_router
 from indexer.routes.alerts import alerts_router
 from indexer.routes.charts import charts_router
 from indexer.routes.charts import charts_router
@@ -87,6 +88,7 @@ def create_app(
     app.include_router(documents_router(engine, alias))
     app.include_router(feeds_router(engine, alias, rates_to_cny(settings.fx_rates)))
     app.include_router(alerts_router(engine, alias, settings, tokens))
+    app.include_router(alert_feeds_router(engine, alias))
     app.include_router(sources_router(engine, alias, holders, sources))
     app.include_router(pages_router(engine, alias))
     app.include_router(health_router(engine, alias))

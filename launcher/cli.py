@@ -158,6 +158,11 @@ def _alerts(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--timezone", default="Asia/Shanghai")
     a.add_argument("--email", action="append", metavar="ADDR")
     a.add_argument("--webhook", metavar="URL", help="POST signed JSON here (Standard Webhooks headers)")
+    a.add_argument("--wecom", metavar="URL", help="a WeCom (企业微信) group robot's webhook address")
+    a.add_argument("--dingtalk", metavar="URL", help="a DingTalk (钉钉) custom robot's webhook address")
+    a.add_argument("--dingtalk-secret", metavar="S", help="the DingTalk robot's signing secret (SEC…)")
+    a.add_argument("--feishu", metavar="URL", help="a Feishu/Lark (飞书) custom bot's webhook address")
+    a.add_argument("--feishu-secret", metavar="S", help="the Feishu bot's signing secret")
     a.add_argument(
         "--backfill", type=int, metavar="DAYS", help="match documents of the last DAYS days (default 7)"
     )
@@ -182,7 +187,14 @@ def _alerts(sub: argparse._SubParsersAction) -> None:
     a = actions.add_parser("remove", help="remove an alert")
     a.add_argument("name")
     a.set_defaults(handler="indexer.alerts.cli:remove_command")
-    for action in (actions.choices["add"], actions.choices["list"], actions.choices["remove"]):
+    for verb, help_text in (
+        ("pause", "pause an alert: it matches and sends nothing"),
+        ("resume", "resume it"),
+    ):
+        a = actions.add_parser(verb, help=help_text)
+        a.add_argument("name")
+        a.set_defaults(handler="indexer.alerts.cli:pause_command")
+    for action in (actions.choices[verb] for verb in ("add", "list", "remove", "pause", "resume")):
         action.add_argument("--user", default="local", help="owner of the alert (default: local)")
     p = sub.add_parser("digest", help="show an alert's next digest")
     p.add_argument("name")

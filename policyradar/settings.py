@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     digest_tick_seconds: float = 2.0
     scheduler_lease_seconds: float = 30.0
     backfill_days: int = 7
+    # Hosts (``host`` or ``host:port``) accepted as WeCom/DingTalk/Feishu robot addresses besides the
+    # platforms' own (qyapi.weixin.qq.com, oapi.dingtalk.com, open.feishu.cn, open.larksuite.com):
+    # for local test receivers. They still pass the URL checks (POLICYRADAR_ALLOW_PRIVATE_HOSTS).
+    robot_extra_hosts: tuple[str, ...] = ()
     # Operator notices (a source turned broken or recovered): an address and/or a webhook URL.
     operator_email: str | None = None
     operator_webhook: str | None = None

@@ -1,10 +1,11 @@
-"""``policyradar alerts add|list|remove``, ``digest NAME --preview`` and ``scheduler``."""
+"""``policyradar alerts add|list|remove|pause|resume``, ``digest NAME --preview`` and ``scheduler``."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 
 from indexer.alerts.digest import DigestService
 from indexer.alerts.model import Alert
+from indexer.alerts.robots import check_robot_url
 from indexer.alerts.scheduler import DigestScheduler, lease_bound_service
 from indexer.alerts.store import AlertStore, MatchRecorder, new_webhook_secret
 from indexer.engine import open_engine
@@ -23,13 +25,36 @@ from policyradar.rates import rates_to_cny
 from policyradar.schemas import EnrichedRecord
 from policyradar.settings import get_settings, metrics_port
 from policyradar.signals import StopFlag
-from policyradar.urlsafety import check_url
+from policyradar.urlsafety import UnsafeUrlError, check_url
+
+OPTION_OF = {
+    "remind_days": "--remind-days",
+    "dingtalk_secret": "--dingtalk-secret",
+    "feishu_secret": "--feishu-secret",
+}
+ROBOT_OPTIONS = {"wecom": "--wecom", "dingtalk": "--dingtalk", "feishu": "--feishu"}
+
+
+def check_robot_options(args: argparse.Namespace) -> None:
+    """Each robot address given is one of its platform's (or an extra host) and passes the URL checks."""
+    settings = get_settings()
+    for platform, option in ROBOT_OPTIONS.items():
+        url = getattr(args, platform, None)
+        if not url:
+            continue
+        try:
+            check_robot_url(platform, url, settings)
+        except UnsafeUrlError as exc:
+            raise PolicyRadarError(f"{option}: {exc}") from exc
+    for platform in ("dingtalk", "feishu"):
+        if getattr(args, f"{platform}_secret", None) and not getattr(args, platform, None):
+            raise PolicyRadarError(f"--{platform}-secret needs --{platform} URL")
 
 
 def _validation_message(exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "alert"
-    where = "--remind-days" if where == "remind_days" else where  # the option that set it
+    where = OPTION_OF.get(where, where)  # the option that set it
     return f"{where}: {first['msg']}"
 
 
@@ -39,6 +64,7 @@ def alert_from_args(args: argparse.Namespace, rates: Mapping[str, float]) -> Ale
     settings = get_settings()
     if args.webhook:
         check_url(args.webhook, settings.allow_private_hosts)
+    check_robot_options(args)
     request = request_from_args(args, rates, alert=True)
     try:
         return Alert(
@@ -52,6 +78,12 @@ def alert_from_args(args: argparse.Namespace, rates: Mapping[str, float]) -> Ale
             email=args.email or [],
             webhook_url=args.webhook,
             webhook_secret=new_webhook_secret() if args.webhook else None,
+            wecom_url=getattr(args, "wecom", None),
+            dingtalk_url=getattr(args, "dingtalk", None),
+            dingtalk_secret=getattr(args, "dingtalk_secret", None),
+            feishu_url=getattr(args, "feishu", None),
+            feishu_secret=getattr(args, "feishu_secret", None),
+            feed_key=secrets.token_urlsafe(24),
             remind_days=getattr(args, "remind_days", None),
             on_change=getattr(args, "on_change", False),
         )
@@ -104,12 +136,11 @@ def list_command(args: argparse.Namespace) -> int:
         print(json.dumps([a.public() for a in alerts], ensure_ascii=False, indent=2))
         return 0
     for alert in alerts:
-        where = (
-            ", ".join([*alert.email, *([alert.webhook_url] if alert.webhook_url else [])]) or "no delivery"
-        )
+        where = ", ".join(alert.channels) or "no delivery"
         conditions = alert.conditions.model_dump(exclude_defaults=True, mode="json")
         remind = f" (reminds {alert.remind_days} day(s) before deadlines)" if alert.remind_days else ""
         remind += " (and of amendments)" if alert.on_change else ""
+        remind += " [paused]" if alert.paused else ""
         print(f"{alert.name:<28} {alert.every:<10} q={alert.q!r} {conditions} -> {where}{remind}")
     print(f"{len(alerts)} alert(s)")
     return 0
@@ -122,6 +153,20 @@ def remove_command(args: argparse.Namespace) -> int:
     if not removed:
         raise PolicyRadarError(f"no alert named {args.name!r} for {args.user}")
     print(f"removed alert {args.name!r}")
+    return 0
+
+
+def pause_command(args: argparse.Namespace) -> int:
+    """Pause (``alerts pause``) or resume (``alerts resume``) an alert."""
+    paused = args.action == "pause"
+    settings = get_settings()
+    with open_engine(settings) as engine:
+        store = AlertStore(engine, settings.index_alias)
+        alert = store.get(args.user, args.name)
+        if alert is None:
+            raise PolicyRadarError(f"no alert named {args.name!r} for {args.user}")
+        store.set_paused(alert, paused)
+    print(f"alert {args.name!r} {'paused' if paused else 'resumed'}")
     return 0
 
 

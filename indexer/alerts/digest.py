@@ -37,7 +37,8 @@ from indexer.alerts.lease import Lease, LeaseLost
 from indexer.alerts.model import Alert
 from indexer.alerts.reminders import REMINDER, due_reminder, reminder_day, reminder_id_for, reminder_window
 from indexer.alerts.render import fold_copies, render_digest, render_reminder
-from indexer.alerts.send import DeliveryError, send_email, send_webhook
+from indexer.alerts.robots import digest_message
+from indexer.alerts.send import DeliveryError, robots_of, send_email, send_robot, send_webhook
 from indexer.alerts.store import (
     AlertStore,
     MatchRecorder,
@@ -57,6 +58,8 @@ MAX_ITEMS = 500  # items per digest message; more go out as further messages in 
 # waiting, reminders): the rest are handled at the next tick, so a tick's requests are bounded
 # whatever the number of alerts.
 DUE_PAGE = 200
+MAX_ERROR_CHARS = 2000  # of a failed attempt's error, kept in the ledger for the delivery history
+HISTORY_SIZE = 50  # digests and reminders shown in an alert's delivery history
 # A digest write that carries the writer's fencing token; refused (a no-op) when the digest already
 # carries a newer token, i.e. a newer lease holder has taken it over.
 FENCED_WRITE = (
@@ -81,6 +84,7 @@ class DigestService:
     settings: Settings
     email: Callable[..., None] = send_email
     webhook: Callable[..., None] = send_webhook
+    robot: Callable[..., None] = send_robot  # WeCom, DingTalk and Feishu robots
     after_send: Callable[[str], None] = lambda message_id: None  # tests use it to crash here
     before_send: Callable[[str], None] = lambda message_id: None  # tests use it to pause here
     lease: Lease | None = None  # the scheduler's: deliveries and ledger writes are fenced by it
@@ -274,6 +278,17 @@ class DigestService:
         text, _ = render_digest(alert, docs, message_id, today)
         return text, len(fold_copies(docs))
 
+    def history(self, alert: Alert, size: int = HISTORY_SIZE) -> list[dict[str, Any]]:
+        """The alert's latest digests and reminders, newest first: when, which channels were reached,
+        how many items, and the status (``sent``, ``pending``, or ``retrying`` after a failure)."""
+        body = {
+            "query": {"term": {"alert_id": alert.id}},
+            "size": size,
+            "sort": [{"created_at": "desc"}],
+        }
+        hits = self.engine.search(self.names["digests"], body)["hits"]["hits"]
+        return [delivery_entry(hit["_id"], hit["_source"]) for hit in hits]
+
     # Sending --------------------------------------------------------------------------------------
     def fire(self, alert: Alert, fire_time: datetime) -> list[str]:
         """Send the alert's pending digest, then every waiting match in digests of at most
@@ -327,15 +342,11 @@ class DigestService:
         reminder = pending.get("kind") == REMINDER
         fire_time = datetime.fromisoformat(str(pending["fire_time"]))
         docs = [doc for _, doc in items]
-        try:
-            if reminder:
-                self._deliver_reminder(alert, pending["id"], docs, fire_time)
-            else:
-                self._deliver(alert, pending["id"], docs, fire_time)
-        except DeliveryError:
+        delivered, failures = self._deliver_all(alert, pending, docs, fire_time)
+        if failures:
             DIGESTS.labels(outcome="failed").inc()
-            self._note_failure(pending)
-            raise
+            self._note_failure(pending, delivered, failures)
+            raise DeliveryError("; ".join(failures))
         DIGESTS.labels(outcome="sent").inc()
         self.after_send(pending["id"])
         match_ids = [match for match, _ in items]
@@ -345,7 +356,7 @@ class DigestService:
             if reminder
             else [m for m, doc in items if due_reminder(alert, doc.get("deadline"), fire_time)]
         )
-        self.mark_sent(pending["id"], [] if reminder else match_ids, reminded)
+        self.mark_sent(pending["id"], [] if reminder else match_ids, reminded, channels=delivered)
         what = "reminder" if reminder else "digest"
         log.info("%s %s for %s sent with %d item(s)", what, pending["id"], alert.id, len(items))
         return pending["id"]
@@ -388,38 +399,73 @@ class DigestService:
                     return None, part
                 part += 1  # that part went out earlier: this one is the next
 
-    def _deliver(
-        self, alert: Alert, message_id: str, items: list[dict[str, Any]], fire_time: datetime
-    ) -> None:
-        today = fire_time.astimezone(ZoneInfo(alert.timezone)).date()
-        text, html = render_digest(alert, items, message_id, today)
-        if alert.email:
-            self.email(self.settings, alert, message_id, text, html, len(fold_copies(items)))
-        if alert.webhook_url:
-            self.webhook(
-                self.settings, alert, message_id, _payload("digest", alert, message_id, fold_copies(items))
-            )
+    def _deliver_all(
+        self, alert: Alert, pending: dict[str, Any], items: list[dict[str, Any]], fire_time: datetime
+    ) -> tuple[list[str], list[str]]:
+        """Send to each of the alert's channels not yet reached by an earlier attempt of this digest
+        (``channels`` in the ledger); (every channel reached, one line per channel that failed)."""
+        sends = self._channel_sends(alert, pending, items, fire_time)
+        delivered = [channel for channel in pending.get("channels") or [] if channel in sends]
+        failures = []
+        for channel, send in sends.items():
+            if channel in delivered:
+                continue
+            try:
+                send()
+            except DeliveryError as exc:
+                failures.append(str(exc))
+            else:
+                delivered.append(channel)
+        return delivered, failures
 
-    def _deliver_reminder(
-        self, alert: Alert, message_id: str, items: list[dict[str, Any]], fire_time: datetime
-    ) -> None:
+    def _channel_sends(
+        self, alert: Alert, pending: dict[str, Any], items: list[dict[str, Any]], fire_time: datetime
+    ) -> dict[str, Callable[[], None]]:
+        """One call per channel of the alert that sends this digest (or reminder) there."""
+        message_id = pending["id"]
+        kind = REMINDER if pending.get("kind") == REMINDER else "digest"
         today = fire_time.astimezone(ZoneInfo(alert.timezone)).date()
-        text, html, subject = render_reminder(alert, items, message_id, today)
+        folded = fold_copies(items)
+        extra: dict[str, Any] = {}
+        if kind == REMINDER:
+            text, html, extra["subject"] = render_reminder(alert, items, message_id, today)
+        else:
+            text, html = render_digest(alert, items, message_id, today)
+        sends: dict[str, Callable[[], None]] = {}
         if alert.email:
-            self.email(self.settings, alert, message_id, text, html, len(fold_copies(items)), subject=subject)
-        if alert.webhook_url:
-            self.webhook(
-                self.settings, alert, message_id, _payload(REMINDER, alert, message_id, fold_copies(items))
+            sends["email"] = lambda: self.email(
+                self.settings, alert, message_id, text, html, len(folded), **extra
             )
+        if alert.webhook_url:
+            payload = _payload(kind, alert, message_id, folded)
+            sends["webhook"] = lambda: self.webhook(self.settings, alert, message_id, payload)
+        message = digest_message(alert.name, kind, folded, message_id)
+        for platform, robot in robots_of(alert).items():
+            sends[platform] = lambda robot=robot: self.robot(self.settings, alert, robot, message)
+        return sends
 
-    def _note_failure(self, pending: dict[str, Any]) -> None:
+    def _note_failure(self, pending: dict[str, Any], delivered: list[str], failures: list[str]) -> None:
+        """Record a failed attempt: when to retry, the channels already reached (not sent to again)
+        and what went wrong."""
         attempts = int(pending.get("attempts") or 0) + 1
         retry_at = datetime.now(UTC) + timedelta(seconds=min(2**attempts, 3600))
-        self._write_digest(pending["id"], {"attempts": attempts, "next_attempt_at": retry_at.isoformat()})
+        changes = {
+            "attempts": attempts,
+            "next_attempt_at": retry_at.isoformat(),
+            "channels": delivered,
+            "last_error": "; ".join(failures)[:MAX_ERROR_CHARS],
+        }
+        self._write_digest(pending["id"], changes)
 
-    def mark_sent(self, message_id: str, match_ids: list[str], reminded: list[str] | None = None) -> None:
+    def mark_sent(
+        self,
+        message_id: str,
+        match_ids: list[str],
+        reminded: list[str] | None = None,
+        channels: list[str] | None = None,
+    ) -> None:
         """Mark the matches (delivered in ``match_ids``, reminded of in ``reminded``) and then the
-        digest sent (fenced: refused for a former lease holder)."""
+        digest sent to ``channels`` (fenced: refused for a former lease holder)."""
         self._check_lease()
         marks: dict[str, dict[str, str]] = {match: {"message_id": message_id} for match in match_ids}
         for match in reminded or []:
@@ -434,7 +480,8 @@ class DigestService:
             raise_for_bulk(
                 self.engine.bulk(operations, refresh="wait_for"), "marking matches sent", (EngineNotFound,)
             )
-        self._write_digest(message_id, {"status": "sent", "sent_at": datetime.now(UTC).isoformat()})
+        sent = {"status": "sent", "sent_at": datetime.now(UTC).isoformat()}
+        self._write_digest(message_id, {**sent, **({"channels": channels} if channels is not None else {})})
 
     # Fencing --------------------------------------------------------------------------------------
     def _check_lease(self) -> int:
@@ -512,8 +559,8 @@ class DigestService:
         sent: list[str] = []
         changes: list[tuple[str, dict[str, Any]]] = []
         for alert in alerts.values():
-            if alert.every != "instant":
-                continue  # made a scheduled alert since: its schedule sends them
+            if alert.every != "instant" or alert.paused:
+                continue  # made a scheduled alert since (its schedule sends them), or paused
             retry = self._fire_or_retry(alert, now, now, {alert.id}, sent)
             if retry is not None:
                 changes.append((alert.id, {"next_due": as_field(retry)}))
@@ -567,4 +614,24 @@ def _payload(kind: str, alert: Alert, message_id: str, items: list[dict[str, Any
         "alert": alert.name,
         "owner": alert.owner,
         "items": items,
+    }
+
+
+def delivery_entry(message_id: str, digest: dict[str, Any]) -> dict[str, Any]:
+    """A digest of the ledger as the delivery history shows it."""
+    status = digest.get("status")
+    if status == "pending" and digest.get("attempts"):
+        status = "retrying"
+    return {
+        "message_id": message_id,
+        "kind": digest.get("kind") or "digest",
+        "status": status,
+        "fire_time": digest.get("fire_time"),
+        "created_at": digest.get("created_at"),
+        "sent_at": digest.get("sent_at"),
+        "items": len(digest.get("match_ids") or []),
+        "channels": digest.get("channels") or [],
+        "attempts": digest.get("attempts") or 0,
+        "next_attempt_at": digest.get("next_attempt_at") if status != "sent" else None,
+        "last_error": digest.get("last_error"),
     }

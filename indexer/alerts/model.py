@@ -14,6 +14,7 @@ from policyradar.crontab import crontab_trigger
 
 SCHEDULE_WORDS = ("instant", "daily", "weekly")
 MAX_REMIND_DAYS = 90
+SECRET_FIELDS = {"webhook_secret", "dingtalk_secret", "feishu_secret", "feed_key"}
 
 
 class Alert(BaseModel):
@@ -31,6 +32,17 @@ class Alert(BaseModel):
     email: list[str] = []
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    # Chat group robots (``robots.py``): WeCom (no signing), DingTalk and Feishu (signed when the
+    # robot has a signing secret).
+    wecom_url: str | None = None
+    dingtalk_url: str | None = None
+    dingtalk_secret: str | None = None
+    feishu_url: str | None = None
+    feishu_secret: str | None = None
+    # A paused alert matches nothing new and sends nothing until it is resumed.
+    paused: bool = False
+    # The secret in the alert's private Atom feed URL (never the API token); None until one is made.
+    feed_key: str | None = None
     # Remind of each matched item this many days before its deadline (at ``at``, in ``timezone``).
     remind_days: int | None = Field(
         default=None,
@@ -79,9 +91,29 @@ class Alert(BaseModel):
     def id(self) -> str:
         return alert_id(self.owner, self.name)
 
+    @property
+    def channels(self) -> list[str]:
+        """The delivery channels the alert has, in the order a digest goes out."""
+        return [channel for channel, there in self._channel_fields() if there]
+
+    def _channel_fields(self) -> list[tuple[str, bool]]:
+        return [
+            ("email", bool(self.email)),
+            ("webhook", bool(self.webhook_url)),
+            ("wecom", bool(self.wecom_url)),
+            ("dingtalk", bool(self.dingtalk_url)),
+            ("feishu", bool(self.feishu_url)),
+        ]
+
     def public(self) -> dict[str, Any]:
-        """The alert as shown to its owner (the webhook secret is never shown again)."""
-        return self.model_dump(mode="json", exclude={"webhook_secret"})
+        """The alert as shown to its owner: secrets are never shown again, only whether a robot signs."""
+        shown = self.model_dump(mode="json", exclude=SECRET_FIELDS)
+        return {
+            **shown,
+            "dingtalk_signed": bool(self.dingtalk_secret),
+            "feishu_signed": bool(self.feishu_secret),
+            "channels": self.channels,
+        }
 
 
 def alert_id(owner: str, name: str) -> str:

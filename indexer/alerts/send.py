@@ -1,6 +1,7 @@
-"""Delivering a digest: an email (plain text + HTML) and/or a webhook signed the Standard Webhooks way.
+"""Delivering a digest: an email (plain text + HTML), a webhook signed the Standard Webhooks way, and
+chat robots (WeCom, DingTalk, Feishu: ``robots.py``).
 
-Both carry the digest's message id, so a resend after a crash is recognisable as the same message.
+All carry the digest's message id, so a resend after a crash is recognisable as the same message.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from email.message import EmailMessage
 from typing import Any
 
 from indexer.alerts.model import Alert
+from indexer.alerts.robots import PLATFORM_NAMES, Robot, RobotMessage, alert_robots
+from indexer.alerts.robots import send_robot as post_to_robot
 from policyradar.errors import PolicyRadarError
 from policyradar.notify import NotifyError, post_json, sign, signed_webhook
 from policyradar.notify import send_email as smtp_send
@@ -65,3 +68,24 @@ def send_webhook(settings: Settings, alert: Alert, message_id: str, payload: dic
         raise DeliveryError(f"webhook for alert {alert.name!r} refused: {exc}") from exc
     except NotifyError as exc:
         raise DeliveryError(f"webhook for alert {alert.name!r} failed: {exc}") from exc
+
+
+def send_robot(settings: Settings, alert: Alert, robot: Robot, message: RobotMessage) -> None:
+    """Post a digest or reminder to one of the alert's chat robots (``robots.py``)."""
+    name = PLATFORM_NAMES[robot.platform]
+    try:
+        post_to_robot(settings, robot, message)
+    except UnsafeUrlError as exc:
+        raise DeliveryError(f"{name} robot of alert {alert.name!r} refused: {exc}") from exc
+    except NotifyError as exc:
+        raise DeliveryError(f"{name} robot of alert {alert.name!r} failed: {exc}") from exc
+
+
+def robots_of(alert: Alert) -> dict[str, Robot]:
+    """The alert's chat robots by platform."""
+    fields = [
+        ("wecom", alert.wecom_url, None),
+        ("dingtalk", alert.dingtalk_url, alert.dingtalk_secret),
+        ("feishu", alert.feishu_url, alert.feishu_secret),
+    ]
+    return {robot.platform: robot for robot in alert_robots(fields)}

@@ -24,6 +24,7 @@ PAGE_SIZE = 1000  # hits per request; every page is read
 PERCOLATE_BATCH = 100  # documents percolated in one request
 PERCOLATE_PAGE = 10_000  # matching alerts per page of a percolation (each page runs it again)
 _KEYWORD = {"type": "keyword"}
+PAUSED = {"term": {"paused": True}}  # used under ``must_not``: alerts saved before pausing existed pass
 _DATE = {"type": "date"}
 _LONG = {"type": "long"}
 # Fields added after the first release: put into the mappings of indices that already exist. A
@@ -34,8 +35,15 @@ _LONG = {"type": "long"}
 # An alert's ``narrow`` fields (``narrowing.py``) let a percolation skip the alerts no document of the
 # batch can match; ``next_due`` and ``next_reminder`` (``due.py``) let the scheduler find the alerts due
 # without listing them all. A match's ``instant`` says its alert was instant when it was recorded.
+# A paused alert (``paused``) is left out of percolation and of the scheduler's due alerts. A digest's
+# ``channels`` are those it reached (a retry after a failure skips them), ``last_error`` what failed.
 _ADDED_FIELDS = {
-    "alerts": {"narrow": NARROW_MAPPING, "next_due": _DATE, "next_reminder": _DATE},
+    "alerts": {
+        "narrow": NARROW_MAPPING,
+        "next_due": _DATE,
+        "next_reminder": _DATE,
+        "paused": {"type": "boolean"},
+    },
     "matches": {
         "deadline": _DATE,
         "reminder_id": _KEYWORD,
@@ -43,7 +51,12 @@ _ADDED_FIELDS = {
         "covered_by": _KEYWORD,
         "instant": {"type": "boolean"},
     },
-    "digests": {"fence": _LONG, "kind": _KEYWORD},
+    "digests": {
+        "fence": _LONG,
+        "kind": _KEYWORD,
+        "channels": _KEYWORD,
+        "last_error": {"type": "text", "index": False},
+    },
     "locks": {"token": _LONG},
 }
 
@@ -170,13 +183,16 @@ def alert_body(alert: Alert, rates: Mapping[str, float]) -> dict[str, Any]:
         "owner": alert.owner,
         "alert": alert.model_dump(mode="json"),
         "narrow": alert_narrowing(alert.conditions, rates),
+        "paused": alert.paused,
         **due_fields(alert),
     }
 
 
 def due_fields(alert: Alert) -> dict[str, str | None]:
     """``next_due`` and ``next_reminder`` of an alert as saved (``due.py``); an invalid schedule is
-    due at once, so that the scheduler reports it."""
+    due at once, so that the scheduler reports it; a paused alert is never due."""
+    if alert.paused:
+        return {"next_due": None, "next_reminder": None}
     try:
         due = next_fire_time(alert)
     except ValueError:
@@ -271,14 +287,43 @@ class AlertStore:
     def due(self, field: str, now: datetime, size: int) -> list[Alert]:
         """Up to ``size`` alerts whose ``field`` (``next_due`` or ``next_reminder``) is not after
         ``now``, the longest due first: one request, whatever the number of alerts."""
+        due = {"range": {field: {"lte": now.astimezone(UTC).isoformat()}}}
         body = {
-            "query": {"range": {field: {"lte": now.astimezone(UTC).isoformat()}}},
+            "query": {"bool": {"filter": [due], "must_not": [PAUSED]}},
             "sort": [{field: "asc"}, {"alert_id": "asc"}],
             "size": size,
             "_source": ["alert"],
         }
         hits = self.engine.search(self.names["alerts"], body)["hits"]["hits"]
         return [Alert.model_validate(hit["_source"]["alert"]) for hit in hits]
+
+    def set_paused(self, alert: Alert, paused: bool) -> Alert:
+        """Pause or resume an alert. Pausing also marks its waiting matches as not instant, so that
+        the scheduler's search for instant work does not keep finding them; they go out after it is
+        resumed (a resumed alert is due at once if instant, at its next fire time otherwise)."""
+        changed = alert.model_copy(update={"paused": paused})
+        self.save(changed)
+        if paused:
+            self._hold_waiting_matches(alert.id)
+        return changed
+
+    def _hold_waiting_matches(self, key: str) -> None:
+        waiting = {
+            "bool": {
+                "filter": [{"term": {"alert_id": key}}, {"term": {"instant": True}}],
+                "must_not": [{"exists": {"field": "message_id"}}, {"exists": {"field": "covered_by"}}],
+            }
+        }
+        body = {"query": waiting, "_source": False}
+        for page in search_pages(self.engine, self.names["matches"], body, ["doc_id"]):
+            operations: list[dict[str, Any]] = []
+            for hit in page:
+                operations += [
+                    {"update": {"_index": self.names["matches"], "_id": hit["_id"]}},
+                    {"doc": {"instant": False}},
+                ]
+            response = self.engine.bulk(operations, refresh="wait_for")
+            raise_for_bulk(response, "holding a paused alert's matches", accept=(EngineNotFound,))
 
     def get_many(self, keys: list[str]) -> dict[str, Alert]:
         """The stored alerts among ``keys``, by id (one request)."""
@@ -383,7 +428,7 @@ class MatchRecorder:
             percolate = {"percolate": {"field": "query", "documents": chunk}}
             narrowing = [batch_filter(chunk)] if self.narrow else []
             body = {
-                "query": {"bool": {"must": [percolate], "filter": narrowing}},
+                "query": {"bool": {"must": [percolate], "filter": narrowing, "must_not": [PAUSED]}},
                 "_source": ["alert_id", "alert.every"],
             }
             pages = search_pages(self.engine, self.names["alerts"], body, ["alert_id"], self.percolate_page)
@@ -417,7 +462,7 @@ class MatchRecorder:
         percolate = {"percolate": {"field": "query", "document": doc}}
         narrowing = [batch_filter([doc])] if self.narrow else []
         return {
-            "query": {"bool": {"must": [percolate], "filter": narrowing}},
+            "query": {"bool": {"must": [percolate], "filter": narrowing, "must_not": [PAUSED]}},
             "_source": ["alert_id", "alert.every"],
             "size": self.percolate_page,
             "sort": ["alert_id"],
@@ -485,3 +530,14 @@ class MatchRecorder:
             return self.record((alert.id, hit["_source"], instant) for page in pages for hit in page)
         except EngineNotFound:
             return 0  # nothing indexed yet
+
+
+def recent_matches(engine: Engine, matches_index: str, key: str, size: int) -> list[dict[str, Any]]:
+    """The latest ``size`` documents alert ``key`` matched (reposts set aside left out), newest first,
+    each as its digest summary with ``matched_at``."""
+    query = {
+        "bool": {"filter": [{"term": {"alert_id": key}}], "must_not": [{"exists": {"field": "covered_by"}}]}
+    }
+    body = {"query": query, "size": size, "sort": [{"matched_at": "desc"}, {"doc_id": "asc"}]}
+    hits = engine.search(matches_index, body)["hits"]["hits"]
+    return [{**hit["_source"]["doc"], "matched_at": hit["_source"]["matched_at"]} for hit in hits]

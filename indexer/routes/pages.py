@@ -82,4 +82,9 @@ def pages_router(engine: Engine, alias: str) -> APIRouter:
             return not_found_page(doc_id)
         return FileResponse(WEB_DIR / "document.html", media_type=HTML)
 
+    @router.get("/alerts")
+    def alerts_page() -> Response:
+        """My alerts (sign-in, list, edit, pause, delete, preview, history): a shell for alerts.js."""
+        return FileResponse(WEB_DIR / "alerts.html", media_type=HTML)
+
     return router
