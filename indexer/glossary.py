@@ -98,16 +98,18 @@ class Glossary:
 
     def _expand_words(self, text: str) -> str:
         assert self._pattern is not None
-        pieces, last = [], 0
+        out, last = "", 0
         for match in self._pattern.finditer(text):
             concept = self.concept_of(match.group())
             if concept is None:
                 continue
             written = match.group()
             group = _group(f"({written})" if " " in written else written, written, concept)
-            pieces += [text[last : match.start()], _spaced(group, text, match.start(), match.end())]
+            out += text[last : match.start()]
+            after = text[match.end()] if match.end() < len(text) else " "
+            out += _spaced(group, out[-1:] or " ", after)
             last = match.end()
-        return "".join(pieces) + text[last:]
+        return out + text[last:]
 
     def _expand_phrase(self, phrase: str) -> str:
         concept = self.concept_of(phrase)
@@ -120,10 +122,8 @@ def _group(written: str, matched: str, concept: Concept) -> str:
     return "(" + " | ".join([written, *others]) + ")"
 
 
-def _spaced(group: str, text: str, start: int, end: int) -> str:
+def _spaced(group: str, before: str, after: str) -> str:
     """``group`` with a space on each side where it would otherwise touch a word."""
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
     left = "" if before.isspace() or before in "-+(|" else " "
     right = "" if after.isspace() or after in ")|" else " "
     return f"{left}{group}{right}"
