@@ -19,7 +19,6 @@ from indexer.engine import Engine, make_engine
 from indexer.routes.alert_feeds import alert_feeds_router
 from indexer.routes.alerts import alerts_router
 from indexer.routes.charts import charts_router
-from indexer.routes.charts import charts_router
 from indexer.routes.documents import documents_router
 from indexer.routes.errors import install_error_handlers
 from indexer.routes.feeds import feeds_router
@@ -82,7 +81,6 @@ def create_app(
 
     install_error_handlers(app, alias)
     app.include_router(search_router(engine, alias, rates_to_cny(settings.fx_rates)))
-    app.include_router(charts_router(engine, alias, rates_to_cny(settings.fx_rates)))
     app.include_router(charts_router(engine, alias, rates_to_cny(settings.fx_rates)))
     app.include_router(versions_router(engine, alias))
     app.include_router(documents_router(engine, alias))
