@@ -57,7 +57,7 @@ def test_search_filters_facets_highlights_and_csp(client):
     assert zh["total"] == 1 and "<mark>" in "".join(zh["hits"][0]["highlight"]["title"])
     assert client.get("/api/search", params={"currency": "XXX"}).status_code == 422
     csv_text = client.get("/api/export", params={"format": "csv"}).text
-    assert csv_text.startswith("id,published_at,title") and csv_text.count("\n") == 4
+    assert csv_text.startswith("\ufeffid,published_at,title") and csv_text.count("\n") == 4
 
 
 def test_alerts_need_a_token_and_users_see_only_their_own(client):
