@@ -37,7 +37,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from policyradar.notify import NotifyError
 from policyradar.settings import Settings
-from policyradar.urlsafety import FetchError, UnsafeUrlError, check_url, open_checked
+from policyradar.urlsafety import FetchError, Resolver, UnsafeUrlError, check_url, open_checked, resolve_all
 
 PLATFORMS = ("wecom", "dingtalk", "feishu")
 PLATFORM_NAMES = {"wecom": "WeCom", "dingtalk": "DingTalk", "feishu": "Feishu"}
@@ -103,7 +103,7 @@ class RobotMessage:
 # Addresses ---------------------------------------------------------------------------------------
 
 
-def check_robot_url(platform: str, url: str, settings: Settings) -> str:
+def check_robot_url(platform: str, url: str, settings: Settings, resolve: Resolver = resolve_all) -> str:
     """``url`` when it is a safe address of ``platform``'s robots; UnsafeUrlError saying why not."""
     name = PLATFORM_NAMES[platform]
     try:
@@ -122,7 +122,7 @@ def check_robot_url(platform: str, url: str, settings: Settings) -> str:
             raise UnsafeUrlError(
                 f"{url!r}: a {name} robot address starts with https://{host}{PLATFORM_PATHS[platform]}"
             )
-    return check_url(url, settings.allow_private_hosts)
+    return check_url(url, settings.allow_private_hosts, resolve)
 
 
 # Signing -----------------------------------------------------------------------------------------
@@ -166,16 +166,16 @@ def link_target(url: Any) -> str | None:
 
 
 def item_line(item: dict[str, Any]) -> str:
-    """``2024-05-01 · Beijing · 5,000万元 (subsidy) · apply until 2024-06-30 · also 2 copies``."""
-    parts = [str(item.get("published_at") or "")[:10]]
-    parts.append(", ".join((item.get("provinces") or item.get("places") or [])[:3]))
+    """``2024-05-01 · Guangdong · 5000万元 (subsidy) · apply until 2024-06-30 · also 2 copies``."""
+    parts = [plain(str(item.get("published_at") or "")[:10])]
+    parts.append(plain(", ".join((item.get("provinces") or item.get("places") or [])[:3])))
     money = sorted(item.get("money") or [], key=lambda m: -(m.get("value_cny") or 0))[:1]
-    parts += [f"{m.get('text')}{' (subsidy)' if m.get('is_subsidy') else ''}" for m in money]
+    parts += [f"{plain(m.get('text'))}{' (subsidy)' if m.get('is_subsidy') else ''}" for m in money]
     if item.get("deadline"):
-        parts.append(f"apply until {str(item['deadline'])[:10]}")
+        parts.append(f"apply until {plain(str(item['deadline'])[:10])}")
     if item.get("copies"):
         parts.append(f"also {len(item['copies'])} cop{'y' if len(item['copies']) == 1 else 'ies'}")
-    return " · ".join(plain(part) for part in parts if part)
+    return " · ".join(part for part in parts if part)
 
 
 def digest_message(alert_name: str, kind: str, items: list[dict[str, Any]], message_id: str) -> RobotMessage:
