@@ -110,7 +110,7 @@ class HealthWatch:
         self.watched = watched
         self.days = days
         self.notify = notify
-        self.history: list[CrawlRun] = []
+        self.history: dict[str, list[CrawlRun]] = {}  # per source, oldest first
         self.flags: dict[str, list[str]] = {}
         self.baseline_taken = False
 
@@ -120,12 +120,17 @@ class HealthWatch:
         new = self.feed.read_new()
         if new is None:
             return
-        self.history = sorted([*self.history, *new], key=lambda run: run.started_at)
+        touched = set()
+        for run in new:
+            self.history.setdefault(run.source_id, []).append(run)
+            touched.add(run.source_id)
+        for source_id in touched:
+            self.history[source_id].sort(key=lambda run: run.started_at)
         watched = self.watched()
         record_run_metrics([run for run in new if run.source_id in watched], count=self.baseline_taken)
         now = datetime.now(UTC)
         for source_id in sorted({run.source_id for run in new} & watched):
-            health = assess_source(source_id, self.history, self.days, now)
+            health = assess_source(source_id, self.history[source_id], self.days, now)
             before = self.flags.get(source_id, [])
             self.flags[source_id] = health.flags
             if self.baseline_taken and bool(before) != health.broken:

@@ -26,45 +26,20 @@ ENTRY_CALLBACKS = {"parse_listing", "parse_feed", "parse_sitemap", "parse_json_a
 ARTICLE_CALLBACK = "parse_article"
 
 
-class CrawlObserver:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+class Observations:
+    """What one crawl of one source saw."""
+
+    def __init__(self) -> None:
         self.links: dict[str, int] = {}
         self.statuses: dict[str, int] = {}
         self.pages_checked = 0
         self.misses: dict[str, int] = {}
-        crawler.signals.connect(self.response_received, signal=signals.response_received)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CrawlObserver:
-        return cls(crawler)
-
-    # Links per entry point ------------------------------------------------------------------------
-    # Without a ``spider`` argument: Scrapy 2.13+ passes none to middlewares that do not ask for it.
-    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        entry = _entry_of(response)
-        for output in result:
-            self._count_link(entry, output)
-            yield output
-
-    async def process_spider_output_async(
-        self, response: Response, result: AsyncIterator[Any]
-    ) -> AsyncIterator[Any]:
-        entry = _entry_of(response)
-        async for output in result:
-            self._count_link(entry, output)
-            yield output
-
-    def _count_link(self, entry: str | None, output: Any) -> None:
+    def count_link(self, entry: str | None, output: Any) -> None:
         if entry is not None and isinstance(output, scrapy.Request) and _callback(output) == ARTICLE_CALLBACK:
             self.links[entry] = self.links.get(entry, 0) + 1
 
-    # Statuses of entry points, selectors on pages -------------------------------------------------
-    def response_received(self, response: Response, request: scrapy.Request, spider: scrapy.Spider) -> None:
-        spec: SourceSpec | None = getattr(spider, "spec", None)
-        if spec is None:
-            return
+    def response(self, response: Response, request: scrapy.Request, spec: SourceSpec) -> None:
         first_url = request.meta.get("redirect_urls", [request.url])[0]
         if _callback(request) in ENTRY_CALLBACKS and first_url in _entry_urls(spec):
             self.statuses.setdefault(first_url, response.status)
@@ -87,12 +62,6 @@ class CrawlObserver:
             else:
                 self.misses.setdefault(name, 0)
 
-    def spider_closed(self, spider: scrapy.Spider, reason: str) -> None:
-        spec: SourceSpec | None = getattr(spider, "spec", None)
-        if spec is None:
-            return
-        self.crawler.stats.set_value(STATS_KEY, self.summary(spec, finished=reason == "finished"))
-
     def summary(self, spec: SourceSpec, finished: bool) -> dict[str, Any]:
         """Counts for the run summary; an entry point never answered counts as an error only when
         the crawl ran to its end (a crawl stopped early may simply not have got to it)."""
@@ -106,6 +75,57 @@ class CrawlObserver:
             "pages_checked": self.pages_checked,
             "selector_misses": dict(self.misses),
         }
+
+
+class CrawlObserver:
+    """Feeds the crawl's ``Observations``: the spider's own (one source per crawl), or, in the
+    long-lived crawler, those of the source check a request belongs to (``request.meta["check"]``)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.single = Observations()
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlObserver:
+        return cls(crawler)
+
+    # Links per entry point ------------------------------------------------------------------------
+    # Without a ``spider`` argument: Scrapy 2.13+ passes none to middlewares that do not ask for it.
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        entry, seen = _entry_of(response), self._observations(response.request)
+        for output in result:
+            seen.count_link(entry, output)
+            yield output
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        entry, seen = _entry_of(response), self._observations(response.request)
+        async for output in result:
+            seen.count_link(entry, output)
+            yield output
+
+    # Statuses of entry points, selectors on pages -------------------------------------------------
+    def response_received(self, response: Response, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        check = request.meta.get("check")
+        spec: SourceSpec | None = check.spec if check is not None else getattr(spider, "spec", None)
+        if spec is not None:
+            self._observations(request).response(response, request, spec)
+
+    def spider_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        spec: SourceSpec | None = getattr(spider, "spec", None)
+        if spec is None:
+            return
+        self.crawler.stats.set_value(STATS_KEY, self.summary(spec, finished=reason == "finished"))
+
+    def summary(self, spec: SourceSpec, finished: bool) -> dict[str, Any]:
+        return self.single.summary(spec, finished)
+
+    def _observations(self, request: scrapy.Request | None) -> Observations:
+        check = request.meta.get("check") if request is not None else None
+        return check.observations if check is not None else self.single
 
 
 def _entry_urls(spec: SourceSpec) -> list[str]:

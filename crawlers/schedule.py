@@ -1,10 +1,12 @@
 """``policyradar crawl --schedule``: crawl each source on its own schedule, until stopped.
 
-Each source is one APScheduler job (interval or cron, in the source's timezone) that runs
-``policyradar crawl --source ID`` as a child process: never two crawls of one source at once
-(``max_instances=1``), a missed run is run once when possible (``coalesce``). The sources folder is
-re-read every few seconds, so added, changed and removed files take effect without a restart; a
-file that stops validating keeps its last good schedule and is reported.
+One long-lived process per shard runs every source of the shard in one Scrapy engine (one Twisted
+reactor; ``crawlers/service.py``): a check of a source is a handful of requests injected into that
+engine, not a new process. The timetable (``crawlers/timetable.py``) spreads the sources over their
+intervals; never two checks of one source at once (a run due while the last one is still going is
+skipped). The sources folder is re-read every few seconds (only files whose size or time changed
+are parsed again), so added, changed and removed files take effect without a restart; a file that
+stops validating keeps its last good schedule and is reported.
 
 Several crawler processes split the sources with ``--shard K/N`` (K = 0..N-1): each source belongs
 to exactly one shard, chosen by a stable hash of its id.
@@ -13,29 +15,20 @@ to exactly one shard, chosen by a stable hash of its id.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import logging
 import re
-import subprocess
-import sys
-import threading
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.base import JobLookupError
-from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawlers.health_watch import HealthWatch, RunFeed
 from crawlers.sources import Schedule, SourceSpec, load_source
+from crawlers.timetable import first_due
 from policyradar.crontab import crontab_trigger
 from policyradar.errors import ConfigError, PolicyRadarError
-from policyradar.metrics import serve_metrics
-from policyradar.settings import get_settings, metrics_port
-from policyradar.signals import StopFlag
 
 log = logging.getLogger("policyradar.schedule")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -62,89 +55,63 @@ def make_trigger(schedule: Schedule) -> IntervalTrigger | CronTrigger:
     return IntervalTrigger(**{UNITS[unit]: amount}, timezone=schedule.timezone)
 
 
-class SourceJobs:
-    """Keeps the scheduler's jobs equal to the enabled sources of this shard on disk.
+@dataclass(frozen=True)
+class FileStamp:
+    mtime_ns: int
+    size: int
+    inode: int
 
-    A file that stops loading keeps its last good schedule (or is skipped when it never loaded), and a
-    job that cannot be added keeps the previous one: one broken file never touches other sources.
-    """
+    @classmethod
+    def of(cls, path: Path) -> FileStamp | None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return cls(stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
-    def __init__(
-        self, scheduler: BlockingScheduler, folder: Path, shard: tuple[int, int], crawl_args: list[str]
-    ) -> None:
-        self.scheduler = scheduler
+
+class SourceFolder:
+    """The enabled sources of this shard on disk. A file is parsed again only when its size, time or
+    inode changed; a file that stops loading keeps its last good spec (or is skipped when it never
+    loaded), reported once per change of the file."""
+
+    def __init__(self, folder: Path, shard: tuple[int, int]) -> None:
         self.folder = folder
         self.shard = shard
-        self.crawl_args = crawl_args
-        self.fingerprints: dict[str, str] = {}
-        self.last_good: dict[Path, SourceSpec] = {}  # the last spec each file loaded as
-        self.lock = threading.Lock()
+        self.stamps: dict[Path, FileStamp | None] = {}
+        self.loaded: dict[Path, SourceSpec | None] = {}  # what each file stands for now
+        self.last_good: dict[Path, SourceSpec] = {}
 
-    def reconcile(self) -> None:
-        with self.lock:
-            if not self.folder.is_dir():
-                log.error("%s is not a folder (any more): keeping every schedule as it is", self.folder)
-                return
-            wanted = self._read_specs()
-            for source_id in set(self.fingerprints) - set(wanted):
-                self._remove(source_id)
-            for source_id, spec in wanted.items():
-                self._schedule(source_id, spec)
-
-    def _remove(self, source_id: str) -> None:
-        with contextlib.suppress(JobLookupError):
-            self.scheduler.remove_job(source_id)
-        del self.fingerprints[source_id]
-        log.info("source %s removed: no longer crawled", source_id)
-
-    def _schedule(self, source_id: str, spec: SourceSpec) -> None:
-        fingerprint = spec.model_dump_json()
-        if self.fingerprints.get(source_id) == fingerprint:
-            return
-        known = source_id in self.fingerprints
-        try:
-            self.scheduler.add_job(
-                self.crawl,
-                make_trigger(spec.schedule),
-                args=[source_id],
-                id=source_id,
-                name=f"crawl {source_id}",
-                replace_existing=True,
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=3600,
-                next_run_time=None if known else datetime.now(UTC),
-            )
-        except Exception as exc:  # one source's bad schedule must not stop the others'
-            log.error(
-                "source %s: cannot schedule it: %s (%s)",
-                source_id,
-                exc,
-                "keeping its previous schedule" if known else "skipped",
-            )
-            return
-        self.fingerprints[source_id] = fingerprint
-        log.info(
-            "source %s %s: %s",
-            source_id,
-            "changed" if known else "scheduled",
-            spec.schedule.every or spec.schedule.cron,
-        )
-
-    def _read_specs(self) -> dict[str, SourceSpec]:
-        specs: dict[str, SourceSpec] = {}
+    def read(self) -> dict[str, SourceSpec] | None:
+        """Source id -> spec for the enabled sources of this shard; None when the folder is gone."""
+        if not self.folder.is_dir():
+            log.error("%s is not a folder (any more): keeping every schedule as it is", self.folder)
+            return None
         paths = sorted(self.folder.rglob("*.yaml"))
+        specs: dict[str, SourceSpec] = {}
         for path in paths:
-            spec = self._load(path)
+            spec, fresh = self._current(path)
             if spec is None or not spec.enabled or not in_shard(spec.id, self.shard):
                 continue
             if spec.id in specs:
-                log.error("%s: source id %r is already used by another file: skipped", path, spec.id)
+                if fresh:
+                    log.error("%s: source id %r is already used by another file: skipped", path, spec.id)
                 continue
             specs[spec.id] = spec
-        for gone in set(self.last_good) - set(paths):
-            del self.last_good[gone]
+        for gone in set(self.stamps) - set(paths):
+            self.stamps.pop(gone, None)
+            self.loaded.pop(gone, None)
+            self.last_good.pop(gone, None)
         return specs
+
+    def _current(self, path: Path) -> tuple[SourceSpec | None, bool]:
+        """The file's spec, and whether the file was (re)read just now."""
+        stamp = FileStamp.of(path)
+        if stamp is not None and path in self.stamps and self.stamps[path] == stamp:
+            return self.loaded.get(path), False
+        self.stamps[path] = stamp
+        self.loaded[path] = self._load(path)
+        return self.loaded[path], True
 
     def _load(self, path: Path) -> SourceSpec | None:
         """The file's spec; when it does not load, the last spec it loaded as (reported), if any."""
@@ -160,72 +127,77 @@ class SourceJobs:
         self.last_good[path] = spec
         return spec
 
-    def crawl(self, source_id: str) -> None:
-        context = {"source_id": source_id}
-        log.info("crawl of %s started", source_id, extra=context)
-        result = subprocess.run(
-            [sys.executable, "-m", "launcher", "crawl", "--source", source_id, *self.crawl_args],
-            capture_output=True,
-            text=True,
-            check=False,
+
+class SourceJobs:
+    """Keeps the timetable equal to the sources read from the folder: new sources are checked at
+    once, changed ones at their new slot, removed ones no more."""
+
+    def __init__(self, timetable, spread: Callable[[int], float], clock: Callable[[], float]) -> None:
+        self.timetable = timetable
+        self.spread = spread  # number of sources -> seconds over which first checks are spread
+        self.clock = clock
+        self.specs: dict[str, SourceSpec] = {}
+        self.fingerprints: dict[str, str] = {}
+        self.started = False
+
+    def apply(self, wanted: dict[str, SourceSpec]) -> bool:
+        """Bring the timetable in line with ``wanted``; True when any source changed."""
+        changed = False
+        for source_id in set(self.specs) - set(wanted):
+            self.timetable.remove(source_id)
+            del self.specs[source_id], self.fingerprints[source_id]
+            log.info("source %s removed: no longer crawled", source_id)
+            changed = True
+        now, spread = self.clock(), self.spread(len(wanted))
+        for source_id, spec in wanted.items():
+            changed |= self._schedule(source_id, spec, now, spread)
+        self.started = True
+        return changed
+
+    def _schedule(self, source_id: str, spec: SourceSpec, now: float, spread: float) -> bool:
+        fingerprint = spec.model_dump_json()
+        if self.fingerprints.get(source_id) == fingerprint:
+            self.specs[source_id] = spec
+            return False
+        known = source_id in self.fingerprints
+        try:
+            make_trigger(spec.schedule)
+        except Exception as exc:  # one source's bad schedule must not stop the others'
+            log.error(
+                "source %s: cannot schedule it: %s (%s)",
+                source_id,
+                exc,
+                "keeping its previous schedule" if known else "skipped",
+            )
+            return False
+        # A source added while running is checked at once; at a start or after a change its first
+        # check comes at its slot, so that a restart does not check every source at the same time.
+        due = now if self.started and not known else first_due(source_id, spec.schedule, now, spread)
+        self.timetable.plan(source_id, spec.schedule, due)
+        self.specs[source_id] = spec
+        self.fingerprints[source_id] = fingerprint
+        log.info(
+            "source %s %s: %s",
+            source_id,
+            "changed" if known else "scheduled",
+            spec.schedule.every or spec.schedule.cron,
         )
-        summary = next(
-            (line.strip() for line in result.stdout.splitlines() if line.strip().startswith(source_id)), ""
-        )
-        log.info("crawl of %s finished (exit %s) %s", source_id, result.returncode, summary, extra=context)
+        return True
 
 
 def schedule_command(args: argparse.Namespace) -> int:
+    from crawlers.service import CrawlService
+    from policyradar.settings import get_settings
+
     settings = get_settings()
     log.setLevel(logging.INFO)
     folder = args.sources_dir or settings.sources_dir
-    # Crawls run on "default"; re-reading sources and watching health on threads of their own, so a
-    # slow Kafka read never takes a crawl's place.
-    executors = {"default": ThreadPoolExecutor(args.max_parallel), "housekeeping": ThreadPoolExecutor(2)}
-    scheduler = BlockingScheduler(executors=executors, timezone=UTC)
-    crawl_args = ["--sources-dir", str(folder), "--log-level", args.log_level]
-    jobs = SourceJobs(scheduler, folder, parse_shard(args.shard), crawl_args)
-    jobs.reconcile()
-    scheduler.add_job(
-        jobs.reconcile,
-        IntervalTrigger(seconds=args.reload_seconds),
-        id="_reload-sources",
-        executor="housekeeping",
-        max_instances=1,
-        coalesce=True,
+    service = CrawlService(
+        settings,
+        SourceFolder(folder, parse_shard(args.shard)),
+        shard_text=args.shard or "0/1",
+        max_parallel=args.max_parallel,
+        reload_seconds=args.reload_seconds,
+        log_level=args.log_level,
     )
-    watch = HealthWatch(settings, RunFeed(settings), lambda: set(jobs.fingerprints.copy()))
-    scheduler.add_job(
-        watch.check,
-        IntervalTrigger(seconds=args.reload_seconds),
-        id="_health-watch",
-        executor="housekeeping",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(UTC),
-    )
-    stop = StopFlag()
-    stop.install()
-    threading.Thread(target=_stop_when(stop, scheduler), daemon=True).start()
-    health = serve_metrics(settings.metrics_host, metrics_port(settings, "crawl"), watch.readiness)
-    print(
-        f"scheduling {len(jobs.fingerprints)} source(s) from {folder} (shard {args.shard or '0/1'}); "
-        "Ctrl-C or SIGTERM to stop",
-        flush=True,
-    )
-    try:
-        scheduler.start()
-    finally:
-        watch.feed.close()
-        if health is not None:
-            health.stop()
-    return 0
-
-
-def _stop_when(stop: StopFlag, scheduler: BlockingScheduler):
-    def watch() -> None:
-        while not stop():
-            threading.Event().wait(0.5)
-        scheduler.shutdown(wait=True)
-
-    return watch
+    return service.run()

@@ -34,7 +34,9 @@ def _crawl(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--reload-seconds", type=float, default=10.0, help="with --schedule: re-read sources this often"
     )
-    p.add_argument("--max-parallel", type=int, default=4, help="with --schedule: crawls running at once")
+    p.add_argument(
+        "--max-parallel", type=int, default=64, help="with --schedule: source checks running at once"
+    )
     p.set_defaults(handler="crawlers.run:crawl")
 
 

@@ -102,3 +102,23 @@ class JsonLinesPipeline:
 def quarantine_message(topic: str, page: dict[str, str]) -> tuple[str, str, bytes]:
     body = {"schema_version": 1, "stage": "crawler", "failed_at": datetime.now(UTC).isoformat(), **page}
     return topic, page["url"], json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+class CatalogueKafkaPipeline:
+    """The long-lived crawler's pipeline: hands each item to the crawler's ``KafkaOutput``, which
+    sends it without blocking the reactor and settles the item's check when Kafka answers."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CatalogueKafkaPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+        try:
+            self.crawler.spider.output.emit(item)
+        except ValueError as exc:
+            url = item.get("record", {}).get("url")
+            raise DropItem(f"{url}: not a valid raw record: {exc}") from exc
+        return item

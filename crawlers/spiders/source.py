@@ -47,64 +47,91 @@ class SourceSpider(scrapy.Spider):
             self.download_delay = spec.politeness.download_delay
 
     async def start(self) -> Any:
-        for entry in self.spec.entry_points:
+        for request in self.entry_requests(self.spec, None):
+            yield request
+
+    # Seams for the long-lived crawler (``crawlers/spiders/catalogue.py``), where one spider serves
+    # many sources: which source a response belongs to, and how a follow-up request is made.
+    def spec_for(self, response: Response | None) -> SourceSpec:
+        return self.spec
+
+    def request_to(
+        self, url: str, callback: Any, parent: Response | None, **kwargs: Any
+    ) -> Iterator[scrapy.Request]:
+        """The request for ``url`` (one, or none when the crawl already asked for it)."""
+        yield scrapy.Request(url, callback, **kwargs)
+
+    def entry_requests(self, spec: SourceSpec, parent: Response | None) -> Iterator[scrapy.Request]:
+        for entry in spec.entry_points:
             if isinstance(entry, ListingEntry):
-                yield scrapy.Request(entry.url, self.parse_listing, cb_kwargs={"entry": entry, "page": 1})
+                yield from self.request_to(
+                    entry.url, self.parse_listing, parent, cb_kwargs={"entry": entry, "page": 1}
+                )
                 for url in templated_pages(entry):
-                    yield scrapy.Request(
-                        url, self.parse_listing, cb_kwargs={"entry": entry, "page": entry.max_pages}
+                    yield from self.request_to(
+                        url, self.parse_listing, parent, cb_kwargs={"entry": entry, "page": entry.max_pages}
                     )
             elif isinstance(entry, FeedEntry):
-                yield scrapy.Request(entry.url, self.parse_feed)
+                yield from self.request_to(entry.url, self.parse_feed, parent)
             elif isinstance(entry, SitemapEntry):
-                yield scrapy.Request(entry.url, self.parse_sitemap, cb_kwargs={"entry": entry})
+                yield from self.request_to(entry.url, self.parse_sitemap, parent, cb_kwargs={"entry": entry})
             elif isinstance(entry, JsonApiEntry):
-                yield scrapy.Request(entry.url, self.parse_json_api, cb_kwargs={"entry": entry, "page": 1})
+                yield from self.request_to(
+                    entry.url, self.parse_json_api, parent, cb_kwargs={"entry": entry, "page": 1}
+                )
 
     # Entry documents ------------------------------------------------------------------------------
     def parse_listing(self, response: Response, entry: ListingEntry, page: int) -> Iterator[scrapy.Request]:
         links, next_url = listing_links(self._html(response), entry, response.url)
-        yield from self._follow(links, response.url)
+        yield from self._follow(links, response)
         if next_url and page < entry.max_pages:
-            yield scrapy.Request(next_url, self.parse_listing, cb_kwargs={"entry": entry, "page": page + 1})
+            yield from self.request_to(
+                next_url, self.parse_listing, response, cb_kwargs={"entry": entry, "page": page + 1}
+            )
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        yield from self._follow(feed_links(response.body, response.url), response.url)
+        yield from self._follow(feed_links(response.body, response.url), response)
 
     def parse_sitemap(self, response: Response, entry: SitemapEntry) -> Iterator[scrapy.Request]:
         try:
             body = self._sitemap_body(response)
         except (OSError, EOFError, ValueError, struct.error) as exc:  # a cut or corrupt .gz
-            self._count("entry_failed")
-            self.logger.error("%s: sitemap %s cannot be unzipped: %s", self.spec.id, response.url, exc)
+            self._count("entry_failed", response)
+            self.logger.error(
+                "%s: sitemap %s cannot be unzipped: %s", self.spec_for(response).id, response.url, exc
+            )
             return
         links, children = sitemap_links(body, entry)
         for child in children:
-            yield scrapy.Request(child, self.parse_sitemap, cb_kwargs={"entry": entry})
-        yield from self._follow(links, response.url)
+            yield from self.request_to(child, self.parse_sitemap, response, cb_kwargs={"entry": entry})
+        yield from self._follow(links, response)
 
     def parse_json_api(self, response: Response, entry: JsonApiEntry, page: int) -> Iterator[scrapy.Request]:
         try:
             data = load_json(response.body)
         except ValueError as exc:
-            self._count("entry_failed")
-            self.logger.error("%s: %s is not JSON: %s", self.spec.id, response.url, exc)
+            self._count("entry_failed", response)
+            self.logger.error("%s: %s is not JSON: %s", self.spec_for(response).id, response.url, exc)
             return
         links = json_api_links(data, entry, response.url)
-        yield from self._follow(links, response.url)
+        yield from self._follow(links, response)
         if links and page < entry.max_pages and entry.page_param:
             url = json_api_page_url(entry, page + 1)
-            yield scrapy.Request(url, self.parse_json_api, cb_kwargs={"entry": entry, "page": page + 1})
+            yield from self.request_to(
+                url, self.parse_json_api, response, cb_kwargs={"entry": entry, "page": page + 1}
+            )
 
-    def _follow(self, links: list[Link], where: str) -> Iterator[scrapy.Request]:
-        wanted = [link for link in links if is_wanted(link.url, self.spec)]
+    def _follow(self, links: list[Link], response: Response) -> Iterator[scrapy.Request]:
+        spec = self.spec_for(response)
+        wanted = [link for link in links if is_wanted(link.url, spec)]
         if not links:
-            self._count("entry_empty")
-            self.logger.warning("%s: no announcement links found on %s", self.spec.id, where)
+            self._count("entry_empty", response)
+            self.logger.warning("%s: no announcement links found on %s", spec.id, response.url)
         for link in wanted:
-            yield scrapy.Request(
+            yield from self.request_to(
                 link.url,
                 self.parse_article,
+                response,
                 cb_kwargs={"link": link},
                 headers=self._conditional_headers(link.url),
                 meta={"handle_httpstatus_list": [304]},
@@ -114,31 +141,32 @@ class SourceSpider(scrapy.Spider):
     def parse_article(self, response: Response, link: Link) -> Iterator[dict[str, Any]]:
         doc_id = document_id(link.url)
         if response.status == 304:
-            self._count("not_modified")
+            self._count("not_modified", response)
             return
-        decoded = decode_html(response.body, _header_charset(response), self.spec.encoding)
+        spec = self.spec_for(response)
+        decoded = decode_html(response.body, _header_charset(response), spec.encoding)
         unusable = decoded.unusable_reason(MAX_BAD_RATIO)
         if unusable:
-            yield self._quarantine(link.url, unusable)
+            yield self._quarantine(link.url, unusable, response)
             return
         try:
-            fields = extract_page(Selector(text=decoded.text), self.spec.selectors)
+            fields = extract_page(Selector(text=decoded.text), spec.selectors)
         except ExtractionError as exc:
-            yield self._quarantine(link.url, f"cannot extract the announcement: {exc}")
+            yield self._quarantine(link.url, f"cannot extract the announcement: {exc}", response)
             return
         digest = content_hash(fields.title, fields.text)
         previous = self.state.get(doc_id)
         if previous is not None and previous.content_hash == digest:
-            self._count("unchanged")
+            self._count("unchanged", response)
             return
         yield {
             "record": {
                 "id": doc_id,
                 "url": link.url,
-                "source_id": self.spec.id,
-                "source_kind": self.spec.publisher_kind,
-                "jurisdiction": self.spec.jurisdiction,
-                "language": self.spec.language,
+                "source_id": spec.id,
+                "source_kind": spec.publisher_kind,
+                "jurisdiction": spec.jurisdiction,
+                "language": spec.language,
                 "title": fields.title,
                 "published_at": fields.published_at or link_date(link),
                 "fetched_at": datetime.now(UTC),
@@ -147,7 +175,7 @@ class SourceSpider(scrapy.Spider):
             },
             "state": PageState(
                 url=link.url,
-                source_id=self.spec.id,
+                source_id=spec.id,
                 content_hash=digest,
                 etag=_header(response, b"ETag"),
                 last_modified=_header(response, b"Last-Modified"),
@@ -156,7 +184,8 @@ class SourceSpider(scrapy.Spider):
 
     # Helpers --------------------------------------------------------------------------------------
     def _html(self, response: Response) -> Selector:
-        return Selector(text=decode_html(response.body, _header_charset(response), self.spec.encoding).text)
+        encoding = self.spec_for(response).encoding
+        return Selector(text=decode_html(response.body, _header_charset(response), encoding).text)
 
     def _sitemap_body(self, response: Response) -> bytes:
         """The sitemap's XML. A ``.xml.gz`` file arrives still zipped (HttpCompressionMiddleware only
@@ -176,12 +205,13 @@ class SourceSpider(scrapy.Spider):
             headers["If-Modified-Since"] = previous.last_modified
         return headers
 
-    def _quarantine(self, url: str, reason: str) -> dict[str, Any]:
-        self._count("quarantined")
-        self.logger.error("%s: quarantined %s: %s", self.spec.id, url, reason)
-        return {"quarantine": {"url": url, "source_id": self.spec.id, "reason": reason}}
+    def _quarantine(self, url: str, reason: str, response: Response) -> dict[str, Any]:
+        source_id = self.spec_for(response).id
+        self._count("quarantined", response)
+        self.logger.error("%s: quarantined %s: %s", source_id, url, reason)
+        return {"quarantine": {"url": url, "source_id": source_id, "reason": reason}}
 
-    def _count(self, what: str) -> None:
+    def _count(self, what: str, response: Response | None = None) -> None:
         crawler = getattr(self, "crawler", None)  # None outside a crawl (a spider built in a test)
         if crawler is not None:
             crawler.stats.inc_value(f"policyradar/{what}")
