@@ -19,6 +19,7 @@ DOCUMENT_FIELDS = [
     *("source_kind", "jurisdiction", "detected_language", "entities", "topics", "facts"),
     *("cluster_id", "is_original", "version_count", "revises"),
 ]
+MAX_ID_BYTES = 512  # the engine refuses longer ids (an error, not "not found")
 
 
 class Segment(BaseModel):
@@ -65,12 +66,20 @@ def documents_router(engine: Engine, alias: str) -> APIRouter:
 
     @router.get("/{doc_id}", summary="One document: facts, text with its entities marked, copies")
     def api_document(doc_id: str) -> DocumentView:
-        doc = engine.get_docs(alias, [doc_id], DOCUMENT_FIELDS).get(doc_id)
+        doc = find_document(engine, alias, doc_id, DOCUMENT_FIELDS)
         if not doc:
             raise HTTPException(404, detail=f"no document with id {doc_id!r}")
         return DocumentView.model_validate(document_view(engine, alias, doc_id, doc))
 
     return router
+
+
+def find_document(engine: Engine, alias: str, doc_id: str, fields: list[str]) -> dict[str, Any] | None:
+    """The stored fields of the document ``doc_id``, or None when there is none (any id: one too long
+    for the engine cannot be stored, so it is not found)."""
+    if not doc_id or len(doc_id.encode("utf-8")) > MAX_ID_BYTES:
+        return None
+    return engine.get_docs(alias, [doc_id], fields).get(doc_id)
 
 
 def document_view(engine: Engine, alias: str, doc_id: str, doc: dict[str, Any]) -> dict[str, Any]:

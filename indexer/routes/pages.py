@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from indexer.engine import Engine, EngineError
+from indexer.routes.documents import find_document
 from indexer.routes.errors import RETRY_AFTER_SECONDS
 from indexer.search import missing_index_reason, unavailable_reason
 
@@ -78,7 +79,7 @@ def pages_router(engine: Engine, alias: str) -> APIRouter:
         reason = index_missing_reason(engine, alias)
         if reason:
             return not_ready_page(reason)
-        if not engine.get_docs(alias, [doc_id], ["id"]):
+        if find_document(engine, alias, doc_id, ["id"]) is None:
             return not_found_page(doc_id)
         return FileResponse(WEB_DIR / "document.html", media_type=HTML)
 
