@@ -202,3 +202,23 @@ def test_a_hostile_document_page_shows_its_markup_as_text(browser, base_url, doc
     assert browser.find_elements(By.CSS_SELECTOR, "a#doc-original") == []  # a javascript: URL is no link
     assert browser.find_element(By.ID, "doc-original").text == "Original"
     assert console_errors(browser) == [] and csp_violations(browser) == []
+
+
+def test_the_document_page_and_its_scripts_obey_the_content_security_policy(base_url, docs):
+    response = httpx.get(f"{base_url}/documents/{docs['beijing'].id}", timeout=10)
+    assert response.status_code == 200
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    parser = web_page._InlineCode()
+    parser.feed((web_page.WEB_DIR / "document.html").read_text(encoding="utf-8"))
+    assert parser.found == []
+    for name in ("document.js", "i18n.js"):
+        script = (web_page.WEB_DIR / name).read_text(encoding="utf-8")
+        for sink in (
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+            "new Function",
+        ):
+            assert sink not in script, (name, sink)
