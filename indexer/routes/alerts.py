@@ -129,6 +129,24 @@ def token_user(tokens: dict[str, str]) -> Callable[..., str]:
     return user
 
 
+class Me(BaseModel):
+    """Whose token this is: ``user`` is None for no token or an unknown one."""
+
+    user: str | None
+
+
+def me_router(tokens: dict[str, str]) -> APIRouter:
+    """``GET /api/me``: who the bearer token belongs to, answered 200 either way, so that a sign-in
+    form can check a token without a failed request."""
+    router = APIRouter()
+
+    @router.get("/api/me", summary="Who the token in Authorization belongs to (user null if nobody)")
+    def api_me(credentials: Credentials) -> Me:
+        return Me(user=tokens.get(credentials.credentials) if credentials else None)
+
+    return router
+
+
 def alerts_router(engine: Engine, alias: str, settings: Settings, tokens: dict[str, str]) -> APIRouter:
     router = APIRouter(prefix="/api/alerts", responses={**UNAUTHORIZED, **INVALID, **UNAVAILABLE})
     Owner = Annotated[str, Depends(token_user(tokens))]
@@ -217,7 +235,10 @@ def alerts_router(engine: Engine, alias: str, settings: Settings, tokens: dict[s
         alerts().store.save(alert)
         return shown(alert)
 
-    return router
+    both = APIRouter()
+    both.include_router(router)
+    both.include_router(me_router(tokens))
+    return both
 
 
 def _refuse(field: str, exc: UnsafeUrlError) -> RequestValidationError:
