@@ -180,3 +180,20 @@ def test_a_search_without_matches_hides_the_charts(browser, base_url, records):
     wait_for(browser, "charts", "q=nothingmatchesthis", state="empty")
     assert not browser.find_element(By.ID, "charts").is_displayed()
     assert console_errors(browser) == []
+
+
+def test_the_charts_follow_the_page_language_and_their_chinese_renders(browser, base_url, records):
+    open_page(browser, base_url)
+    browser.find_element(By.CSS_SELECTOR, '[data-set-lang="zh"]').click()
+    try:
+        title = browser.find_element(By.ID, "chart-provinces-title")
+        WebDriverWait(browser, WAIT_SECONDS).until(lambda _d: title.text == "各省补贴金额")
+        assert browser.find_element(By.ID, "chart-timeline-title").text == "每周公告数"
+        assert_cjk_renders(browser, title.text, within="#chart-provinces-title")
+        assert "广东省" in chart_labels(browser, "chart-provinces")[0]
+    finally:
+        browser.find_element(By.CSS_SELECTOR, '[data-set-lang="en"]').click()
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        lambda d: d.find_element(By.ID, "chart-provinces-title").text == "Subsidy money by province"
+    )
+    assert console_errors(browser) == []
