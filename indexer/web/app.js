@@ -17,22 +17,22 @@
     onChange: () => {},
   };
   const t = i18n.t;
-  // Facet name in the API response and its query parameter; headings are t("facet." + name).
+  // Facet name in the API response, its query parameter, and the key of its heading.
   const FACETS = [
-    ["places", "place"],
-    ["provinces", "province"],
-    ["companies", "company"],
-    ["topics", "topic"],
-    ["sources", "source"],
-    ["languages", "language"],
-    ["doc_types", "doc_type"],
-    ["issuers", "issuer"],
+    ["places", "place", "facet.places"],
+    ["provinces", "province", "facet.provinces"],
+    ["companies", "company", "facet.companies"],
+    ["topics", "topic", "facet.topics"],
+    ["sources", "source", "facet.sources"],
+    ["languages", "language", "facet.languages"],
+    ["doc_types", "doc_type", "facet.doc_types"],
+    ["issuers", "issuer", "facet.issuers"],
   ];
   // Facets whose values are canonical English names, shown with a Chinese form beside when known.
   const NAMED_FACETS = new Set(["place", "province", "company", "issuer"]);
   // Facets whose values have a translated name (t("language.zh"), t("doc_type.notice")).
   const TRANSLATED_FACETS = new Set(["language", "doc_type"]);
-  const SORTS = ["relevance", "date", "subsidy"];
+  const SORTS = "relevance date subsidy".split(" ");
   const DEFAULT_SIZE = 10;
   const MAX_SIZE = 200;
   const MAX_PAGE = 1000; // the API's limit
@@ -574,12 +574,12 @@
   function renderFacets(facets) {
     const container = $("facets");
     container.replaceChildren();
-    for (const [name, param] of FACETS) {
+    for (const [name, param, heading] of FACETS) {
       const buckets = Array.isArray(facets[name]) ? facets[name] : [];
       if (!buckets.length) continue;
       const section = el("section", "facet");
       section.dataset.facet = name;
-      section.appendChild(el("h3", "facet-title", t("facet." + name)));
+      section.appendChild(el("h3", "facet-title", t(heading)));
       const list = el("ul", "facet-values");
       for (const bucket of buckets) {
         const value = String(bucket.value);
@@ -692,7 +692,7 @@
 
   function updateExports() {
     const base = toParams(state, { paging: false });
-    for (const format of ["csv", "xlsx", "json"]) {
+    for (const format of "csv xlsx json".split(" ")) {
       const p = new URLSearchParams(base);
       p.set("format", format);
       $("export-" + format).href = "api/export?" + p.toString();
