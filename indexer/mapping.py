@@ -130,18 +130,22 @@ INDEX_BODY: dict[str, Any] = {
             "revises": _KEYWORD,
             # Repost clusters (issue 11, set by the indexer: indexer/clusters/): copies of one notice
             # share ``cluster_id``; ``lsh_bands`` finds candidates (never returned: searches name their
-            # fields); ``cluster_sketch`` is what verifying a candidate needs, stored and not searched.
+            # fields); ``repost_sketch`` is what verifying a candidate needs, kept in doc values (read
+            # with ``docvalue_fields``, without loading the candidate's whole source) and not searched.
+            # ``indexed_at``: when an indexer last wrote the document (clusters settle over the recent
+            # ones only).
             "cluster_id": _KEYWORD,
             "is_original": {"type": "boolean"},
             "lsh_bands": {"type": "keyword", "doc_values": False},
-            "cluster_sketch": {
+            "indexed_at": {"type": "date"},
+            "repost_sketch": {
                 "properties": {
-                    "signature": {"type": "binary"},
-                    "head": {"type": "binary"},
-                    "size": {"type": "integer", "index": False, "doc_values": False},
-                    "clauses": {"type": "keyword", "index": False, "doc_values": False},
-                    "draft": {"type": "boolean", "index": False, "doc_values": False},
-                    "title_numbers": {"type": "keyword", "index": False, "doc_values": False},
+                    "signature": {"type": "binary", "doc_values": True},
+                    "head": {"type": "binary", "doc_values": True},
+                    "size": {"type": "integer", "index": False},
+                    "clauses": {"type": "keyword", "index": False},
+                    "draft": {"type": "boolean", "index": False},
+                    "title_numbers": {"type": "keyword", "index": False},
                 }
             },
             "entities": {"properties": {name: _ENTITY_PROPERTIES[name] for name in ENTITY_FIELDS}},

@@ -10,20 +10,24 @@ version's cluster.
 After the batch is written, ``settle`` asks again once the writes are searchable (the writer's
 ``wait_for``, else a refresh): two indexers that wrote copies of one notice at the same moment each
 see the other now (at least the one whose write became searchable last does), and every cluster a
-document copies is moved into the smallest of their ids. Cluster ids only ever
+document copies is moved into the smallest of their ids. Only documents written shortly before the
+batch or since (``indexed_at``) can be such copies: settle reads those that share a band with the
+batch in one search and compares them in memory. Cluster ids only ever
 decrease, so every indexer converges on the same answer, and a replayed batch changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from indexer.clusters.book import ClusterBook, merge_plan
 from indexer.clusters.origin import is_original
-from indexer.clusters.sketch import Sketch, sketch_text
+from indexer.clusters.sketch import SKETCH_DOC_VALUES, SKETCH_FIELD, Sketch, sketch_text
 from indexer.clusters.verify import jaccard, same_document
 from indexer.engine import Engine, EngineNotFound, bulk_item_error
 from indexer.writer import BulkDoc
@@ -33,7 +37,9 @@ log = logging.getLogger(__name__)
 CANDIDATES = 20  # indexed documents checked per new document, those sharing the most bands first
 SAME_PAGE_JACCARD = 0.5  # a new version this close to the previous one stays in its cluster
 PAGE_SIZE = 500
-_FIELDS = ["id", "cluster_id", "detected_language", "cluster_sketch"]
+RECENT_LIMIT = 1000  # recent documents sharing a band with a batch, settled in memory up to this many
+SETTLE_MARGIN = timedelta(minutes=5)
+_DOC_VALUES = ["id", "cluster_id", "detected_language", *SKETCH_DOC_VALUES]
 # Moves a document to a cluster only if that makes its cluster id smaller: merges commute.
 _MOVE = (
     "if (ctx._source.cluster_id == null || ctx._source.cluster_id.compareTo(params.to) > 0) "
@@ -70,7 +76,7 @@ def _sketch_or_none(doc: BulkDoc) -> Sketch | None:
 
 
 class RepostClusters:
-    """Fills ``cluster_id``, ``is_original``, ``lsh_bands`` and ``cluster_sketch`` of a batch's
+    """Fills ``cluster_id``, ``is_original``, ``lsh_bands`` and ``repost_sketch`` of a batch's
     documents (``assign``) and reconciles clusters after the write (``settle``) in ``index``."""
 
     def __init__(
@@ -88,6 +94,9 @@ class RepostClusters:
         self.refresh = refresh
 
     def assign(self, docs: Sequence[BulkDoc]) -> None:
+        now = datetime.now(UTC).isoformat()
+        for doc in docs:
+            doc.source["indexed_at"] = now
         book = ClusterBook()
         sketched = [(doc, sketch) for doc in docs if (sketch := _sketch_or_none(doc)) is not None]
         docs = [doc for doc, _ in sketched]
@@ -112,34 +121,69 @@ class RepostClusters:
 
     def settle(self, docs: Sequence[BulkDoc]) -> int:
         """After the write: merge the clusters each document copies into the smallest id. Returns
-        the number of documents moved."""
-        docs = [doc for doc in docs if "cluster_sketch" in doc.source]  # not those left unsketched
+        the number of documents moved.
+
+        Only documents written since shortly before this batch's ``assign`` can be copies it has not
+        seen, so one search over the recent ones that share a band with the batch is enough; when
+        too many match, each document asks for its own candidates instead."""
+        docs = [doc for doc in docs if SKETCH_FIELD in doc.source]  # not those left unsketched
         if not docs:
             return 0
         if self.refresh == "false":  # else every write of the batch (and of others') is searchable
             self.engine.refresh(self.index)
         owns = [doc.source["cluster_id"] for doc in docs]
-        sketches = [
-            Sketch.from_fields(d.source["detected_language"], d.source["cluster_sketch"]) for d in docs
-        ]
+        sketches = [Sketch.from_fields(d.source["detected_language"], d.source[SKETCH_FIELD]) for d in docs]
+        since = _recent_since(docs)
+        recent = self._recent_candidates(sketches, since)
+        per_doc = recent.among(sketches) if recent is not None else self._candidates(sketches, owns, since)
         groups = [
             {own} | {hit.cluster for hit in hits if hit.id != doc.id and same_document(sketch, hit.sketch)}
-            for doc, own, sketch, hits in zip(
-                docs, owns, sketches, self._candidates(sketches, owns), strict=True
-            )
+            for doc, own, sketch, hits in zip(docs, owns, sketches, per_doc, strict=True)
         ]
         plan = merge_plan(groups)
         for doc in docs:  # what is percolated next carries the settled cluster
             doc.source["cluster_id"] = plan.get(doc.source["cluster_id"], doc.source["cluster_id"])
         return self._move(plan)
 
+    def _recent_candidates(self, sketches: Sequence[Sketch], since: str) -> RecentCopies | None:
+        """The documents written since ``since`` that share a band with one of ``sketches`` (one
+        search), or None when more than ``RECENT_LIMIT`` do."""
+        bands = sorted({band for sketch in sketches for band in sketch.bands()})
+        if not bands:
+            return RecentCopies([])
+        body = {
+            "size": RECENT_LIMIT,
+            "track_total_hits": RECENT_LIMIT + 1,
+            "_source": False,
+            "docvalue_fields": _DOC_VALUES,
+            "query": {
+                "bool": {
+                    "filter": [
+                        {"range": {"indexed_at": {"gte": since}}},
+                        {"terms": {"detected_language": sorted({s.language for s in sketches})}},
+                        {"terms": {"lsh_bands": bands}},
+                    ]
+                }
+            },
+        }
+        answer = self.engine.search(self.index, body)
+        if answer["hits"]["total"]["value"] > RECENT_LIMIT:
+            return None
+        return RecentCopies(_hits(answer))
+
     def _candidates(
-        self, sketches: Sequence[Sketch], exclude_clusters: Sequence[str] | None = None
+        self,
+        sketches: Sequence[Sketch],
+        exclude_clusters: Sequence[str] | None = None,
+        since: str | None = None,
     ) -> list[list[Indexed]]:
         """Per sketch, the indexed documents sharing one of its bands (outside its own cluster when
-        ``exclude_clusters`` names it): one multi-search for the whole batch."""
+        ``exclude_clusters`` names it; written since ``since`` when given): one multi-search for the
+        whole batch."""
         excluded = exclude_clusters or [None] * len(sketches)
-        bodies = {n: _candidates_query(s, x) for n, (s, x) in enumerate(zip(sketches, excluded, strict=True))}
+        bodies = {
+            n: _candidates_query(s, x, since) for n, (s, x) in enumerate(zip(sketches, excluded, strict=True))
+        }
         asked = [n for n, body in bodies.items() if body is not None]
         answers = dict(
             zip(asked, self.engine.search_many(self.index, [bodies[n] for n in asked]), strict=True)
@@ -178,7 +222,34 @@ class RepostClusters:
             request = {**request, "search_after": hits[-1]["sort"]}
 
 
-def _candidates_query(sketch: Sketch, exclude_cluster: str | None) -> dict[str, Any] | None:
+class RecentCopies:
+    """Recently written documents, found by their bands in memory."""
+
+    def __init__(self, hits: list[Indexed]) -> None:
+        self.by_band: dict[str, list[Indexed]] = defaultdict(list)
+        for hit in hits:
+            for band in hit.sketch.bands():
+                self.by_band[band].append(hit)
+
+    def among(self, sketches: Sequence[Sketch]) -> list[list[Indexed]]:
+        """Per sketch, the recent documents that share one of its bands (each once)."""
+        found = []
+        for sketch in sketches:
+            hits = {hit.id: hit for band in sketch.bands() for hit in self.by_band.get(band, ())}
+            found.append(list(hits.values()))
+        return found
+
+
+def _recent_since(docs: Sequence[BulkDoc]) -> str:
+    """Where "recent" starts for a batch: ``SETTLE_MARGIN`` before its earliest ``indexed_at`` (the
+    margin covers the engine's refresh interval, slow batches and clocks that differ between hosts)."""
+    earliest = min(datetime.fromisoformat(doc.source["indexed_at"]) for doc in docs)
+    return (earliest - SETTLE_MARGIN).isoformat()
+
+
+def _candidates_query(
+    sketch: Sketch, exclude_cluster: str | None, since: str | None = None
+) -> dict[str, Any] | None:
     """The search for ``sketch``'s candidates; None when it has no bands (an empty page)."""
     bands = sketch.bands()
     if not bands:
@@ -192,18 +263,22 @@ def _candidates_query(sketch: Sketch, exclude_cluster: str | None) -> dict[str, 
     }
     if exclude_cluster is not None:
         query["bool"]["must_not"] = [{"term": {"cluster_id": exclude_cluster}}]
-    return {"size": CANDIDATES, "_source": _FIELDS, "query": query}
+    if since is not None:
+        query["bool"]["filter"].append({"range": {"indexed_at": {"gte": since}}})
+    return {"size": CANDIDATES, "_source": False, "docvalue_fields": _DOC_VALUES, "query": query}
 
 
 def _hits(answer: dict[str, Any]) -> list[Indexed]:
-    return [
-        _indexed(hit["_source"]) for hit in answer["hits"]["hits"] if hit["_source"].get("cluster_sketch")
-    ]
+    """The candidates of a search answer; documents indexed without a sketch are none."""
+    fields = [hit.get("fields") or {} for hit in answer["hits"]["hits"]]
+    return [_indexed(f) for f in fields if f"{SKETCH_FIELD}.signature" in f]
 
 
-def _indexed(source: dict[str, Any]) -> Indexed:
-    sketch = Sketch.from_fields(source.get("detected_language") or "", source["cluster_sketch"])
-    return Indexed(source["id"], source.get("cluster_id") or source["id"], sketch)
+def _indexed(fields: dict[str, list[Any]]) -> Indexed:
+    [doc_id] = fields["id"]
+    language = (fields.get("detected_language") or [""])[0]
+    cluster = (fields.get("cluster_id") or [doc_id])[0]
+    return Indexed(doc_id, cluster, Sketch.from_doc_values(language, fields))
 
 
 def _raise_for_failures(response: dict[str, Any]) -> None:

@@ -91,9 +91,13 @@ def source_lines(text: str) -> list[str]:
     return [line for raw in fold(text).splitlines() if _SOURCE_LABEL.match(line := raw.strip())]
 
 
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+
+
 def compact(line: str) -> str:
-    """Letters and digits only: whitespace and punctuation of every width removed."""
-    return "".join(ch for ch in line if unicodedata.category(ch)[0] in "LN")
+    """Letters and digits only: whitespace and punctuation of every width removed (Unicode letters
+    and numbers are what ``\\w`` matches, less the underscore)."""
+    return _NOT_LETTER_OR_DIGIT.sub("", line)
 
 
 def words(line: str) -> list[str]:

@@ -2,7 +2,9 @@
 the small facts the verification needs (numbers in context, draft marker).
 
 Shingles are character 3-grams for Chinese (letters and digits only, so punctuation and spacing do
-not count) and word 3-grams for other languages. The signature has 128 permutations (fixed seed);
+not count) and word 3-grams for other languages, each hashed with CRC-32 (fast, and as good as a
+cryptographic hash here: datasketch's random affine permutations are applied on top). The signature
+has 128 permutations (fixed seed);
 42 bands of 3 rows make a pair with Jaccard similarity s a candidate with probability
 1 - (1 - s^3)^42: 0.5 at s = 0.25, 0.94 at 0.4, 0.996 at 0.5. A copy that keeps only the first half of
 a notice has s of about 0.5 with it (containment 1), a synonym-spun copy 0.4 to 0.6, so both are found;
@@ -13,8 +15,10 @@ unrelated notices that share a template (s of 0.1 to 0.3) are often found too an
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -62,10 +66,11 @@ class Sketch:
         return [f"b{band}:{_band_hash(rows[band * ROWS : (band + 1) * ROWS])}" for band in range(BANDS)]
 
     def to_fields(self) -> dict[str, Any]:
-        """The sketch as index fields (``cluster_sketch`` is stored, not searched)."""
+        """The sketch as index fields: ``lsh_bands`` is searched; ``repost_sketch`` is kept in doc
+        values only, so that candidates are read without loading their whole ``_source``."""
         return {
             "lsh_bands": self.bands(),
-            "cluster_sketch": {
+            SKETCH_FIELD: {
                 "signature": base64.b64encode(self.signature.astype("<u4").tobytes()).decode(),
                 "size": self.size,
                 "head": base64.b64encode(self.head.astype("<u4").tobytes()).decode(),
@@ -90,9 +95,34 @@ class Sketch:
             tuple(stored.get("title_numbers") or ()),
         )
 
+    @classmethod
+    def from_doc_values(cls, language: str, fields: dict[str, list[Any]]) -> Sketch:
+        """The sketch of a search hit read with ``docvalue_fields=SKETCH_DOC_VALUES`` (doc values come
+        back as lists; binary ones as base64 without padding)."""
+        prefix = SKETCH_FIELD + "."
+        stored = {name[len(prefix) :]: values for name, values in fields.items() if name.startswith(prefix)}
+        return cls.from_fields(
+            language,
+            {
+                "signature": stored["signature"][0],
+                "head": stored["head"][0],
+                "size": stored["size"][0],
+                "clauses": stored.get("clauses") or [],
+                "draft": (stored.get("draft") or [False])[0],
+                "title_numbers": sorted(stored.get("title_numbers") or []),
+            },
+        )
+
+
+SKETCH_FIELD = "repost_sketch"
+SKETCH_DOC_VALUES = [
+    f"{SKETCH_FIELD}.{name}" for name in ("signature", "head", "size", "clauses", "draft", "title_numbers")
+]
+
 
 def _unpack(packed: str) -> np.ndarray:
-    return np.frombuffer(base64.b64decode(packed), dtype="<u4").astype(np.uint32)
+    padded = packed + "=" * (-len(packed) % 4)  # doc values drop base64 padding
+    return np.frombuffer(base64.b64decode(padded), dtype="<u4").astype(np.uint32)
 
 
 def _band_hash(rows: np.ndarray) -> str:
@@ -111,8 +141,22 @@ def sketch_text(text: str, language: str) -> Sketch:
     )
 
 
+@functools.cache
+def _template(num_perm: int) -> MinHash:
+    """An empty MinHash for ``num_perm`` and ``SEED``, made once: each sketch reuses its permutations
+    and scheme (making permutations costs about as much as hashing a short page)."""
+    return MinHash(num_perm=num_perm, seed=SEED)
+
+
 def _minhash(shingles: list[str], num_perm: int) -> np.ndarray:
-    minhash = MinHash(num_perm=num_perm, seed=SEED)
+    template = _template(num_perm)
+    minhash = MinHash(
+        num_perm=num_perm,
+        seed=SEED,
+        hashfunc=zlib.crc32,
+        permutations=template.permutations,
+        scheme=template.scheme,
+    )
     minhash.update_batch([s.encode("utf-8") for s in shingles])
     return np.asarray(minhash.hashvalues, dtype=np.uint32)
 

@@ -26,7 +26,9 @@ class VersionStep:
     def for_alias(cls, engine: Engine, alias: str, settings: Settings) -> VersionStep:
         replicas = settings.index_replicas
         return cls(
-            VersionKeeper(engine, alias, replicas=replicas, refresh=settings.index_refresh),
+            # Versions are read by people (history) and by late versions, never by the next batch's
+            # decisions: they need not wait for a refresh (the live write does).
+            VersionKeeper(engine, alias, replicas=replicas, refresh="false"),
             RevisionLinker(engine, alias),
             AmendmentRecorder(engine, alias, replicas=replicas),
         )

@@ -1,5 +1,6 @@
-"""What assigning and settling clusters asks of the engine: one multi-search per batch (never one
-search per document), and a refresh only when the batch's writes did not wait for one."""
+"""What assigning and settling clusters asks of the engine: one multi-search per batch to assign
+(never one search per document), one search of the recent documents to settle (a multi-search when
+too many are recent), and a refresh only when the batch's writes did not wait for one."""
 
 from __future__ import annotations
 
@@ -18,19 +19,23 @@ SUBJECTS = ["人工智能产业", "集成电路设计", "生物医药创新", "�
 class RecordingEngine:
     """Answers every search with no hits and notes what was asked."""
 
-    def __init__(self, fail_search: bool = False) -> None:
+    def __init__(self, fail_search: bool = False, recent: int = 0) -> None:
         self.calls: list[tuple[str, int]] = []
+        self.bodies: list[dict[str, Any]] = []
         self.fail_search = fail_search
+        self.recent = recent  # how many recent documents the settle search says match
 
     def search_many(self, index: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
         self.calls.append(("search_many", len(bodies)))
         if self.fail_search:
             raise EngineUnavailable("opensearch: ConnectionError: refused")
+        self.bodies += bodies
         return [{"hits": {"hits": []}} for _ in bodies]
 
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         self.calls.append(("search", 1))
-        return {"hits": {"hits": []}}
+        self.bodies.append(body)
+        return {"hits": {"hits": [], "total": {"value": self.recent, "relation": "eq"}}}
 
     def refresh(self, index: str) -> None:
         self.calls.append(("refresh", 0))
@@ -46,14 +51,26 @@ def batch(size: int) -> list[BulkDoc]:
     return docs
 
 
-def test_a_batch_is_assigned_and_settled_with_one_multi_search_each():
+def test_a_batch_is_assigned_with_one_multi_search_and_settled_with_one_search_of_recent_documents():
     engine = RecordingEngine()
     clusters = RepostClusters(engine, "announcements", refresh="wait_for")  # type: ignore[arg-type]
     docs = batch(5)
     clusters.assign(docs)
     clusters.settle(docs)
-    assert engine.calls == [("search_many", 5), ("search_many", 5)]
+    assert engine.calls == [("search_many", 5), ("search", 1)]
     assert all(d.source["cluster_id"] and len(d.source["lsh_bands"]) == 42 for d in docs)
+    recent = engine.bodies[-1]["query"]["bool"]["filter"][0]["range"]["indexed_at"]["gte"]
+    assert recent < docs[0].source["indexed_at"]  # a margin before the batch was assigned
+
+
+def test_settle_asks_per_document_when_too_many_recent_documents_share_a_band():
+    engine = RecordingEngine(recent=assign_module.RECENT_LIMIT + 1)
+    clusters = RepostClusters(engine, "announcements", refresh="wait_for")  # type: ignore[arg-type]
+    docs = batch(3)
+    clusters.assign(docs)
+    clusters.settle(docs)
+    assert engine.calls == [("search_many", 3), ("search", 1), ("search_many", 3)]
+    assert all("indexed_at" in str(body["query"]) for body in engine.bodies[-3:])
 
 
 def test_settle_refreshes_the_index_only_when_the_writes_were_not_made_searchable():
@@ -62,7 +79,7 @@ def test_settle_refreshes_the_index_only_when_the_writes_were_not_made_searchabl
     docs = batch(2)
     clusters.assign(docs)
     clusters.settle(docs)
-    assert engine.calls == [("search_many", 2), ("refresh", 0), ("search_many", 2)]
+    assert engine.calls == [("search_many", 2), ("refresh", 0), ("search", 1)]
 
 
 def test_an_engine_outage_while_assigning_reaches_the_stage_as_unavailable():
@@ -85,7 +102,7 @@ def test_a_document_that_cannot_be_sketched_is_its_own_cluster_and_the_batch_goe
     monkeypatch.setattr(assign_module, "sketch_document", failing_on_d1)
     clusters.assign(docs)
     clusters.settle(docs)
-    assert engine.calls == [("search_many", 2), ("search_many", 2)]
+    assert engine.calls == [("search_many", 2), ("search", 1)]
     assert docs[1].source["cluster_id"] == "d1" and "lsh_bands" not in docs[1].source
     assert all(len(docs[n].source["lsh_bands"]) == 42 for n in (0, 2))
     assert "cannot sketch document d1" in caplog.text
