@@ -53,7 +53,7 @@ def count_request(request: Request, status: int) -> None:
 def create_app(
     settings: Settings | None = None, engine: Engine | None = None, sources: SourcesDesk | None = None
 ) -> FastAPI:
-    """The app; ``sources`` (from the launcher) serves ``/api/sources``, else those answer 503."""
+    """The app; with ``sources`` (the launcher's desk) it also serves ``/api/sources``."""
     settings = settings or get_settings()
     engine = engine or make_engine(settings)
     alias = settings.index_alias
@@ -87,7 +87,8 @@ def create_app(
     app.include_router(feeds_router(engine, alias, rates_to_cny(settings.fx_rates)))
     app.include_router(alerts_router(engine, alias, settings, tokens))
     app.include_router(alert_feeds_router(engine, alias))
-    app.include_router(sources_router(engine, alias, holders, sources))
+    if sources is not None:
+        app.include_router(sources_router(engine, alias, holders, sources))
     app.include_router(pages_router(engine, alias))
     app.include_router(health_router(engine, alias))
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")

@@ -3,7 +3,8 @@
 The indexer may not import the crawlers or the processors (docs/architecture.md), so the routes in
 ``indexer.routes.sources`` type against ``SourcesDesk`` and the launcher hands them its
 implementation (``launcher.sources_desk``), which calls the same functions as ``policyradar
-sources health``, ``sources add`` and ``sources preview``. An app built without one answers 503.
+sources health``, ``sources add`` and ``sources preview``. An app built without one has no
+``/api/sources`` routes.
 
 Errors: ``policyradar.urlsafety.UnsafeUrlError`` (a refused URL), ``FetchError`` (the site failed,
 or its page is too large), ``pydantic.ValidationError`` (a spec the loader would refuse), and the

@@ -3,8 +3,8 @@ operators: discover what a page offers, preview the records a spec would yield w
 and the alerts they would fire, and save the spec for review.
 
 The work is done by a ``SourcesDesk`` (``indexer.sources_desk``) the launcher hands in; the same
-functions serve ``policyradar sources health|add|preview``. The alerts a preview would fire come
-from the percolator, read-only: nothing is recorded or sent.
+functions serve ``policyradar sources health|add|preview``; an app without one has no such routes.
+The alerts a preview would fire come from the percolator, read-only: nothing is recorded or sent.
 """
 
 import threading
@@ -20,11 +20,12 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from indexer.alerts.store import MatchRecorder
 from indexer.engine import Engine
 from indexer.mapping import document_from_record
-from indexer.routes.errors import UNREADABLE_BODY, problem
+from indexer.routes.errors import UNREADABLE_BODY, InvalidRequest, problem
 from indexer.routes.roles import operator_holder
 from indexer.sources_desk import NothingToPreview, SourceIdTaken, SourcesDesk
 from policyradar.api_tokens import SETTING, TokenHolder
 from policyradar.errors import PolicyRadarError
+from policyradar.retry import is_dependency_failure
 from policyradar.schemas import EnrichedRecord
 from policyradar.urlsafety import FetchError, UnsafeUrlError
 
@@ -36,15 +37,17 @@ SourceUrl = Annotated[str, Field(min_length=1, max_length=MAX_URL_CHARS, descrip
 OPERATOR_ONLY = {
     401: problem(f"No token, or not a token in {SETTING}"),
     403: problem("The token is a user's, not an operator's"),
-    422: problem("The URL is refused (not http(s), credentials, a private address) or the spec is invalid"),
+    422: problem(
+        "The URL is refused (not http(s), credentials, a private address), the spec is invalid or yields "
+        "nothing; `loc` names the field",
+        InvalidRequest,
+    ),
 }
 SITE_FAILED = {
     502: problem("The site failed: an HTTP error, no answer, a page too large, too many redirects")
 }
 PREVIEW_BUSY = {429: problem("Another preview is running")}
-NO_DESK = {
-    503: problem("Sources cannot be read here: no sources desk, or Kafka or the sources folder failed")
-}
+UNAVAILABLE = {503: problem("Kafka (the crawl-run summaries) is away, or the sources folder does not load")}
 
 
 class DiscoverIn(BaseModel):
@@ -73,11 +76,11 @@ class SaveIn(BaseModel):
 
 
 def sources_router(
-    engine: Engine, alias: str, holders: dict[str, TokenHolder], desk: SourcesDesk | None
+    engine: Engine, alias: str, holders: dict[str, TokenHolder], desk: SourcesDesk
 ) -> APIRouter:
-    router = APIRouter(prefix="/api/sources", tags=["sources"], responses=NO_DESK)
+    router = APIRouter(prefix="/api/sources", tags=["sources"], responses=UNAVAILABLE)
     Operator = Annotated[TokenHolder, Depends(operator_holder(holders))]
-    health = _cached(lambda days: _desk(desk).health(days), HEALTH_CACHE_SECONDS)
+    health = _cached(lambda days: desk.health(days), HEALTH_CACHE_SECONDS)
     one_preview = threading.Lock()  # a preview runs a crawl and the language models: one at a time
 
     @lru_cache(maxsize=1)
@@ -94,7 +97,7 @@ def sources_router(
         responses={**OPERATOR_ONLY, **SITE_FAILED, **UNREADABLE_BODY},
     )
     def api_discover(body: DiscoverIn, _operator: Operator) -> dict[str, Any]:
-        return _answer(lambda: _desk(desk).discover(body.url, body.id), "url")
+        return _answer(lambda: desk.discover(body.url, body.id), "url")
 
     @router.post(
         "/preview",
@@ -105,8 +108,8 @@ def sources_router(
         if not one_preview.acquire(blocking=False):
             raise HTTPException(429, detail="another preview is running; try again in a minute")
         try:
-            spec = body.spec or _discovered_spec(_desk(desk), body.url or "")
-            records = _answer(lambda: _desk(desk).preview(spec, body.limit), "spec")
+            spec = body.spec or _discovered_spec(desk, body.url or "")
+            records = _answer(lambda: desk.preview(spec, body.limit), "spec")
         finally:
             one_preview.release()
         return {"spec": spec, "records": _with_alerts(records, percolator(), operator.user)}
@@ -118,19 +121,11 @@ def sources_router(
         responses={**OPERATOR_ONLY, **UNREADABLE_BODY, 409: problem("The id is taken")},
     )
     def api_save(body: SaveIn, operator: Operator) -> dict[str, Any]:
-        path = _answer(lambda: _desk(desk).save(body.spec, operator.user), "spec")
+        path = _answer(lambda: desk.save(body.spec, operator.user), "spec")
         health.clear()
         return {"id": body.spec.get("id"), "path": path, "enabled": False}
 
     return router
-
-
-def _desk(desk: SourcesDesk | None) -> SourcesDesk:
-    if desk is None:
-        raise HTTPException(
-            503, detail="sources are managed by 'policyradar serve'; this app has no sources desk"
-        )
-    return desk
 
 
 def _discovered_spec(desk: SourcesDesk, url: str) -> dict[str, Any]:
@@ -161,6 +156,10 @@ def _answer(work: Callable[[], Any], field: str = "") -> Any:
         raise _invalid(field, str(exc), "nothing_to_preview") from exc
     except PolicyRadarError as exc:
         raise HTTPException(503, detail=str(exc)) from exc
+    except Exception as exc:
+        if not is_dependency_failure(exc):
+            raise
+        raise HTTPException(503, detail=f"Kafka is unavailable: {type(exc).__name__}: {exc}") from exc
 
 
 def _invalid(field: str, message: str, kind: str) -> RequestValidationError:
