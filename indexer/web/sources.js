@@ -198,11 +198,14 @@
     }
   }
 
+  /** The spec in the text box, or null (the error shown) when it is not JSON. */
   function currentSpec() {
+    $("add-error").hidden = true;
     try {
       return JSON.parse($("spec").value);
     } catch (error) {
-      throw new Error(`the spec is not valid JSON: ${error.message}`);
+      showError({ message: `the spec is not valid JSON: ${error.message}` });
+      return null;
     }
   }
 
@@ -245,16 +248,10 @@
   }
 
   async function preview() {
-    $("add-error").hidden = true;
     $("saved").hidden = true;
     const result = $("preview-result");
-    let spec;
-    try {
-      spec = currentSpec();
-    } catch (error) {
-      showError(error);
-      return;
-    }
+    const spec = currentSpec();
+    if (spec === null) return;
     busy("Crawling a few pages and reading them (this can take a minute)…");
     result.dataset.state = "loading";
     try {
@@ -271,14 +268,8 @@
   }
 
   async function save() {
-    $("add-error").hidden = true;
-    let spec;
-    try {
-      spec = currentSpec();
-    } catch (error) {
-      showError(error);
-      return;
-    }
+    const spec = currentSpec();
+    if (spec === null) return;
     busy("Saving…");
     try {
       const saved = await api("api/sources", { method: "POST", body: { spec }, auth: true });
