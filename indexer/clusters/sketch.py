@@ -41,6 +41,9 @@ MIN_CONTEXT = 4  # letters around a clause's numbers before it can be compared w
 
 _CLAUSE_END = re.compile(r"[。！？；;!?\n]|\.\s")
 _DIGITS = re.compile(r"\d+")
+# A number in a clause with the Chinese magnitude after it: 300万 and 1亿 are two values of one
+# clause ("最高#元"), not two differently worded clauses.
+_AMOUNT = re.compile(r"\d+[十百千万亿萬億]*")
 _DRAFT_ANYWHERE = re.compile(r"征求意见稿|送审稿|意见征求稿|exposure draft|draft for (?:public )?comments?")
 _DRAFT_IN_TITLE = re.compile(r"征求意见稿|送审稿|草案|讨论稿|征求.{0,40}意见|\bdraft\b")
 _TITLE_LINES = 2
@@ -184,8 +187,8 @@ def numeric_clauses(lines: list[str]) -> dict[str, str]:
     grouped: dict[str, list[str]] = defaultdict(list)
     for clause in _CLAUSE_END.split("\n".join(lines)):
         letters = compact(clause)
-        numbers = _DIGITS.findall(letters)
-        context = _DIGITS.sub("#", letters)
+        numbers = _AMOUNT.findall(letters)
+        context = _AMOUNT.sub("#", letters)
         if numbers and len(context) - context.count("#") >= MIN_CONTEXT:
             grouped[hashlib.blake2b(context.encode(), digest_size=6).hexdigest()].extend(numbers)
     items = sorted(grouped.items())[:MAX_CLAUSES]

@@ -209,3 +209,11 @@ def test_eval_scores_pairs_by_kind(tmp_path):
     assert (scores["all"].tp, scores["all"].tn, scores["all"].fn, scores["all"].fp) == (1, 1, 1, 0)
     assert (scores["all"].precision, scores["all"].recall) == (1.0, 0.5)
     assert scores["mirror"].recall == 1.0
+
+
+def test_amounts_with_different_magnitudes_are_two_values_of_one_clause():
+    first = zh("北京市算力补贴暂行办法\n北京市对符合条件的企业给予最高300万元补贴。申报截止时间为6月30日。")
+    other = zh("北京市算力补贴办法\n北京市对符合条件的企业给予最高1亿元补贴。申报截止时间为6月30日。")
+    shared = set(first.clauses) & set(other.clauses)
+    assert any(first.clauses[key] == "300万" and other.clauses[key] == "1亿" for key in shared)
+    assert not same_document(first, other)
