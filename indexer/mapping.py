@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.text_fold import folded_copy
+from indexer.versions.drafts import title_key
 from policyradar.schemas import ENTITY_FIELDS, EnrichedRecord, PolicyFacts
 from policyradar.settings import Settings
 
@@ -128,6 +129,10 @@ INDEX_BODY: dict[str, Any] = {
             # indexed documents it says it revises or repeals.
             "version_count": {"type": "integer"},
             "revises": _KEYWORD,
+            # Draft and final versions are two documents, linked (indexer/versions/drafts.py): the
+            # name of the document a page is about, and a final document's drafts (ids).
+            "title_key": _KEYWORD,
+            "drafts": _KEYWORD,
             # Repost clusters (issue 11, set by the indexer: indexer/clusters/): copies of one notice
             # share ``cluster_id``; ``lsh_bands`` finds candidates (never returned: searches name their
             # fields); ``repost_sketch`` is what verifying a candidate needs, kept in doc values (read
@@ -195,6 +200,7 @@ def document_from_record(record: EnrichedRecord) -> dict[str, Any]:
     doc["doc_type"] = facts.doc_type
     doc["issuer_names"] = list(dict.fromkeys(i.canonical for i in facts.issuers))
     doc["deadline"] = facts.deadline.isoformat() if facts.deadline else None
+    doc["title_key"] = title_key(doc["title"])
     folded = {name: copy for name in ("title", "text") if (copy := folded_copy(doc[name]))}
     if folded:
         doc["folded"] = folded

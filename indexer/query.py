@@ -85,6 +85,7 @@ RESULT_SOURCE = [
     "is_original",
     "version_count",
     "revises",
+    "drafts",
 ]
 HIGHLIGHT: dict[str, Any] = {
     "encoder": "html",  # the engine escapes the text around <mark>: snippets are safe HTML

@@ -24,7 +24,7 @@ from policyradar.settings import get_settings
 
 RESULT_FIELDS = [
     *("id", "url", "title", "published_at", "source_id", "entities", "topics", "facts"),
-    *("version_count", "revises"),
+    *("version_count", "revises", "drafts"),
 ]
 
 

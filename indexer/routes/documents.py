@@ -17,7 +17,7 @@ from indexer.routes.versions import NO_DOCUMENT
 DOCUMENT_FIELDS = [
     *("id", "url", "title", "text", "text_truncated", "published_at", "fetched_at", "source_id"),
     *("source_kind", "jurisdiction", "detected_language", "entities", "topics", "facts"),
-    *("cluster_id", "is_original", "version_count", "revises"),
+    *("cluster_id", "is_original", "version_count", "revises", "drafts"),
 ]
 MAX_ID_BYTES = 512  # the engine refuses longer ids (an error, not "not found")
 
@@ -59,6 +59,7 @@ class DocumentView(BaseModel):
     copies: list[Copy]  # the other copies of its notice, canonical first (at most 50)
     copy_count: int
     revises: list[Revised]  # the indexed documents it says it revises or repeals
+    drafts: list[Revised] = []  # the indexed drafts (征求意见稿) of this final document
 
 
 def documents_router(engine: Engine, alias: str) -> APIRouter:
@@ -105,6 +106,7 @@ def document_view(engine: Engine, alias: str, doc_id: str, doc: dict[str, Any]) 
         "copies": copies,
         "copy_count": count,
         "revises": _revised(engine, alias, doc.get("revises") or []),
+        "drafts": _revised(engine, alias, doc.get("drafts") or []),
     }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from indexer.alerts.amendments import AmendmentRecorder
 from indexer.engine import Engine
 from indexer.mapping import document_from_record
+from indexer.versions.drafts import DraftLinker
 from indexer.versions.links import RevisionLinker
 from indexer.versions.store import VersionKeeper
 from indexer.writer import BulkDoc
@@ -17,10 +18,17 @@ from policyradar.settings import Settings
 
 
 class VersionStep:
-    def __init__(self, keeper: VersionKeeper, linker: RevisionLinker, amendments: AmendmentRecorder) -> None:
+    def __init__(
+        self,
+        keeper: VersionKeeper,
+        linker: RevisionLinker,
+        amendments: AmendmentRecorder,
+        drafts: DraftLinker | None = None,
+    ) -> None:
         self.keeper = keeper
         self.linker = linker
         self.amendments = amendments
+        self.drafts = drafts
 
     @classmethod
     def for_alias(cls, engine: Engine, alias: str, settings: Settings) -> VersionStep:
@@ -31,12 +39,15 @@ class VersionStep:
             VersionKeeper(engine, alias, replicas=replicas, refresh="false"),
             RevisionLinker(engine, alias),
             AmendmentRecorder(engine, alias, replicas=replicas),
+            DraftLinker(engine, alias),
         )
 
     def __call__(self, records: list[EnrichedRecord], docs: list[BulkDoc]) -> None:
         """``records``: every valid record of the batch in arrival order; ``docs``: what will be
         written (the latest record of each id), whose sources this step completes."""
         self.linker.link([doc.source for doc in docs])
+        if self.drafts is not None:
+            self.drafts.link([doc.source for doc in docs])
         amended = self.keeper.keep(_batch_documents(records, docs))
         self.amendments.record(amended)
 

@@ -136,6 +136,7 @@
     renderMeta(doc);
     renderFacts(doc);
     renderLinks("revises", doc.revises, (r) => [pageLink(r.id, r.title || r.id)]);
+    renderLinks("drafts", doc.drafts, (r) => [pageLink(r.id, r.title || r.id)]);
     renderLinks("copies", doc.copies, (c) => [
       pageLink(c.id, c.source_id || c.title || c.id),
       el("span", "copy-date", String(c.published_at || "").slice(0, 10)),
