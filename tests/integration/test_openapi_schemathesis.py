@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -65,16 +66,25 @@ def schemathesis_run(base: str, *options: str) -> subprocess.CompletedProcess[st
         *("--generation-database", "none", "--workers", "1", "--request-timeout", "30", "--no-color"),
         *options,
     ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+
+
+def operations(base: str, path_prefix: str = "/") -> tuple[int, int]:
+    """How many operations the live schema documents under ``path_prefix``, and in all."""
+    paths = httpx.get(f"{base}/openapi.json", timeout=30).json()["paths"]
+    methods = [(path, method) for path, item in paths.items() for method in item]
+    return sum(1 for path, _ in methods if path.startswith(path_prefix)), len(methods)
 
 
 def test_every_answer_with_a_token_is_documented_and_none_is_a_server_error(live_api):
-    run = schemathesis_run(live_api, "--max-examples", "25", "--header", f"Authorization: Bearer {TOKEN}")
+    _, total = operations(live_api)
+    run = schemathesis_run(live_api, "--max-examples", "20", "--header", f"Authorization: Bearer {TOKEN}")
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert "7 selected / 7 total" in run.stdout  # every operation was tested
+    assert total >= 20 and f"{total} selected / {total} total" in run.stdout  # every operation was tested
 
 
 def test_alert_routes_without_a_token_answer_documented_401s(live_api):
+    alerts, total = operations(live_api, "/api/alerts")
     run = schemathesis_run(live_api, "--max-examples", "10", "--include-path-regex", "^/api/alerts")
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert "4 selected / 7 total" in run.stdout
+    assert alerts >= 4 and f"{alerts} selected / {total} total" in run.stdout
