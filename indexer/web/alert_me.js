@@ -35,6 +35,145 @@
     dingtalk: "DingTalk 钉钉",
     feishu: "Feishu 飞书",
   };
+  // The strings of "Alert me" and "My alerts" (alerts.js), in English and Chinese (i18n.js).
+  const STRINGS = {
+    en: {
+      "alerts.button": "Alert me",
+      "alerts.channel.email": "Email",
+      "alerts.channel.webhook": "Webhook",
+      "alerts.channel.wecom": "WeCom 企业微信",
+      "alerts.channel.dingtalk": "DingTalk 钉钉",
+      "alerts.channel.feishu": "Feishu 飞书",
+      "alerts.text": "text: {q}",
+      "alerts.everything": "everything new",
+      "alerts.schedule.instant": "instant",
+      "alerts.schedule.daily": "daily at {at} ({timezone})",
+      "alerts.schedule.weekly": "weekly at {at} ({timezone})",
+      "alerts.schedule.cron": "cron {every} ({timezone})",
+      "alerts.every.instant": "Instant",
+      "alerts.every.daily": "Daily",
+      "alerts.every.weekly": "Weekly",
+      "alerts.signin": "Sign in",
+      "alerts.signin.note": "Sign in with your API token to make and manage alerts.",
+      "alerts.signin.token": "API token",
+      "alerts.signin.remember": "Remember on this device",
+      "alerts.signin.failed": "Could not sign in: {reason}",
+      "alerts.signin.invalid": "That token is not valid.",
+      "alerts.form.new": "New alert",
+      "alerts.form.edit": "Edit alert {name}",
+      "alerts.form.on": "Alert on: {what}",
+      "alerts.form.ignored": "Not part of an alert: {names}.",
+      "alerts.form.name": "Name",
+      "alerts.form.name.title": "Letters, digits, spaces, dots, dashes and underscores",
+      "alerts.form.name.hint": "Letters, digits, spaces, . _ -",
+      "alerts.form.schedule": "Schedule",
+      "alerts.form.at": "At",
+      "alerts.form.timezone": "Time zone",
+      "alerts.form.deliver": "Deliver to (one or more)",
+      "alerts.form.email": "Email",
+      "alerts.form.webhook": "Webhook URL",
+      "alerts.form.wecom": "WeCom robot URL",
+      "alerts.form.dingtalk": "DingTalk robot URL",
+      "alerts.form.dingtalk_secret": "DingTalk signing secret",
+      "alerts.form.feishu": "Feishu robot URL",
+      "alerts.form.feishu_secret": "Feishu signing secret",
+      "alerts.form.secret_set": "set; leave empty to keep it",
+      "alerts.form.secret_unset": "if the robot signs",
+      "alerts.form.save": "Save",
+      "alerts.form.create": "Create alert",
+      "alerts.form.cancel": "Cancel",
+      "alerts.form.not_saved": "Not saved: {reason}",
+      "alerts.saved.one": "Alert “{name}” saved: {count} match from recent days.",
+      "alerts.saved.many": "Alert “{name}” saved: {count} matches from recent days.",
+      "alerts.saved.secret": "Webhook signing secret (shown once): ",
+      "alerts.my_alerts": "My alerts",
+    },
+    zh: {
+      "alerts.button": "订阅提醒",
+      "alerts.channel.email": "邮件",
+      "alerts.channel.webhook": "Webhook",
+      "alerts.channel.wecom": "企业微信",
+      "alerts.channel.dingtalk": "钉钉",
+      "alerts.channel.feishu": "飞书",
+      "alerts.text": "关键词：{q}",
+      "alerts.everything": "所有新公告",
+      "alerts.schedule.instant": "即时",
+      "alerts.schedule.daily": "每天 {at}（{timezone}）",
+      "alerts.schedule.weekly": "每周 {at}（{timezone}）",
+      "alerts.schedule.cron": "cron {every}（{timezone}）",
+      "alerts.every.instant": "即时",
+      "alerts.every.daily": "每天",
+      "alerts.every.weekly": "每周",
+      "alerts.signin": "登录",
+      "alerts.signin.note": "使用 API 令牌登录，即可创建和管理提醒。",
+      "alerts.signin.token": "API 令牌",
+      "alerts.signin.remember": "在此设备上记住",
+      "alerts.signin.failed": "无法登录：{reason}",
+      "alerts.signin.invalid": "该令牌无效。",
+      "alerts.form.new": "新建提醒",
+      "alerts.form.edit": "编辑提醒 {name}",
+      "alerts.form.on": "提醒条件：{what}",
+      "alerts.form.ignored": "不属于提醒条件：{names}。",
+      "alerts.form.name": "名称",
+      "alerts.form.name.title": "字母、数字、空格、点、连字符和下划线",
+      "alerts.form.name.hint": "字母、数字、空格、. _ -",
+      "alerts.form.schedule": "发送频率",
+      "alerts.form.at": "时间",
+      "alerts.form.timezone": "时区",
+      "alerts.form.deliver": "发送到（一个或多个）",
+      "alerts.form.email": "邮件",
+      "alerts.form.webhook": "Webhook 地址",
+      "alerts.form.wecom": "企业微信机器人地址",
+      "alerts.form.dingtalk": "钉钉机器人地址",
+      "alerts.form.dingtalk_secret": "钉钉加签密钥",
+      "alerts.form.feishu": "飞书机器人地址",
+      "alerts.form.feishu_secret": "飞书签名密钥",
+      "alerts.form.secret_set": "已设置；留空则保留",
+      "alerts.form.secret_unset": "机器人启用签名时填写",
+      "alerts.form.save": "保存",
+      "alerts.form.create": "创建提醒",
+      "alerts.form.cancel": "取消",
+      "alerts.form.not_saved": "未保存：{reason}",
+      "alerts.saved.one": "提醒“{name}”已保存：近几天有 {count} 条匹配。",
+      "alerts.saved.many": "提醒“{name}”已保存：近几天有 {count} 条匹配。",
+      "alerts.saved.secret": "Webhook 签名密钥（仅显示一次）：",
+      "alerts.my_alerts": "我的提醒",
+    },
+  };
+  // The conditions' names (alert fields); English is the field name with spaces.
+  const CONDITIONS_ZH = {
+    places: "地区",
+    provinces: "省份",
+    companies: "企业",
+    topics: "主题",
+    sources: "来源",
+    languages: "语言",
+    doc_types: "文件类型",
+    issuers: "发文机关",
+    min_amount: "最低金额",
+    max_amount: "最高金额",
+    deadline_from: "截止日期自",
+    deadline_to: "截止日期至",
+    subsidy_only: "仅补贴",
+    open_only: "正在申报",
+  };
+  for (const [key, text] of Object.entries(CONDITIONS_ZH)) {
+    STRINGS.en["alerts.condition." + key] = key.replace(/_/g, " ");
+    STRINGS.zh["alerts.condition." + key] = text;
+  }
+  const I18N = window.PolicyRadarI18n;
+  if (I18N) I18N.register(STRINGS);
+
+  // The text of ``key`` in the page's language (English when i18n.js is not on the page).
+  function t(key, vars) {
+    if (I18N) return I18N.t(key, vars);
+    const text = Object.prototype.hasOwnProperty.call(STRINGS.en, key) ? STRINGS.en[key] : key;
+    return text.replace(/\{(\w+)\}/g, (whole, name) => (vars && name in vars ? String(vars[name]) : whole));
+  }
+
+  function channelLabel(channel) {
+    return CHANNEL_LABELS[channel] ? t("alerts.channel." + channel) : channel;
+  }
 
   // ---------------------------------------------------------------- small helpers
 
@@ -140,24 +279,24 @@
   // "q: 算力券 · provinces: Guangdong · min amount: 1000000 CNY · subsidies only"
   function describe(q, conditions) {
     const parts = [];
-    if (q) parts.push("text: " + q);
+    if (q) parts.push(t("alerts.text", { q }));
     for (const [key, value] of Object.entries(conditions || {})) {
       if (value === null || value === undefined || value === false || key === "currency") continue;
       if (Array.isArray(value) && !value.length) continue;
-      const label = key.replace(/_/g, " ");
+      const label = CONDITIONS_ZH[key] ? t("alerts.condition." + key) : key.replace(/_/g, " ");
       if (value === true) parts.push(label);
       else if (key.endsWith("amount")) parts.push(label + ": " + value + " " + ((conditions.currency || "CNY")));
       else parts.push(label + ": " + (Array.isArray(value) ? value.join(", ") : value));
     }
-    return parts.length ? parts.join(" · ") : "everything new";
+    return parts.length ? parts.join(" · ") : t("alerts.everything");
   }
 
   function scheduleText(alert) {
-    if (alert.every === "instant") return "instant";
+    if (alert.every === "instant") return t("alerts.schedule.instant");
     if (alert.every === "daily" || alert.every === "weekly") {
-      return alert.every + " at " + alert.at + " (" + alert.timezone + ")";
+      return t("alerts.schedule." + alert.every, { at: alert.at, timezone: alert.timezone });
     }
-    return "cron " + alert.every + " (" + alert.timezone + ")";
+    return t("alerts.schedule.cron", { every: alert.every, timezone: alert.timezone });
   }
 
   // ---------------------------------------------------------------- forms
@@ -165,20 +304,20 @@
   // The sign-in form; ``onSignedIn`` runs once the token is accepted by /api/alerts.
   function signInForm(onSignedIn) {
     const form = el("form", "alert-signin");
-    form.setAttribute("aria-label", "Sign in");
-    form.appendChild(el("p", "alert-note", "Sign in with your API token to make and manage alerts."));
+    form.setAttribute("aria-label", t("alerts.signin"));
+    form.appendChild(el("p", "alert-note", t("alerts.signin.note")));
     const tokenInput = input("token", "password", "", { autocomplete: "off", required: "", id: "alert-token" });
-    form.appendChild(field("API token", tokenInput));
+    form.appendChild(field(t("alerts.signin.token"), tokenInput));
     const remember = input("remember", "checkbox", undefined, { id: "alert-remember" });
     const rememberLabel = el("label", "alert-check");
     rememberLabel.appendChild(remember);
-    rememberLabel.appendChild(document.createTextNode(" Remember on this device"));
+    rememberLabel.appendChild(document.createTextNode(" " + t("alerts.signin.remember")));
     form.appendChild(rememberLabel);
     const error = el("p", "alert-error");
     error.setAttribute("role", "alert");
     error.hidden = true;
     form.appendChild(error);
-    const submit = el("button", "alert-primary", "Sign in");
+    const submit = el("button", "alert-primary", t("alerts.signin"));
     submit.type = "submit";
     submit.id = "alert-signin-button";
     form.appendChild(submit);
@@ -192,13 +331,13 @@
         me = await api("GET", "api/me"); // answers 200 with user null for a wrong token
       } catch (problem) {
         signOut();
-        error.textContent = "Could not sign in: " + problem.message;
+        error.textContent = t("alerts.signin.failed", { reason: problem.message });
         error.hidden = false;
         return;
       }
       if (!me || !me.user) {
         signOut();
-        error.textContent = "That token is not valid.";
+        error.textContent = t("alerts.signin.invalid");
         error.hidden = false;
         return;
       }
@@ -212,24 +351,24 @@
   function alertForm(initial, onSaved, onCancel) {
     const editing = Boolean(initial.name);
     const form = el("form", "alert-form");
-    form.setAttribute("aria-label", editing ? "Edit alert " + initial.name : "New alert");
-    form.appendChild(el("p", "alert-conditions", "Alert on: " + describe(initial.q, initial.conditions)));
+    form.setAttribute("aria-label", editing ? t("alerts.form.edit", { name: initial.name }) : t("alerts.form.new"));
+    form.appendChild(el("p", "alert-conditions", t("alerts.form.on", { what: describe(initial.q, initial.conditions) })));
     if (initial.ignored && initial.ignored.length) {
-      form.appendChild(el("p", "alert-note", "Not part of an alert: " + initial.ignored.join(", ") + "."));
+      form.appendChild(el("p", "alert-note", t("alerts.form.ignored", { names: initial.ignored.join(", ") })));
     }
     const name = input("name", "text", initial.name || "", {
       required: "",
       pattern: NAME_PATTERN,
       maxlength: "80",
-      title: "Letters, digits, spaces, dots, dashes and underscores",
+      title: t("alerts.form.name.title"),
     });
     if (editing) name.readOnly = true;
-    form.appendChild(field("Name", name, "Letters, digits, spaces, . _ -"));
+    form.appendChild(field(t("alerts.form.name"), name, t("alerts.form.name.hint")));
 
     const every = el("select");
     every.name = "every";
     for (const value of ["instant", "daily", "weekly"]) {
-      const option = el("option", null, value[0].toUpperCase() + value.slice(1));
+      const option = el("option", null, t("alerts.every." + value));
       option.value = value;
       every.appendChild(option);
     }
@@ -240,20 +379,20 @@
       every.appendChild(option);
     }
     every.value = current;
-    form.appendChild(field("Schedule", every));
-    form.appendChild(field("At", input("at", "time", initial.at || "08:00", { required: "" })));
-    form.appendChild(field("Time zone", input("timezone", "text", initial.timezone || "Asia/Shanghai", { required: "" })));
+    form.appendChild(field(t("alerts.form.schedule"), every));
+    form.appendChild(field(t("alerts.form.at"), input("at", "time", initial.at || "08:00", { required: "" })));
+    form.appendChild(field(t("alerts.form.timezone"), input("timezone", "text", initial.timezone || "Asia/Shanghai", { required: "" })));
 
     const channels = el("fieldset", "alert-channels");
-    channels.appendChild(el("legend", null, "Deliver to (one or more)"));
-    channels.appendChild(field("Email", input("email", "text", (initial.email || []).join(", "), { placeholder: "you@example.com, …" })));
-    channels.appendChild(field("Webhook URL", input("webhook_url", "url", initial.webhook_url || "")));
-    channels.appendChild(field("WeCom robot URL", input("wecom_url", "url", initial.wecom_url || "", { placeholder: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…" })));
-    channels.appendChild(field("DingTalk robot URL", input("dingtalk_url", "url", initial.dingtalk_url || "", { placeholder: "https://oapi.dingtalk.com/robot/send?access_token=…" })));
-    const signed = (flag) => (flag ? "set; leave empty to keep it" : "if the robot signs");
-    channels.appendChild(field("DingTalk signing secret", input("dingtalk_secret", "password", "", { autocomplete: "off" }), signed(initial.dingtalk_signed)));
-    channels.appendChild(field("Feishu robot URL", input("feishu_url", "url", initial.feishu_url || "", { placeholder: "https://open.feishu.cn/open-apis/bot/v2/hook/…" })));
-    channels.appendChild(field("Feishu signing secret", input("feishu_secret", "password", "", { autocomplete: "off" }), signed(initial.feishu_signed)));
+    channels.appendChild(el("legend", null, t("alerts.form.deliver")));
+    channels.appendChild(field(t("alerts.form.email"), input("email", "text", (initial.email || []).join(", "), { placeholder: "you@example.com, …" })));
+    channels.appendChild(field(t("alerts.form.webhook"), input("webhook_url", "url", initial.webhook_url || "")));
+    channels.appendChild(field(t("alerts.form.wecom"), input("wecom_url", "url", initial.wecom_url || "", { placeholder: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…" })));
+    channels.appendChild(field(t("alerts.form.dingtalk"), input("dingtalk_url", "url", initial.dingtalk_url || "", { placeholder: "https://oapi.dingtalk.com/robot/send?access_token=…" })));
+    const signed = (flag) => t(flag ? "alerts.form.secret_set" : "alerts.form.secret_unset");
+    channels.appendChild(field(t("alerts.form.dingtalk_secret"), input("dingtalk_secret", "password", "", { autocomplete: "off" }), signed(initial.dingtalk_signed)));
+    channels.appendChild(field(t("alerts.form.feishu"), input("feishu_url", "url", initial.feishu_url || "", { placeholder: "https://open.feishu.cn/open-apis/bot/v2/hook/…" })));
+    channels.appendChild(field(t("alerts.form.feishu_secret"), input("feishu_secret", "password", "", { autocomplete: "off" }), signed(initial.feishu_signed)));
     form.appendChild(channels);
 
     const error = el("p", "alert-error");
@@ -261,11 +400,11 @@
     error.hidden = true;
     form.appendChild(error);
     const actions = el("p", "alert-actions");
-    const submit = el("button", "alert-primary", editing ? "Save" : "Create alert");
+    const submit = el("button", "alert-primary", t(editing ? "alerts.form.save" : "alerts.form.create"));
     submit.type = "submit";
     actions.appendChild(submit);
     if (onCancel) {
-      const cancel = el("button", "alert-secondary", "Cancel");
+      const cancel = el("button", "alert-secondary", t("alerts.form.cancel"));
       cancel.type = "button";
       cancel.addEventListener("click", onCancel);
       actions.appendChild(cancel);
@@ -300,7 +439,7 @@
           : await api("POST", "api/alerts", body);
         onSaved(answer);
       } catch (problem) {
-        error.textContent = "Not saved: " + problem.message;
+        error.textContent = t("alerts.form.not_saved", { reason: problem.message });
         error.hidden = false;
       } finally {
         submit.disabled = false;
@@ -314,14 +453,15 @@
     const note = el("div", "alert-saved");
     note.setAttribute("role", "status");
     const caught = Number(answer.backfilled) || 0;
-    note.appendChild(el("p", null, "Alert “" + answer.name + "” saved: " + caught + " match" + (caught === 1 ? "" : "es") + " from recent days."));
+    const saved = t(caught === 1 ? "alerts.saved.one" : "alerts.saved.many", { name: answer.name, count: caught });
+    note.appendChild(el("p", null, saved));
     if (answer.webhook_secret) {
-      const secret = el("p", "alert-secret", "Webhook signing secret (shown once): ");
+      const secret = el("p", "alert-secret", t("alerts.saved.secret"));
       secret.appendChild(el("code", null, answer.webhook_secret));
       note.appendChild(secret);
     }
     if (linkToList) {
-      const link = el("a", "alert-link", "My alerts");
+      const link = el("a", "alert-link", t("alerts.my_alerts"));
       link.href = "alerts";
       const line = el("p");
       line.appendChild(link);
@@ -352,6 +492,9 @@
     alertForm,
     savedNote,
     el,
+    t,
+    onLanguageChange: (fn) => I18N && I18N.onChange(fn),
+    channelLabel,
     CHANNEL_LABELS,
   };
 
@@ -370,7 +513,7 @@
       return window.PolicyRadar && window.PolicyRadar.params ? window.PolicyRadar.params() : location.search.slice(1);
     };
 
-    const button = el("button", "alert-me-button", "Alert me");
+    const button = el("button", "alert-me-button", t("alerts.button"));
     button.type = "button";
     button.id = "alert-me";
     button.setAttribute("aria-expanded", "false");
@@ -390,6 +533,12 @@
       panel.replaceChildren(form);
       form.elements.name.focus();
     };
+    if (I18N) {
+      I18N.onChange(() => {
+        button.textContent = t("alerts.button");
+        close(); // its form was in the other language: the next click draws it anew
+      });
+    }
     button.addEventListener("click", () => {
       if (!panel.hidden) {
         close();

@@ -6,7 +6,118 @@
 
   const A = window.PolicyRadarAlerts;
   const el = A.el;
+  const t = A.t;
   const $ = (id) => document.getElementById(id);
+  // This page's strings (i18n.js); the sign-in and alert forms' are in alert_me.js.
+  const STRINGS = {
+    en: {
+      "myalerts.title": "My alerts — Policy Radar",
+      "myalerts.tagline": "My alerts: what you follow, when it is sent, where it went",
+      "myalerts.heading": "My alerts",
+      "myalerts.note.before": "Make an alert with “Alert me” on any ",
+      "myalerts.note.link": "search",
+      "myalerts.note.after": ".",
+      "myalerts.signed_in": "Signed in.",
+      "myalerts.signed_in_as": "Signed in as {user}.",
+      "myalerts.sign_out": "Sign out",
+      "myalerts.noscript": "This page needs JavaScript; the same actions are in the API at /docs.",
+      "myalerts.loading": "Loading…",
+      "myalerts.load_failed": "Could not load your alerts: {reason}",
+      "myalerts.none": "You have no alerts yet.",
+      "myalerts.no_channel": "no delivery (feed only)",
+      "myalerts.paused": "Paused",
+      "myalerts.active": "Active",
+      "myalerts.edit": "Edit",
+      "myalerts.pause": "Pause",
+      "myalerts.resume": "Resume",
+      "myalerts.more": "Preview and history",
+      "myalerts.delete": "Delete",
+      "myalerts.follows": "Follows: {what}",
+      "myalerts.schedule": "Schedule: {schedule} · Sent to: {channels}",
+      "myalerts.no_feed": "No private feed yet. ",
+      "myalerts.make_feed": "Make one",
+      "myalerts.feed": "Private Atom feed (keep it to yourself): ",
+      "myalerts.feed.link": "feed",
+      "myalerts.feed.new": "New feed URL",
+      "myalerts.feed.failed": "Could not make a new feed URL: {reason}",
+      "myalerts.saved": "Saved “{name}”.",
+      "myalerts.paused_one": "Paused “{name}”.",
+      "myalerts.resumed_one": "Resumed “{name}”.",
+      "myalerts.change_failed": "Could not change “{name}”: {reason}",
+      "myalerts.confirm_delete": "Delete “{name}” for good?",
+      "myalerts.yes_delete": "Yes, delete",
+      "myalerts.keep": "Keep it",
+      "myalerts.deleted": "Deleted “{name}”.",
+      "myalerts.delete_failed": "Could not delete “{name}”: {reason}",
+      "myalerts.details_failed": "Could not load: {reason}",
+      "myalerts.next_digest": "Next digest",
+      "myalerts.nothing_waiting": "Nothing new waiting yet.",
+      "myalerts.waiting.one": "{count} item waiting:",
+      "myalerts.waiting.many": "{count} items waiting:",
+      "myalerts.history": "Delivery history",
+      "myalerts.nothing_sent": "Nothing sent yet.",
+      "myalerts.col.made": "Made",
+      "myalerts.col.sent": "Sent",
+      "myalerts.col.kind": "Kind",
+      "myalerts.col.items": "Items",
+      "myalerts.col.channels": "Channels",
+      "myalerts.col.status": "Status",
+    },
+    zh: {
+      "myalerts.title": "我的提醒 — Policy Radar",
+      "myalerts.tagline": "我的提醒：关注什么、何时发送、发到哪里",
+      "myalerts.heading": "我的提醒",
+      "myalerts.note.before": "在任意",
+      "myalerts.note.link": "搜索",
+      "myalerts.note.after": "页面点击“订阅提醒”即可创建提醒。",
+      "myalerts.signed_in": "已登录。",
+      "myalerts.signed_in_as": "已登录：{user}。",
+      "myalerts.sign_out": "退出登录",
+      "myalerts.noscript": "本页面需要 JavaScript；同样的操作可通过 /docs 中的 API 完成。",
+      "myalerts.loading": "加载中…",
+      "myalerts.load_failed": "无法加载您的提醒：{reason}",
+      "myalerts.none": "您还没有提醒。",
+      "myalerts.no_channel": "不发送（仅订阅源）",
+      "myalerts.paused": "已暂停",
+      "myalerts.active": "启用中",
+      "myalerts.edit": "编辑",
+      "myalerts.pause": "暂停",
+      "myalerts.resume": "恢复",
+      "myalerts.more": "预览与历史",
+      "myalerts.delete": "删除",
+      "myalerts.follows": "关注：{what}",
+      "myalerts.schedule": "频率：{schedule} · 发送到：{channels}",
+      "myalerts.no_feed": "尚无私有订阅源。",
+      "myalerts.make_feed": "创建",
+      "myalerts.feed": "私有 Atom 订阅源（请勿外传）：",
+      "myalerts.feed.link": "订阅源",
+      "myalerts.feed.new": "更换订阅地址",
+      "myalerts.feed.failed": "无法更换订阅地址：{reason}",
+      "myalerts.saved": "已保存“{name}”。",
+      "myalerts.paused_one": "已暂停“{name}”。",
+      "myalerts.resumed_one": "已恢复“{name}”。",
+      "myalerts.change_failed": "无法修改“{name}”：{reason}",
+      "myalerts.confirm_delete": "确定永久删除“{name}”？",
+      "myalerts.yes_delete": "确定删除",
+      "myalerts.keep": "保留",
+      "myalerts.deleted": "已删除“{name}”。",
+      "myalerts.delete_failed": "无法删除“{name}”：{reason}",
+      "myalerts.details_failed": "无法加载：{reason}",
+      "myalerts.next_digest": "下一期摘要",
+      "myalerts.nothing_waiting": "暂无待发送的新内容。",
+      "myalerts.waiting.one": "{count} 条待发送：",
+      "myalerts.waiting.many": "{count} 条待发送：",
+      "myalerts.history": "发送记录",
+      "myalerts.nothing_sent": "尚未发送。",
+      "myalerts.col.made": "生成",
+      "myalerts.col.sent": "发送",
+      "myalerts.col.kind": "类型",
+      "myalerts.col.items": "条数",
+      "myalerts.col.channels": "渠道",
+      "myalerts.col.status": "状态",
+    },
+  };
+  if (window.PolicyRadarI18n) window.PolicyRadarI18n.register(STRINGS);
 
   function setState(state, text) {
     const main = $("my-alerts");
@@ -33,7 +144,7 @@
     $("signin").hidden = true;
     $("signin").replaceChildren();
     $("account").hidden = false;
-    setState("loading", "Loading…");
+    setState("loading", t("myalerts.loading"));
     let alerts;
     try {
       alerts = await A.api("GET", "api/alerts");
@@ -43,18 +154,18 @@
         showSignIn();
         return;
       }
-      setState("error", "Could not load your alerts: " + problem.message);
+      setState("error", t("myalerts.load_failed", { reason: problem.message }));
       return;
     }
     A.api("GET", "api/me").then(
       (me) => {
-        if (me && me.user) $("account-name").textContent = "Signed in as " + me.user + ".";
+        if (me && me.user) $("account-name").textContent = t("myalerts.signed_in_as", { user: me.user });
       },
       () => {},
     );
     const list = $("alerts-list");
     list.replaceChildren(...alerts.map(card));
-    setState("ready", alerts.length ? "" : "You have no alerts yet.");
+    setState("ready", alerts.length ? "" : t("myalerts.none"));
   }
 
   function button(text, className, onClick) {
@@ -65,8 +176,8 @@
   }
 
   function channelsText(alert) {
-    const names = (alert.channels || []).map((c) => A.CHANNEL_LABELS[c] || c);
-    return names.length ? names.join(", ") : "no delivery (feed only)";
+    const names = (alert.channels || []).map(A.channelLabel);
+    return names.length ? names.join(", ") : t("myalerts.no_channel");
   }
 
   // One alert: what it follows, when and where it is sent, its actions and its details.
@@ -80,22 +191,22 @@
 
   function fillCard(node, alert) {
     const title = el("h2", "alert-name", alert.name);
-    const badge = el("span", "alert-badge" + (alert.paused ? " paused" : ""), alert.paused ? "Paused" : "Active");
+    const badge = el("span", "alert-badge" + (alert.paused ? " paused" : ""), t(alert.paused ? "myalerts.paused" : "myalerts.active"));
     badge.dataset.role = "state";
     title.appendChild(badge);
     const details = el("div", "alert-details");
     details.hidden = true;
     const actions = el("p", "alert-actions");
     actions.append(
-      button("Edit", "alert-secondary alert-edit", () => edit(node, alert)),
-      button(alert.paused ? "Resume" : "Pause", "alert-secondary alert-pause", () => togglePause(node, alert)),
-      button("Preview and history", "alert-secondary alert-more", () => toggleDetails(details, alert)),
-      button("Delete", "alert-danger alert-delete", () => confirmDelete(node, alert, actions)),
+      button(t("myalerts.edit"), "alert-secondary alert-edit", () => edit(node, alert)),
+      button(t(alert.paused ? "myalerts.resume" : "myalerts.pause"), "alert-secondary alert-pause", () => togglePause(node, alert)),
+      button(t("myalerts.more"), "alert-secondary alert-more", () => toggleDetails(details, alert)),
+      button(t("myalerts.delete"), "alert-danger alert-delete", () => confirmDelete(node, alert, actions)),
     );
     node.replaceChildren(
       title,
-      el("p", "alert-meta", "Follows: " + A.describe(alert.q, alert.conditions)),
-      el("p", "alert-meta", "Schedule: " + A.scheduleText(alert) + " · Sent to: " + channelsText(alert)),
+      el("p", "alert-meta", t("myalerts.follows", { what: A.describe(alert.q, alert.conditions) })),
+      el("p", "alert-meta", t("myalerts.schedule", { schedule: A.scheduleText(alert), channels: channelsText(alert) })),
       feedLine(alert),
       actions,
       details,
@@ -105,17 +216,17 @@
   function feedLine(alert) {
     const line = el("p", "alert-meta alert-feed");
     if (!alert.feed_url) {
-      line.appendChild(document.createTextNode("No private feed yet. "));
-      line.appendChild(button("Make one", "alert-secondary alert-feed-key", () => renewFeed(line, alert)));
+      line.appendChild(document.createTextNode(t("myalerts.no_feed")));
+      line.appendChild(button(t("myalerts.make_feed"), "alert-secondary alert-feed-key", () => renewFeed(line, alert)));
       return line;
     }
-    line.appendChild(document.createTextNode("Private Atom feed (keep it to yourself): "));
-    const link = el("a", "alert-feed-link", "feed");
+    line.appendChild(document.createTextNode(t("myalerts.feed")));
+    const link = el("a", "alert-feed-link", t("myalerts.feed.link"));
     link.href = alert.feed_url;
     link.rel = "noreferrer";
     line.appendChild(link);
     line.appendChild(document.createTextNode(" "));
-    line.appendChild(button("New feed URL", "alert-secondary alert-feed-key", () => renewFeed(line, alert)));
+    line.appendChild(button(t("myalerts.feed.new"), "alert-secondary alert-feed-key", () => renewFeed(line, alert)));
     return line;
   }
 
@@ -124,7 +235,7 @@
       const updated = await A.api("POST", A.alertPath(alert.name, "/feed-key"));
       line.replaceWith(feedLine(updated));
     } catch (problem) {
-      setState("error", "Could not make a new feed URL: " + problem.message);
+      setState("error", t("myalerts.feed.failed", { reason: problem.message }));
     }
   }
 
@@ -134,7 +245,7 @@
       (saved) => {
         fillCard(node, saved);
         if (saved.webhook_secret) node.appendChild(A.savedNote(saved, false));
-        setState("ready", "Saved “" + saved.name + "”.");
+        setState("ready", t("myalerts.saved", { name: saved.name }));
       },
       () => fillCard(node, alert),
     );
@@ -148,27 +259,27 @@
       const updated = await A.api("POST", A.alertPath(alert.name, verb));
       node.dataset.paused = String(Boolean(updated.paused));
       fillCard(node, updated);
-      setState("ready", (updated.paused ? "Paused" : "Resumed") + " “" + updated.name + "”.");
+      setState("ready", t(updated.paused ? "myalerts.paused_one" : "myalerts.resumed_one", { name: updated.name }));
     } catch (problem) {
-      setState("error", "Could not change “" + alert.name + "”: " + problem.message);
+      setState("error", t("myalerts.change_failed", { name: alert.name, reason: problem.message }));
     }
   }
 
   function confirmDelete(node, alert, actions) {
     const ask = el("p", "alert-actions alert-confirm");
-    ask.appendChild(el("span", null, "Delete “" + alert.name + "” for good?"));
+    ask.appendChild(el("span", null, t("myalerts.confirm_delete", { name: alert.name })));
     ask.append(
-      button("Yes, delete", "alert-danger alert-confirm-delete", async () => {
+      button(t("myalerts.yes_delete"), "alert-danger alert-confirm-delete", async () => {
         try {
           await A.api("DELETE", A.alertPath(alert.name));
           node.remove();
           const left = $("alerts-list").children.length;
-          setState("ready", "Deleted “" + alert.name + "”." + (left ? "" : " You have no alerts yet."));
+          setState("ready", t("myalerts.deleted", { name: alert.name }) + (left ? "" : " " + t("myalerts.none")));
         } catch (problem) {
-          setState("error", "Could not delete “" + alert.name + "”: " + problem.message);
+          setState("error", t("myalerts.delete_failed", { name: alert.name, reason: problem.message }));
         }
       }),
-      button("Keep it", "alert-secondary", () => ask.replaceWith(actions)),
+      button(t("myalerts.keep"), "alert-secondary", () => ask.replaceWith(actions)),
     );
     actions.replaceWith(ask);
   }
@@ -179,7 +290,7 @@
       return;
     }
     details.hidden = false;
-    details.replaceChildren(el("p", "alert-note", "Loading…"));
+    details.replaceChildren(el("p", "alert-note", t("myalerts.loading")));
     try {
       const [preview, history] = await Promise.all([
         A.api("GET", A.alertPath(alert.name, "/preview")),
@@ -187,23 +298,31 @@
       ]);
       details.replaceChildren(...previewBlock(preview), ...historyBlock(history));
     } catch (problem) {
-      details.replaceChildren(el("p", "alert-error", "Could not load: " + problem.message));
+      details.replaceChildren(el("p", "alert-error", t("myalerts.details_failed", { reason: problem.message })));
     }
   }
 
   function previewBlock(preview) {
-    const heading = el("h3", null, "Next digest");
-    if (!preview.items) return [heading, el("p", "alert-note alert-preview-empty", "Nothing new waiting yet.")];
-    const count = el("p", "alert-note", preview.items + " item" + (preview.items === 1 ? "" : "s") + " waiting:");
-    return [heading, count, el("pre", "alert-preview", preview.text)];
+    const heading = el("h3", null, t("myalerts.next_digest"));
+    if (!preview.items) return [heading, el("p", "alert-note alert-preview-empty", t("myalerts.nothing_waiting"))];
+    const waiting = preview.items === 1 ? "myalerts.waiting.one" : "myalerts.waiting.many";
+    const count = el("p", "alert-note", t(waiting, { count: preview.items }));
+    const text = el("pre", "alert-preview", preview.text);
+    // It scrolls when long: focusable, so a keyboard can scroll it, and named for screen readers.
+    text.tabIndex = 0;
+    text.setAttribute("role", "region");
+    text.setAttribute("aria-label", heading.textContent);
+    return [heading, count, text];
   }
 
   function historyBlock(history) {
-    const heading = el("h3", null, "Delivery history");
-    if (!history.length) return [heading, el("p", "alert-note alert-history-empty", "Nothing sent yet.")];
+    const heading = el("h3", null, t("myalerts.history"));
+    if (!history.length) return [heading, el("p", "alert-note alert-history-empty", t("myalerts.nothing_sent"))];
     const table = el("table", "alert-history");
     const head = el("tr");
-    for (const name of ["Made", "Sent", "Kind", "Items", "Channels", "Status"]) head.appendChild(el("th", null, name));
+    for (const name of ["made", "sent", "kind", "items", "channels", "status"]) {
+      head.appendChild(el("th", null, t("myalerts.col." + name)));
+    }
     const thead = el("thead");
     thead.appendChild(head);
     const tbody = el("tbody");
@@ -216,7 +335,7 @@
         when(entry.sent_at),
         entry.kind,
         entry.items,
-        (entry.channels || []).map((c) => A.CHANNEL_LABELS[c] || c).join(", ") || "—",
+        (entry.channels || []).map(A.channelLabel).join(", ") || "—",
         status,
       ]) {
         row.appendChild(el("td", null, value));
@@ -233,7 +352,16 @@
     return Number.isNaN(date.getTime()) ? String(value) : date.toLocaleString();
   }
 
+  // A new language: the list (or the sign-in form) is drawn again in it.
+  function redraw() {
+    document.title = t("myalerts.title");
+    if (A.token()) load();
+    else showSignIn();
+  }
+
   function start() {
+    document.title = t("myalerts.title");
+    A.onLanguageChange(redraw);
     $("sign-out").addEventListener("click", () => {
       A.signOut();
       showSignIn();

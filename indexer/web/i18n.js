@@ -8,6 +8,8 @@
  * data-set-lang="en|zh" switch the language. Scripts that render text call t() and re-render in
  * onChange(fn). name("Beijing") gives "北京市 · Beijing" once the Chinese form is known (the
  * provinces always; other places, companies and issuers once a result has named them in Chinese).
+ * A page's own script adds its strings with register({en: {...}, zh: {...}}); the data-i18n elements
+ * are filled again then, so a script deferred after this one may register them as it runs.
  */
 "use strict";
 
@@ -145,6 +147,9 @@
       "kind.person": "Person",
       "kind.date": "Date",
       "kind.issuer": "Issuer",
+      "nav.label": "Views",
+      "nav.sources": "Sources",
+      "nav.alerts": "My alerts",
     },
     zh: {
       "lang.switch": "语言",
@@ -276,6 +281,9 @@
       "kind.person": "人物",
       "kind.date": "日期",
       "kind.issuer": "发文机关",
+      "nav.label": "页面",
+      "nav.sources": "信息来源",
+      "nav.alerts": "我的提醒",
     },
   };
   // The provinces' Chinese names (processors/data/places.tsv), so that province facets are always bilingual.
@@ -293,6 +301,7 @@
   const chinese = new Map(Object.entries(PROVINCES)); // canonical English name -> a Chinese form seen
   const listeners = [];
   let current = initialLang();
+  let started = false;
 
   function initialLang() {
     let stored = null;
@@ -316,6 +325,16 @@
 
   function has(key) {
     return Object.prototype.hasOwnProperty.call(STRINGS.en, key);
+  }
+
+  /* Add a page's own strings ({en: {key: text}, zh: {key: text}}); a key already known keeps its text. */
+  function register(strings) {
+    for (const code of LANGS) {
+      for (const [key, text] of Object.entries((strings && strings[code]) || {})) {
+        if (!Object.prototype.hasOwnProperty.call(STRINGS[code], key)) STRINGS[code][key] = String(text);
+      }
+    }
+    if (started) applyStatic(); // deferred scripts run after start(): fill their elements now
   }
 
   function applyStatic(root) {
@@ -382,6 +401,7 @@
   }
 
   function start() {
+    started = true;
     applyStatic();
     for (const button of document.querySelectorAll("[data-set-lang]")) {
       button.addEventListener("click", () => setLang(button.dataset.setLang));
@@ -395,6 +415,7 @@
     setLang,
     onChange: (fn) => listeners.push(fn),
     apply: applyStatic,
+    register,
     learn,
     name,
   };
