@@ -18,7 +18,7 @@ from indexer.clusters.origin import publisher_names
 from indexer.engine import Engine, open_engine
 from indexer.index_versions import ensure_index
 from indexer.mapping import IndexLayout, document_from_record
-from indexer.versions.step import VersionStep
+from indexer.versions.step import RecordedVersions, VersionStep
 from indexer.writer import BulkDoc, BulkWriter, version_of
 from policyradar.errors import ConfigError, SchemaError
 from policyradar.kafka_io import DeadLetter, run_stage, send_all, where
@@ -40,7 +40,7 @@ class IndexBatch:
         producer: KafkaProducer,
         settings: Settings,
         recorder: MatchRecorder | None = None,
-        versions: VersionStep | None = None,
+        versions: VersionStep | RecordedVersions | None = None,
         clusters: RepostClusters | None = None,
     ) -> None:
         self.writer = writer
@@ -127,7 +127,8 @@ def _index_batch(engine: Engine, producer: KafkaProducer, settings: Settings, in
 
     Live indexing writes through the alias, never a concrete index resolved at start: after
     ``reprocess`` swaps the alias, new announcements go to the new version at once. ``--into``
-    (used by ``reprocess``) writes one named index and records no alert matches and no versions.
+    (used by ``reprocess``) writes one named index and records no alert matches and no versions; its
+    documents keep the version counts and links the live index knew.
     """
     ensure_index(engine, settings.index_alias, layout=IndexLayout.from_settings(settings))
     if into and not engine.index_exists(into):
@@ -139,7 +140,11 @@ def _index_batch(engine: Engine, producer: KafkaProducer, settings: Settings, in
         refresh=settings.index_refresh,
     )
     recorder = None if into else MatchRecorder(engine, settings.index_alias, replicas=settings.index_replicas)
-    versions = None if into else VersionStep.for_alias(engine, settings.index_alias, settings)
+    versions = (
+        RecordedVersions(engine, settings.index_alias)
+        if into
+        else VersionStep.for_alias(engine, settings.index_alias, settings)
+    )
     clusters = RepostClusters(
         engine,
         into or settings.index_alias,

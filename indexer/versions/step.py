@@ -11,7 +11,7 @@ from indexer.engine import Engine
 from indexer.mapping import document_from_record
 from indexer.versions.drafts import DraftLinker
 from indexer.versions.links import RevisionLinker
-from indexer.versions.store import VersionKeeper
+from indexer.versions.store import VersionKeeper, version_counts
 from indexer.writer import BulkDoc
 from policyradar.schemas import EnrichedRecord
 from policyradar.settings import Settings
@@ -50,6 +50,26 @@ class VersionStep:
             self.drafts.link([doc.source for doc in docs])
         amended = self.keeper.keep(_batch_documents(records, docs))
         self.amendments.record(amended)
+
+
+class RecordedVersions:
+    """The versions step of ``reprocess`` (``index --into``): the documents written into the next
+    index keep what the live one knew of them (how many versions, what they revise, their drafts)
+    without storing versions or queueing amendments again."""
+
+    def __init__(self, engine: Engine, alias: str) -> None:
+        self.engine = engine
+        self.alias = alias
+        self.linker = RevisionLinker(engine, alias)
+        self.drafts = DraftLinker(engine, alias)
+
+    def __call__(self, records: list[EnrichedRecord], docs: list[BulkDoc]) -> None:
+        sources = [doc.source for doc in docs]
+        self.linker.link(sources)
+        self.drafts.link(sources)
+        counts = version_counts(self.engine, self.alias, [doc.id for doc in docs])
+        for doc in docs:
+            doc.source["version_count"] = counts.get(doc.id, 1)
 
 
 def _batch_documents(records: list[EnrichedRecord], docs: list[BulkDoc]) -> list[dict[str, Any]]:

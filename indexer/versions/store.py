@@ -221,6 +221,20 @@ class VersionKeeper:
         return history(self.engine, self.alias, doc_id, limit)
 
 
+def version_counts(engine: Engine, alias: str, doc_ids: list[str]) -> dict[str, int]:
+    """How many versions are stored for each of ``doc_ids`` (those with none are left out)."""
+    index = versions_index(alias)
+    if not doc_ids or not engine.index_exists(index):
+        return {}
+    body = {
+        "size": 0,
+        "query": {"terms": {"doc_id": doc_ids}},
+        "aggs": {"docs": {"terms": {"field": "doc_id", "size": len(doc_ids)}}},
+    }
+    buckets = engine.search(index, body)["aggregations"]["docs"]["buckets"]
+    return {bucket["key"]: int(bucket["doc_count"]) for bucket in buckets}
+
+
 def history(engine: Engine, alias: str, doc_id: str, limit: int = 100) -> list[dict[str, Any]]:
     """The stored versions of ``doc_id``, newest first (at most ``limit``); [] when none or no index."""
     body = {

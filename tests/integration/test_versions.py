@@ -143,6 +143,33 @@ def test_reprocessing_into_a_named_index_keeps_no_versions(settings, engine):
     assert engine.get_doc(target, V2.id)["_source"]["content_hash"] == V2.content_hash
 
 
+def test_reprocessing_keeps_the_version_count_and_the_revision_links_of_the_live_index(settings, engine):
+    repealed = notice(
+        "300万元",
+        3e6,
+        date(2022, 6, 30),
+        n=2,
+        title="北京市算力补贴暂行办法",
+        facts={"doc_number": "京经信发〔2022〕5号"},
+    )
+    repealing = notice(
+        "1亿元",
+        1e8,
+        date(2024, 6, 30),
+        n=3,
+        title="北京市算力补贴办法",
+        text="北京市对符合条件的企业给予最高1亿元补贴。京经信发〔2022〕5号同时废止。",
+    )
+    index_through_kafka(settings, engine, [V1, repealed])
+    index_through_kafka(settings, engine, [V2, repealing])
+    engine.refresh(versions_index(settings.index_alias))
+    target = create_next_version(engine, settings.index_alias)
+    index_through_kafka(settings, engine, [V2, repealed, repealing], group="reprocess", into=target)
+    assert engine.get_doc(target, V2.id)["_source"]["version_count"] == 2
+    assert engine.get_doc(target, repealed.id)["_source"]["version_count"] == 1
+    assert engine.get_doc(target, repealing.id)["_source"]["revises"] == [repealed.id]
+
+
 def test_a_notice_that_repeals_another_is_linked_to_it_by_number_or_title(settings, engine):
     old = notice(
         "300万元",
