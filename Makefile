@@ -101,6 +101,13 @@ k8s-tools:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null; fi; \
 	fi
 
+# The README's screenshots (docs/screenshots/: the search with its charts, a document page), taken by
+# the browser flow test at a 1280x900 window; commit them when the page's look changes.
+.PHONY: screenshots
+screenshots: install browser
+	$(BIN)/policyradar stack up
+	POLICYRADAR_UPDATE_SCREENSHOTS=1 $(BIN)/pytest tests/integration/test_analyst_desk_flow.py $(PYTEST_ARGS)
+
 test-unit: install
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 

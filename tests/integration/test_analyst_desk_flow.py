@@ -8,7 +8,7 @@ Every view is checked the same way (``check_view``): axe-core finds no serious o
 violation, the console has no error, Chinese renders with a CJK font where the view shows Chinese,
 and a full-page screenshot goes to tests/artifacts/flow-<view>.png. With
 POLICYRADAR_UPDATE_SCREENSHOTS=1 (``make screenshots``) the search with its charts and the document
-page are also written, at the window's size, to docs/screenshots/ for the README.
+page are also written, as a 1280x900 viewport, to docs/screenshots/ for the README.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ TOKEN = "flow-token-mei-4k2"
 TOKENS = {TOKEN: "mei"}
 QUERY = "补贴"
 ALERT = "subsidies cn"
-WIDTH, HEIGHT = 1280, 900  # the README's screenshots are taken at this window size
+WIDTH, HEIGHT = 1280, 900  # the window, and the README screenshots' viewport
 WAIT_SECONDS = 30
 README_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SOURCE_NAME = "深圳市工业和信息化局"
@@ -156,8 +156,13 @@ def readme_screenshot(browser: webdriver.Chrome, name: str) -> None:
     if os.environ.get("POLICYRADAR_UPDATE_SCREENSHOTS") != "1":
         return
     README_SHOTS.mkdir(parents=True, exist_ok=True)
-    browser.execute_script("window.scrollTo(0, 0)")
-    (README_SHOTS / f"{name}.png").write_bytes(browser.get_screenshot_as_png())
+    browser.execute_script("window.scrollTo(0, 0); document.activeElement.blur()")
+    viewport = {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", viewport)
+    try:
+        (README_SHOTS / f"{name}.png").write_bytes(browser.get_screenshot_as_png())
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def read_feed(url: str) -> feedparser.FeedParserDict:
