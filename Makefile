@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 LOCK   := requirements.lock
 UV     ?= uv>=0.13,<0.14
 
-.PHONY: install lock demo test test-unit lint format stop status bench eval check-tools browser prometheus k8s-tools web-assets
+.PHONY: install lock demo test test-unit lint format stop status bench bench-scale eval check-tools browser prometheus k8s-tools web-assets
 
 install: $(STAMP) web-assets
 
@@ -127,6 +127,16 @@ eval: install
 
 bench: install
 	$(BIN)/python bench/bench_processor.py
+
+# The scale benches (issue 12, README "Sizing") at full size: 10,000 sources, up to 100,000 alerts,
+# 200,000 documents, a 30-minute soak of `policyradar run`. Not part of `make test` (which runs each
+# one's --small smoke test); about two hours on 2 cores. Each one cleans up what it made.
+bench-scale: install
+	$(BIN)/policyradar stack up
+	$(BIN)/python bench/bench_catalogue.py
+	$(BIN)/python bench/bench_percolation.py
+	$(BIN)/python bench/bench_search.py
+	$(BIN)/python bench/bench_soak.py
 
 status: install
 	$(BIN)/policyradar stack status
