@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from indexer.alerts.cli import check_robot_options
 from indexer.alerts.robots import (
     BYTE_LIMITS,
     Robot,
@@ -17,6 +18,8 @@ from indexer.alerts.robots import (
     robot_body,
     signed_address,
 )
+from launcher.cli import build_parser
+from policyradar.errors import PolicyRadarError
 from policyradar.settings import Settings
 from policyradar.urlsafety import UnsafeUrlError
 from tests.fixtures.receivers import _expected_signature
@@ -188,3 +191,13 @@ def test_feishu_signs_the_body_as_the_platform_checks_it():
 def test_the_platforms_answer_says_whether_the_message_was_accepted(answer, problem):
     found = answer_problem(answer)
     assert (found is None) if problem is None else (problem in found)
+
+
+def test_alerts_add_names_the_option_of_a_refused_robot_address_or_a_secret_without_its_robot():
+    add = ["alerts", "add", "watch"]
+    refused = build_parser().parse_args([*add, "--dingtalk", "https://hooks.example.com/robot/send"])
+    with pytest.raises(PolicyRadarError, match=r"^--dingtalk: .*oapi\.dingtalk\.com"):
+        check_robot_options(refused)
+    lonely = build_parser().parse_args([*add, "--feishu-secret", "s3cret"])
+    with pytest.raises(PolicyRadarError, match="--feishu-secret needs --feishu URL"):
+        check_robot_options(lonely)
