@@ -155,6 +155,8 @@ class SourceJobs:
         return changed
 
     def _schedule(self, source_id: str, spec: SourceSpec, now: float, spread: float) -> bool:
+        if self.specs.get(source_id) is spec:  # the folder hands back the same spec for an unchanged file
+            return False
         fingerprint = spec.model_dump_json()
         if self.fingerprints.get(source_id) == fingerprint:
             self.specs[source_id] = spec
