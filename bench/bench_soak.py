@@ -167,6 +167,7 @@ class Soak:
     pids: dict[str, int] = field(default_factory=dict)
     failed_searches: int = 0  # once the page has answered a first time
     web_up: bool = False
+    kafka_timeouts: int = 0  # samples the broker did not answer
 
 
 class Lag:
@@ -383,7 +384,12 @@ def sample_until(
     while time.monotonic() - began < args.minutes * 60:
         time.sleep(args.sample_seconds)
         read_pids(log, soak)
-        records, seconds = lag.measure()
+        try:
+            records, seconds = lag.measure()
+        except KafkaError as exc:  # the broker did not answer in time: counted, the soak goes on
+            soak.kafka_timeouts += 1
+            print(f"  lag not sampled: Kafka did not answer ({type(exc).__name__})", flush=True)
+            continue
         searched = search_once(port, words, n) if "web" in soak.pids else None
         soak.web_up |= searched is not None
         soak.failed_searches += searched is None and soak.web_up
@@ -411,7 +417,11 @@ def drain(lag: Lag, minutes: float) -> bool:
     """Wait until both groups have committed everything (at most ``minutes``)."""
     deadline = time.monotonic() + minutes * 60
     while time.monotonic() < deadline:
-        records, _ = lag.measure()
+        try:
+            records, _ = lag.measure()
+        except KafkaError:
+            time.sleep(3)
+            continue
         if not any(records.values()):
             return True
         time.sleep(3)
@@ -563,10 +573,11 @@ def report(soak: Soak, feeder: Feeder, ledger: Ledger, log: Path, args: argparse
     searches = [s.search_ms for s in warm if s.search_ms is not None]
     if searches:
         rows.append(("web page search during the soak, p95", f"{_p95(searches):.0f} ms", "", ""))
-    error_count = sum(errors.values()) + restarts + soak.failed_searches + ledger.dead
+    error_count = sum(errors.values()) + restarts + soak.failed_searches + ledger.dead + soak.kafka_timeouts
     rows += [
         ("ERROR lines (by part)", _by_part(errors), "0", _met(not errors)),
         ("parts restarted", str(restarts), "0", _met(not restarts)),
+        ("lag samples Kafka did not answer", str(soak.kafka_timeouts), "0", _met(not soak.kafka_timeouts)),
         ("failed searches", str(soak.failed_searches), "0", _met(not soak.failed_searches)),
         ("dead letters", str(ledger.dead), "0", _met(not ledger.dead)),
     ]
@@ -608,15 +619,18 @@ def clean_up(engine: Engine, settings: Settings, workdir: Path) -> None:
             engine.delete_index(index)
     finally:
         engine.close()
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="bench-soak-cleanup")
+    topics = [settings.topic_raw, settings.topic_enriched, settings.topic_dlq]
+    topics += [settings.topic_crawl_state, settings.topic_crawl_runs]
     try:
-        topics = [settings.topic_raw, settings.topic_enriched, settings.topic_dlq]
-        topics += [settings.topic_crawl_state, settings.topic_crawl_runs]
-        admin.delete_topics([t for t in topics if t in set(admin.list_topics())])
-        with contextlib.suppress(KafkaError):  # a group that never committed is not there to delete
-            admin.delete_groups([settings.group_processor, settings.group_indexer])
-    finally:
-        admin.close()
+        admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="bench-soak-cleanup")
+        try:
+            admin.delete_topics([t for t in topics if t in set(admin.list_topics())])
+            with contextlib.suppress(KafkaError):  # a group that never committed is not there to delete
+                admin.delete_groups([settings.group_processor, settings.group_indexer])
+        finally:
+            admin.close()
+    except KafkaError as exc:
+        print(f"could not delete the topics {', '.join(topics)}: Kafka did not answer ({exc})")
     shutil.rmtree(workdir, ignore_errors=True)
 
 
