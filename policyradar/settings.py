@@ -124,7 +124,7 @@ class Settings(BaseSettings):
 
     # Local stack
     stack_dir: Path = PROJECT_ROOT / ".stack"
-    kafka_heap: str = "512m"
+    kafka_heap: str = "1g"
     opensearch_heap: str = "1g"
     opensearch_http_port: int = 9200
 

@@ -13,7 +13,7 @@ from policyradar.ids import content_hash, document_id
 from policyradar.kafka_io import ensure_topics
 from policyradar.schemas import RawRecord
 from policyradar.settings import Settings
-from tests.fixtures.isolation import isolated_overrides, settings_with
+from tests.fixtures.isolation import delete_isolated_topics, isolated_overrides, settings_with
 
 
 @pytest.fixture(scope="session")
@@ -25,13 +25,14 @@ def stack() -> Settings:
 
 
 @pytest.fixture
-def settings(stack: Settings) -> Settings:
+def settings(stack: Settings) -> Iterator[Settings]:
     """Settings with topics, consumer groups and an index alias unique to this test."""
     isolated = settings_with(isolated_overrides("test"), base=stack).model_copy(
         update={"poll_timeout_ms": 500}
     )
     ensure_topics(isolated)
-    return isolated
+    yield isolated
+    delete_isolated_topics(isolated)
 
 
 @pytest.fixture
