@@ -125,7 +125,11 @@ class Settings(BaseSettings):
     # Local stack
     stack_dir: Path = PROJECT_ROOT / ".stack"
     kafka_heap: str = "1g"
-    opensearch_heap: str = "1g"
+    # OpenSearch heap, from bench/bench_search.py (README "Sizing"): one search with text, two filters
+    # and every facet on 50,000 bench documents held 287 MB of request memory (the facets' per-value
+    # cluster counts) on top of 600-900 MB already in use on the shared engine, and a 1 GB heap's
+    # parent breaker (95 %) refused searches with 429; 2 GB leaves room for that and the index.
+    opensearch_heap: str = "2g"
     opensearch_http_port: int = 9200
 
     @field_validator("api_tokens")
