@@ -70,6 +70,11 @@ MAX_LISTED_COPIES = 50  # other copies listed under a hit; their count is always
 COPY_FIELDS = ["id", "url", "title", "published_at", "source_id", "is_original"]
 # Clusters are counted exactly up to this many (the engine's cardinality precision), closely above.
 CLUSTER_COUNT_PRECISION = 40_000
+# The same for each facet value. Facet values are ranked by documents and their clusters counted only
+# for the values shown: ranking every value of every facet by its cluster count held hundreds of
+# megabytes of engine memory a search at 50,000 documents (bench/bench_search.py), and the engine's
+# memory breaker then refused searches.
+FACET_CLUSTER_PRECISION = 1_000
 RESULT_SOURCE = [
     "id",
     "url",
@@ -383,22 +388,22 @@ def _sort(request: SearchRequest) -> list[Any]:
 
 def _facet_aggs(facet_filters: dict[str, dict[str, Any]], clusters: bool) -> dict[str, Any]:
     """Each facet's values with counts (documents, or with ``clusters`` the clusters under
-    ``clusters`` in each bucket, which also rank the values). Facet values filter the hits through
+    ``clusters`` in each bucket; values are ranked by documents). Facet values filter the hits through
     post_filter, and each facet's counts apply every filter but its own: picking Beijing still shows
     how many hits Shanghai would give."""
     aggs = {}
     for name, field in FACETS.items():
         values: dict[str, Any] = {"terms": {"field": field, "size": 30}}
         if clusters:
-            values["terms"]["order"] = [{"clusters": "desc"}, {"_key": "asc"}]
-            values["aggs"] = {"clusters": _cluster_count()}
+            values["terms"]["collect_mode"] = "breadth_first"  # clusters counted for the 30 kept only
+            values["aggs"] = {"clusters": _cluster_count(FACET_CLUSTER_PRECISION)}
         others = [f for other, f in facet_filters.items() if other != name]
         aggs[name] = {"filter": {"bool": {"filter": others}}, "aggs": {"values": values}}
     return aggs
 
 
-def _cluster_count() -> dict[str, Any]:
-    return {"cardinality": {"field": CLUSTER_FIELD, "precision_threshold": CLUSTER_COUNT_PRECISION}}
+def _cluster_count(precision: int = CLUSTER_COUNT_PRECISION) -> dict[str, Any]:
+    return {"cardinality": {"field": CLUSTER_FIELD, "precision_threshold": precision}}
 
 
 def _collapse() -> dict[str, Any]:
