@@ -67,6 +67,10 @@ def catalogue_settings(settings: Settings, log_level: str, max_parallel: int) ->
         # generator callbacks that return a value would read and parse its source every time (a fifth
         # of the crawler's CPU, measured with py-spy on bench/bench_catalogue.py).
         "WARN_ON_GENERATOR_RETURN_VALUE": False,
+        # A request a spider middleware drops gets no callback and no errback, and its check would
+        # wait for it for ever: no middleware may drop one silently (long URLs, depth).
+        "URLLENGTH_LIMIT": 0,
+        "DEPTH_LIMIT": 0,
         # Checks dedupe their own requests; a later check must be able to ask again.
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
         # Requests waiting for a host's delay count as active: room for every running check's.

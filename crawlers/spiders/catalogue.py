@@ -92,8 +92,7 @@ class CatalogueSpider(SourceSpider):
         if not politeness.obey_robots:
             meta["dont_obey_robotstxt"] = True
         headers = {**politeness.headers, **kwargs.pop("headers", {})}
-        check.request_opened()
-        yield scrapy.Request(
+        request = scrapy.Request(
             url,
             _tracked(check, callback),
             errback=functools.partial(self._failed, check),
@@ -102,6 +101,8 @@ class CatalogueSpider(SourceSpider):
             dont_filter=True,  # the check dedupes its own requests; later checks ask again
             **kwargs,
         )
+        check.request_opened()  # only once the request exists: a check waits for every one it opened
+        yield request
 
     def _count(self, what: str, response: Response | None = None) -> None:
         super()._count(what, response)

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 CANDIDATES = 20  # indexed documents checked per new document, those sharing the most bands first
 SAME_PAGE_JACCARD = 0.5  # a new version this close to the previous one stays in its cluster
 PAGE_SIZE = 500
+MAX_TERMS = 20_000  # band hashes in one terms filter (the engine refuses more than 65,536)
 RECENT_LIMIT = 1000  # recent documents sharing a band with a batch, settled in memory up to this many
 SETTLE_MARGIN = timedelta(minutes=5)
 _DOC_VALUES = ["id", "cluster_id", "detected_language", *SKETCH_DOC_VALUES]
@@ -151,6 +152,8 @@ class RepostClusters:
         bands = sorted({band for sketch in sketches for band in sketch.bands()})
         if not bands:
             return RecentCopies([])
+        if len(bands) > MAX_TERMS:  # a very large batch: its documents ask one by one
+            return None
         body = {
             "size": RECENT_LIMIT,
             "track_total_hits": RECENT_LIMIT + 1,

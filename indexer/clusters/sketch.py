@@ -37,6 +37,10 @@ WORD_SHINGLE = 3
 HEAD_PERM = 64
 HEAD_SHINGLES = 150  # the opening of a page: a copy that keeps the first half starts like the original
 MAX_CLAUSES = 300
+# Numbers kept per clause: a clause is a doc value, which the engine refuses over 32,766 bytes (a long
+# table of amounts all worded alike would otherwise make one, and its document could not be written).
+MAX_CLAUSE_NUMBERS = 200
+MAX_CLAUSE_CHARS = 4000
 MIN_CONTEXT = 4  # letters around a clause's numbers before it can be compared with another's
 
 _CLAUSE_END = re.compile(r"[。！？；;!?\n]|\.\s")
@@ -192,7 +196,7 @@ def numeric_clauses(lines: list[str]) -> dict[str, str]:
         if numbers and len(context) - context.count("#") >= MIN_CONTEXT:
             grouped[hashlib.blake2b(context.encode(), digest_size=6).hexdigest()].extend(numbers)
     items = sorted(grouped.items())[:MAX_CLAUSES]
-    return {key: ",".join(sorted(numbers)) for key, numbers in items}
+    return {key: ",".join(sorted(numbers)[:MAX_CLAUSE_NUMBERS])[:MAX_CLAUSE_CHARS] for key, numbers in items}
 
 
 def _is_draft(lines: list[str]) -> bool:

@@ -105,3 +105,19 @@ def test_new_files_are_read_unchanged_ones_not_again_and_broken_ones_keep_their_
     assert "keeping source one on its last good schedule" in caplog.text
     (tmp_path / "two.yaml").unlink()
     assert jobs.apply(folder.read()) and "two" not in table
+
+
+def test_no_spider_middleware_of_the_long_lived_crawler_drops_a_request_silently():
+    # A dropped request gets neither callback nor errback: the check that opened it would never end.
+    import pytest
+    from scrapy.exceptions import NotConfigured
+    from scrapy.settings import Settings as ScrapySettings
+    from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
+
+    from crawlers.service import catalogue_settings
+    from policyradar.settings import Settings
+
+    scrapy_settings = ScrapySettings(catalogue_settings(Settings(), "INFO", max_parallel=4))
+    with pytest.raises(NotConfigured):  # the URL length middleware is off
+        UrlLengthMiddleware.from_crawler(SimpleNamespace(settings=scrapy_settings))
+    assert scrapy_settings.getint("DEPTH_LIMIT") == 0  # no depth limit either

@@ -128,3 +128,13 @@ def test_notices_whose_titles_carry_other_numbers_are_different_documents_but_a_
     )
     assert not same_document(first, other)
     assert same_document(first, repost)
+
+
+def test_a_batch_with_more_band_hashes_than_a_terms_filter_takes_settles_document_by_document(monkeypatch):
+    monkeypatch.setattr(assign_module, "MAX_TERMS", 50)  # two documents have 84 band hashes
+    engine = RecordingEngine()
+    clusters = RepostClusters(engine, "announcements", refresh="wait_for")  # type: ignore[arg-type]
+    docs = batch(2)
+    clusters.assign(docs)
+    clusters.settle(docs)
+    assert engine.calls == [("search_many", 2), ("search_many", 2)]

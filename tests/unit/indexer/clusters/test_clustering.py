@@ -217,3 +217,9 @@ def test_amounts_with_different_magnitudes_are_two_values_of_one_clause():
     shared = set(first.clauses) & set(other.clauses)
     assert any(first.clauses[key] == "300万" and other.clauses[key] == "1亿" for key in shared)
     assert not same_document(first, other)
+
+
+def test_a_clause_stays_small_enough_for_a_doc_value_however_many_numbers_share_it():
+    table = [f"对第{n}家企业给予{n}{'9' * 400}万元补贴。" for n in range(3000)]
+    clauses = zh("\n".join(["关于下达补贴资金的通知", *table])).clauses
+    assert clauses and all(len(f"{key}={numbers}".encode()) < 32_766 for key, numbers in clauses.items())
