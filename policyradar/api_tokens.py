@@ -77,6 +77,8 @@ def _user(value: Any, where: str) -> str:
         raise ValueError(f"{where}: the user name must be a non-empty string")
     if len(value) > 80:
         raise ValueError(f"{where}: the user name is longer than 80 characters")
+    if "/" in value:  # alert ids are "<user>/<name>": a slash would let one user's ids look like another's
+        raise ValueError(f"{where}: the user name must not contain '/'")
     return value
 
 

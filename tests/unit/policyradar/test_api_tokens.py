@@ -40,6 +40,7 @@ def test_empty_settings_mean_no_tokens(raw):
         ('{"secret-1": {"user": "x", "roles": "operator"}}', "entry 1: unknown key(s) ['roles']"),
         ('{"secret-1": 7}', "entry 1: the holder must be a user name or"),
         ('{"secret-1": ""}', "entry 1: the user name must be a non-empty string"),
+        ('{"secret-1": "ana/x"}', "entry 1: the user name must not contain '/'"),
         ('{"": "alice"}', "entry 1 has an empty token"),
         ('["secret-1"]', "must be a JSON object"),
         ('{"secret-1": "a",}', "not valid JSON"),
