@@ -7,6 +7,7 @@ All carry the digest's message id, so a resend after a crash is recognisable as 
 from __future__ import annotations
 
 import hmac
+import re
 import time
 from email.message import EmailMessage
 from typing import Any
@@ -59,15 +60,25 @@ def send_email(
         raise DeliveryError(f"email for alert {alert.name!r} failed: {exc}") from exc
 
 
+_QUERY = re.compile(r"""(https?://[^\s'"?#]+)\?[^\s'"#]*""")
+
+
+def without_queries(error: Exception | str) -> str:
+    """The error's text with every URL's query string left out: robot addresses carry their
+    credential there (WeCom ``key``, DingTalk ``access_token`` and ``sign``), and delivery errors
+    are logged and kept in the ledger."""
+    return _QUERY.sub(r"\1?…", str(error))
+
+
 def send_webhook(settings: Settings, alert: Alert, message_id: str, payload: dict[str, Any]) -> None:
     """POST the signed payload to the alert's webhook (checked address, no redirects)."""
     body, headers = signed_webhook(payload, message_id, alert.webhook_secret or None)
     try:
         post_json(alert.webhook_url or "", body, headers, settings)
     except UnsafeUrlError as exc:
-        raise DeliveryError(f"webhook for alert {alert.name!r} refused: {exc}") from exc
+        raise DeliveryError(f"webhook for alert {alert.name!r} refused: {without_queries(exc)}") from exc
     except NotifyError as exc:
-        raise DeliveryError(f"webhook for alert {alert.name!r} failed: {exc}") from exc
+        raise DeliveryError(f"webhook for alert {alert.name!r} failed: {without_queries(exc)}") from exc
 
 
 def send_robot(settings: Settings, alert: Alert, robot: Robot, message: RobotMessage) -> None:
@@ -76,9 +87,9 @@ def send_robot(settings: Settings, alert: Alert, robot: Robot, message: RobotMes
     try:
         post_to_robot(settings, robot, message)
     except UnsafeUrlError as exc:
-        raise DeliveryError(f"{name} robot of alert {alert.name!r} refused: {exc}") from exc
+        raise DeliveryError(f"{name} robot of alert {alert.name!r} refused: {without_queries(exc)}") from exc
     except NotifyError as exc:
-        raise DeliveryError(f"{name} robot of alert {alert.name!r} failed: {exc}") from exc
+        raise DeliveryError(f"{name} robot of alert {alert.name!r} failed: {without_queries(exc)}") from exc
 
 
 def robots_of(alert: Alert) -> dict[str, Robot]:

@@ -201,3 +201,15 @@ def test_alerts_add_names_the_option_of_a_refused_robot_address_or_a_secret_with
     lonely = build_parser().parse_args([*add, "--feishu-secret", "s3cret"])
     with pytest.raises(PolicyRadarError, match="--feishu-secret needs --feishu URL"):
         check_robot_options(lonely)
+
+
+def test_delivery_errors_never_carry_a_robot_address_credential():
+    from indexer.alerts.send import without_queries
+
+    error = (
+        "'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=wecom-secret-key' refused; "
+        "https://oapi.dingtalk.com/robot/send?access_token=ding-token&timestamp=1&sign=abc answered 500"
+    )
+    shown = without_queries(error)
+    assert "wecom-secret-key" not in shown and "ding-token" not in shown and "sign=abc" not in shown
+    assert "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?…" in shown
