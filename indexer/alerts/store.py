@@ -300,7 +300,8 @@ class AlertStore:
     def set_paused(self, alert: Alert, paused: bool) -> Alert:
         """Pause or resume an alert. Pausing also marks its waiting matches as not instant, so that
         the scheduler's search for instant work does not keep finding them; they go out after it is
-        resumed (a resumed alert is due at once if instant, at its next fire time otherwise)."""
+        resumed (an instant alert at once; a scheduled one at its first fire time after its last
+        digest, which is at once when a fire time passed while it was paused)."""
         changed = alert.model_copy(update={"paused": paused})
         self.save(changed)
         if paused:
