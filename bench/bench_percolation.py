@@ -42,7 +42,7 @@ from indexer.clusters.assign import RepostClusters  # noqa: E402
 from indexer.engine import Engine, make_engine  # noqa: E402
 from indexer.index_versions import ensure_index  # noqa: E402
 from indexer.mapping import IndexLayout, document_from_record  # noqa: E402
-from indexer.query import DEADLINE_ZONE, FACETS, SEARCH_FIELDS, _text_query  # noqa: E402
+from indexer.query import DEADLINE_ZONE, FACETS, text_query  # noqa: E402
 from indexer.run import IndexBatch  # noqa: E402
 from indexer.versions.step import VersionStep  # noqa: E402
 from indexer.writer import BulkWriter  # noqa: E402
@@ -153,7 +153,8 @@ def _text_matches(engine: Engine, alias: str, q: str, ids: list[str]) -> set[str
     if not q.strip():
         return set(ids)
     body = {
-        "query": {"bool": {"must": [_text_query(q, SEARCH_FIELDS)], "filter": [{"ids": {"values": ids}}]}},
+        # The text match every search and alert uses (script folding and glossary expansion included).
+        "query": {"bool": {"must": [text_query(q)], "filter": [{"ids": {"values": ids}}]}},
         "size": len(ids),
         "_source": False,
     }
