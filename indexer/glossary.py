@@ -101,8 +101,8 @@ class Glossary:
         out, last = "", 0
         for match in self._pattern.finditer(text):
             concept = self.concept_of(match.group())
-            if concept is None:
-                continue
+            if concept is None or text[match.end() : match.end() + 1] in ("'", "’"):
+                continue  # a possessive (Hangzhou's): a group would leave "'s" as a word of its own
             written = match.group()
             group = _group(f"({written})" if " " in written else written, written, concept)
             out += text[last : match.start()]

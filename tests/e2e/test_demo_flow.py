@@ -14,6 +14,7 @@ import threading
 import pytest
 
 from indexer.engine import make_engine
+from indexer.mapping import MAPPING_VERSION
 from indexer.search import run_search
 from launcher.demo_site import serve_demo_site
 from launcher.stack import stack_up
@@ -118,7 +119,9 @@ def test_reprocess_swaps_the_alias_under_a_running_search(flow_env, demo_expecte
         searcher.join()
 
     after = engine.alias_targets(settings.index_alias)
-    assert before == [f"{settings.index_alias}-v1"] and after == [f"{settings.index_alias}-v2"], output
+    first, next_version = MAPPING_VERSION, MAPPING_VERSION + 1  # a fresh install starts at the mapping's
+    assert before == [f"{settings.index_alias}-v{first}"], output
+    assert after == [f"{settings.index_alias}-v{next_version}"], output
     assert errors == [] and len(totals) > 3
     assert set(totals) == {len(demo_expected)}
     assert engine.count(settings.index_alias) == len(demo_expected)

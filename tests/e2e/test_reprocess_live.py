@@ -12,6 +12,7 @@ import time
 import pytest
 
 from indexer.engine import make_engine
+from indexer.mapping import MAPPING_VERSION
 from launcher.stack import stack_up
 from policyradar.kafka_io import ensure_topics
 from policyradar.settings import Settings
@@ -58,7 +59,8 @@ def test_records_arriving_during_reprocess_are_all_searchable_afterwards(tmp_pat
         )
         producer.join()
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-        assert engine.alias_targets(settings.index_alias) == [f"{settings.index_alias}-v2"]
+        next_version = f"{settings.index_alias}-v{MAPPING_VERSION + 1}"
+        assert engine.alias_targets(settings.index_alias) == [next_version]
         produce_records(
             settings, records[BEFORE + DURING :]
         )  # after the swap: only the live stages see these

@@ -108,3 +108,10 @@ def test_prefixes_unclosed_quotes_and_words_inside_other_words_are_left_alone():
 
 def test_the_shipped_glossary_file_is_where_the_package_data_points():
     assert GLOSSARY_PATH.parts[-3:] == ("indexer", "data", "glossary.tsv")
+
+
+def test_a_possessive_term_is_left_as_written_so_no_lone_s_is_required():
+    from indexer.glossary import default_glossary
+
+    expanded = default_glossary().expand("Hangzhou's AI grants")
+    assert expanded.startswith("Hangzhou's ") and "'s" not in expanded.replace("Hangzhou's", "")
