@@ -8,8 +8,10 @@ or a client class.
 
 from __future__ import annotations
 
+import functools
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -74,6 +76,28 @@ def bulk_item_error(item: dict[str, Any], what: str) -> EngineError | None:
     if status < 300:
         return None
     return error_for_status(f"{what} failed for {result.get('_id')}: {result.get('error')}", status)
+
+
+THROTTLE_WAITS = (0.5, 1.0, 2.0, 4.0)  # seconds before each retry of a bulk request answered 429
+
+
+def throttle_retried(bulk: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """``bulk`` sent again after a short wait when the engine answers the whole request 429 (it asks
+    to slow down): the caller's other writes of a batch need not be redone. Past the last wait the
+    429 reaches the caller as ``EngineUnavailable``, which the stages treat as an outage."""
+
+    @functools.wraps(bulk)
+    def retried(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        for wait in THROTTLE_WAITS:
+            try:
+                return bulk(*args, **kwargs)
+            except EngineUnavailable as exc:
+                if exc.status != 429:
+                    raise
+                time.sleep(wait)
+        return bulk(*args, **kwargs)
+
+    return retried
 
 
 def _client_status(exc: Exception) -> int | None:
@@ -260,6 +284,7 @@ class ElasticsearchEngine(Engine):
     def update_aliases(self, actions: list[dict[str, Any]]) -> None:
         self._client.indices.update_aliases(actions=actions)
 
+    @throttle_retried
     def bulk(self, operations: list[dict[str, Any]], refresh: str = "false") -> dict[str, Any]:
         return dict(self._client.bulk(operations=operations, refresh=refresh))
 
@@ -306,6 +331,7 @@ class OpenSearchEngine(Engine):
     def update_aliases(self, actions: list[dict[str, Any]]) -> None:
         self._client.indices.update_aliases(body={"actions": actions})
 
+    @throttle_retried
     def bulk(self, operations: list[dict[str, Any]], refresh: str = "false") -> dict[str, Any]:
         return dict(self._client.bulk(body=operations, refresh=refresh))
 

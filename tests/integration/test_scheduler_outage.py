@@ -136,7 +136,8 @@ def test_the_scheduler_waits_for_the_engine_rides_out_an_outage_and_stops_on_sig
             time.sleep(3)
             assert process.poll() is None and len(hook.deliveries) == 1
             forwarder.up()
-            wait_until(lambda: len(hook.deliveries) == 2, 40, "the digest after the outage")
+            # The retry after the outage waits out its back-off (2 s, 4 s, ... while the engine was away).
+            wait_until(lambda: len(hook.deliveries) == 2, 120, "the digest after the outage")
             assert process.poll() is None
         finally:
             process.send_signal(signal.SIGTERM)
