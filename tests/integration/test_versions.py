@@ -71,6 +71,23 @@ def notice(
 
 V1 = notice("5000万元", 5e7, date(2024, 5, 31))
 V2 = notice("1亿元", 1e8, date(2024, 6, 15), later=3)
+# A notice and the one that repeals it by its document number.
+REPEALED = notice(
+    "300万元",
+    3e6,
+    date(2022, 6, 30),
+    n=2,
+    title="北京市算力补贴暂行办法",
+    facts={"doc_number": "京经信发〔2022〕5号"},
+)
+REPEALING = notice(
+    "1亿元",
+    1e8,
+    date(2024, 6, 30),
+    n=3,
+    title="北京市算力补贴办法",
+    text="北京市对符合条件的企业给予最高1亿元补贴。京经信发〔2022〕5号同时废止。",
+)
 
 
 def index_through_kafka(settings, engine, records, *, group: str | None = None, into: str | None = None):
@@ -144,22 +161,7 @@ def test_reprocessing_into_a_named_index_keeps_no_versions(settings, engine):
 
 
 def test_reprocessing_keeps_the_version_count_and_the_revision_links_of_the_live_index(settings, engine):
-    repealed = notice(
-        "300万元",
-        3e6,
-        date(2022, 6, 30),
-        n=2,
-        title="北京市算力补贴暂行办法",
-        facts={"doc_number": "京经信发〔2022〕5号"},
-    )
-    repealing = notice(
-        "1亿元",
-        1e8,
-        date(2024, 6, 30),
-        n=3,
-        title="北京市算力补贴办法",
-        text="北京市对符合条件的企业给予最高1亿元补贴。京经信发〔2022〕5号同时废止。",
-    )
+    repealed, repealing = REPEALED, REPEALING
     index_through_kafka(settings, engine, [V1, repealed])
     index_through_kafka(settings, engine, [V2, repealing])
     engine.refresh(versions_index(settings.index_alias))

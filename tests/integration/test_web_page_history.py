@@ -5,33 +5,16 @@ another names it. The documents go through the real index stage (Kafka and OpenS
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.integration.test_versions import V1, V2, index_through_kafka, notice
+from tests.integration.test_versions import REPEALED, REPEALING, V1, V2, index_through_kafka
 from tests.integration.test_web_page import WAIT_SECONDS, ServerThread, make_browser, open_page
 
 pytestmark = pytest.mark.integration
-REPEALED = notice(
-    "300万元",
-    3e6,
-    date(2022, 6, 30),
-    n=2,
-    title="北京市算力补贴暂行办法",
-    facts={"doc_number": "京经信发〔2022〕5号"},
-)
-REPEALING = notice(
-    "1亿元",
-    1e8,
-    date(2024, 6, 30),
-    n=3,
-    title="北京市算力补贴办法",
-    text="北京市对符合条件的企业给予最高1亿元补贴。京经信发〔2022〕5号同时废止。",
-)
 
 
 @pytest.fixture
