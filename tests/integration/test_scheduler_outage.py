@@ -110,7 +110,9 @@ def test_the_scheduler_waits_for_the_engine_rides_out_an_outage_and_stops_on_sig
         )
         AlertStore(engine, settings.index_alias).save(alert)
         recorder = MatchRecorder(engine, settings.index_alias)
-        recorder.record([(alert.id, {"id": "before-start", "title": "Notice one"})])
+        # Recorded as the indexer records an instant alert's matches (instant=True): the scheduler finds
+        # them by that flag once the alert's first fire has cleared its due date.
+        recorder.record([(alert.id, {"id": "before-start", "title": "Notice one"}, True)])
 
         def ledger_and_log() -> str:
             engine.refresh(recorder.names["digests"])
@@ -145,7 +147,7 @@ def test_the_scheduler_waits_for_the_engine_rides_out_an_outage_and_stops_on_sig
             assert len(hook.deliveries) == 1
 
             forwarder.down()  # the engine goes away mid-run
-            recorder.record([(alert.id, {"id": "during-outage", "title": "Notice two"})])
+            recorder.record([(alert.id, {"id": "during-outage", "title": "Notice two"}, True)])
             time.sleep(3)
             assert process.poll() is None and len(hook.deliveries) == 1
             forwarder.up()
