@@ -1,12 +1,14 @@
 """The indexer's versions step, run on a batch before it is written: store the versions of documents
 whose content changed, note each document's ``version_count`` and ``revises``, and queue the
-amendments for alerts that asked for them (``on_change``)."""
+amendments for alerts that asked for them (``on_change``), and carry moved deadlines into the alerts'
+matches (``alerts/deadlines.py``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from indexer.alerts.amendments import AmendmentRecorder
+from indexer.alerts.deadlines import DeadlineFollower
 from indexer.engine import Engine
 from indexer.mapping import document_from_record
 from indexer.versions.drafts import DraftLinker
@@ -24,11 +26,13 @@ class VersionStep:
         linker: RevisionLinker,
         amendments: AmendmentRecorder,
         drafts: DraftLinker | None = None,
+        deadlines: DeadlineFollower | None = None,
     ) -> None:
         self.keeper = keeper
         self.linker = linker
         self.amendments = amendments
         self.drafts = drafts
+        self.deadlines = deadlines
 
     @classmethod
     def for_alias(cls, engine: Engine, alias: str, settings: Settings) -> VersionStep:
@@ -40,6 +44,7 @@ class VersionStep:
             RevisionLinker(engine, alias),
             AmendmentRecorder(engine, alias, replicas=replicas),
             DraftLinker(engine, alias),
+            DeadlineFollower(engine, alias, replicas=replicas),
         )
 
     def __call__(self, records: list[EnrichedRecord], docs: list[BulkDoc]) -> None:
@@ -50,6 +55,8 @@ class VersionStep:
             self.drafts.link([doc.source for doc in docs])
         amended = self.keeper.keep(_batch_documents(records, docs))
         self.amendments.record(amended)
+        if self.deadlines is not None:
+            self.deadlines.follow(amended)
 
 
 class RecordedVersions:

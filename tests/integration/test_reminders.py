@@ -18,6 +18,7 @@ from indexer.alerts.reminders import REMINDER
 from indexer.alerts.store import AlertStore, MatchRecorder, match_id
 from indexer.index_versions import ensure_index
 from indexer.mapping import document_from_record
+from indexer.versions.step import VersionStep
 from indexer.writer import BulkDoc, BulkWriter, version_of
 from policyradar.schemas import EnrichedRecord, Entities, Issuer, PolicyFacts
 from tests.fixtures.receivers import smtp_server, webhook_receiver
@@ -166,3 +167,58 @@ def test_a_crash_after_sending_a_reminder_resends_the_same_reminder_once(world):
         ids = [headers["webhook-id"] for headers, _ in hook.deliveries]
         assert len(ids) == 3 and ids[1] == ids[2] == resent[0] and len(resent) == 1
         assert service(settings, engine, clock).run_due() == [] and len(hook.deliveries) == 3
+
+
+def amended(n: int, name: str, deadline: date) -> EnrichedRecord:
+    """A later version of the notice ``record(n, name)`` whose text and deadline changed."""
+    first = record(n, name)
+    text = f"{first.text} The application period is extended to {deadline.isoformat()}."
+    raw = make_raw(n, title=first.title, text=text)
+    facts = first.facts.model_copy(update={"deadline": deadline})
+    fields = raw.model_dump(exclude={"schema_version"})
+    return EnrichedRecord(
+        **fields, detected_language="en", entities=Entities(), facts=facts, extractor_version="test"
+    )
+
+
+def index_amendments(settings, engine, records: list[EnrichedRecord]) -> None:
+    """What the indexer does with a batch of new versions: the versions step, then the write."""
+    docs = [BulkDoc(r.id, version_of(r.fetched_at), document_from_record(r)) for r in records]
+    VersionStep.for_alias(engine, settings.index_alias, settings)(records, docs)
+    assert BulkWriter(engine, settings.index_alias, refresh="wait_for").write(docs) == []
+
+
+def test_an_amended_deadline_reaches_the_matches_and_a_later_one_is_reminded_again(world):
+    settings, engine, subscribe, clock = world
+    with webhook_receiver() as (url, hook):
+        _, matches = subscribe(webhook_url=url)
+        digests = service(settings, engine, clock)
+        assert len(digests.run_due()) == 1  # 03-01: the digest of all four ("soon" reminded by it)
+        clock.set(17, 8)
+        assert len(digests.run_due()) == 1  # the reminder of "far" (closing 03-20)
+        ledger = digests.names["matches"]
+        soon_reminder = engine.get_doc(ledger, matches["soon"])["_source"]["reminder_id"]
+
+        # "far" is extended to 03-31; "soon" is brought forward a day (its reminder came even earlier).
+        index_amendments(
+            settings, engine, [amended(1, "far", date(2030, 3, 31)), amended(2, "soon", date(2030, 3, 2))]
+        )
+        far = engine.get_doc(ledger, matches["far"])["_source"]
+        assert (far["deadline"], far["doc"]["deadline"], far.get("reminder_id")) == (
+            "2030-03-31",
+            "2030-03-31",
+            None,
+        )
+        soon = engine.get_doc(ledger, matches["soon"])["_source"]
+        assert (soon["deadline"], soon["reminder_id"]) == ("2030-03-02", soon_reminder)
+
+        clock.set(27, 23)  # the new window opens on 03-28 at 08:00
+        assert digests.run_due() == []
+        clock.set(28, 8)
+        sent = digests.run_due()
+        assert len(sent) == 1 and len(hook.deliveries) == 3
+        reminder = json.loads(hook.deliveries[2][1])
+        assert [(i["title"], i["deadline"]) for i in reminder["items"]] == [
+            ("far notice on computing subsidies", "2030-03-31")
+        ]
+        assert service(settings, engine, clock).run_due() == []  # once, as for any reminder
