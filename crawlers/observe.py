@@ -4,6 +4,10 @@ on entry points, and announcement pages on which the source's selectors matched 
 A spider middleware (it sees which links each entry document yielded) that also listens to
 ``response_received`` (it sees every final status, also those HttpErrorMiddleware then drops). When
 the spider closes it leaves its counts in the crawl's stats under ``policyradar/health``.
+
+The long-lived crawler counts links in the wrapper each of its callbacks already has
+(``crawlers/spiders/catalogue.py``) and only listens to ``response_received`` (``CheckObserver``): a
+spider middleware costs an asynchronous generator per response, for every source check.
 """
 
 from __future__ import annotations
@@ -94,7 +98,7 @@ class CrawlObserver:
     # Links per entry point ------------------------------------------------------------------------
     # Without a ``spider`` argument: Scrapy 2.13+ passes none to middlewares that do not ask for it.
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        entry, seen = _entry_of(response), self._observations(response.request)
+        entry, seen = entry_of(response), self._observations(response.request)
         for output in result:
             seen.count_link(entry, output)
             yield output
@@ -102,7 +106,7 @@ class CrawlObserver:
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        entry, seen = _entry_of(response), self._observations(response.request)
+        entry, seen = entry_of(response), self._observations(response.request)
         async for output in result:
             seen.count_link(entry, output)
             yield output
@@ -128,11 +132,29 @@ class CrawlObserver:
         return check.observations if check is not None else self.single
 
 
+class CheckObserver:
+    """The long-lived crawler's observer: statuses of entry points and selectors on pages, for the
+    check each response belongs to. An extension, not a spider middleware (links are counted by the
+    catalogue spider's callback wrapper)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CheckObserver:
+        return cls(crawler)
+
+    def response_received(self, response: Response, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        check = request.meta.get("check")
+        if check is not None:
+            check.observations.response(response, request, check.spec)
+
+
 def _entry_urls(spec: SourceSpec) -> list[str]:
     return [entry.url for entry in spec.entry_points]
 
 
-def _entry_of(response: Response) -> str | None:
+def entry_of(response: Response) -> str | None:
     """The entry point (its URL in the spec) whose document ``response`` is, or None for pages."""
     request = response.request
     if request is None or _callback(request) not in ENTRY_CALLBACKS:

@@ -57,7 +57,17 @@ def catalogue_settings(settings: Settings, log_level: str, max_parallel: int) ->
         **derived_settings(settings),
         "LOG_LEVEL": log_level.upper(),
         "LOG_INSTALL_ROOT_HANDLER": False,
-        "SPIDER_MIDDLEWARES": {"crawlers.observe.CrawlObserver": 950},
+        # Every spider middleware wraps each response's output in one more asynchronous generator.
+        # The long-lived crawler keeps only those that do something for it: links are counted in
+        # its callback wrapper and statuses by an extension (crawlers.observe.CheckObserver); depth
+        # is neither limited nor used for priority, and the meta-copy check only warns developers.
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+        },
+        # Scrapy starts this many asyncio tasks for every response's output (100 by default), even
+        # for the one listing or page a check's response yields; items here only go to a queue.
+        "CONCURRENT_ITEMS": 1,
         "ITEM_PIPELINES": {"crawlers.pipelines.kafka.CatalogueKafkaPipeline": 500},
         "DOWNLOADER_MIDDLEWARES": {
             **SCRAPY_SETTINGS["DOWNLOADER_MIDDLEWARES"],
@@ -80,6 +90,7 @@ def catalogue_settings(settings: Settings, log_level: str, max_parallel: int) ->
         "EXTENSIONS": {
             "scrapy.extensions.throttle.AutoThrottle": None,
             "crawlers.throttle.HostFloorThrottle": 0,
+            "crawlers.observe.CheckObserver": 0,
         },
         "DOWNLOAD_DELAY_JITTER": 0,  # a host's delay is a floor between two of its requests
         "STATS_DUMP": False,

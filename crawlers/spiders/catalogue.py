@@ -21,6 +21,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers.checks import Check
+from crawlers.observe import entry_of
 from crawlers.sources import SourceSpec
 from crawlers.spiders.source import SourceSpider
 from crawlers.state import StateStore
@@ -135,13 +136,16 @@ class CatalogueSpider(SourceSpider):
 
 
 def _tracked(check: Check, callback: Any) -> Any:
-    """``callback`` that tags the items it yields with ``check`` and closes the request at its end.
-    It keeps the callback's name, by which the crawl observer tells entry documents from pages."""
+    """``callback`` that tags the items it yields with ``check``, counts the links each entry document
+    yields (``sources health``), and closes the request at its end. It keeps the callback's name, by
+    which entry documents are told from pages."""
 
     @functools.wraps(callback)
     def run(response: Response, **kwargs: Any) -> Iterator[Any]:
+        entry = entry_of(response)
         try:
             for output in callback(response, **kwargs) or ():
+                check.observations.count_link(entry, output)
                 if isinstance(output, dict):
                     check.item_queued()
                     output = {**output, "check": check}
