@@ -4,6 +4,7 @@ listing APIs give (MIIT's ``cdate``)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -45,6 +46,13 @@ def parse_date(text: str | None) -> datetime | None:
     in China of a text that is only epoch milliseconds (``"1743582600000"``), or None."""
     if not text:
         return None
+    return _parse_date_text(text)
+
+
+# The result depends on the text alone (see _SETTINGS), and a source's pages repeat a handful of date
+# texts; dateparser's search takes milliseconds a call, the most of any step of a changed page.
+@functools.lru_cache(maxsize=4096)
+def _parse_date_text(text: str) -> datetime | None:
     epoch = _EPOCH_MILLIS.match(text)
     if epoch:
         return from_epoch_millis(int(epoch[1]))
