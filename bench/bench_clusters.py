@@ -23,10 +23,12 @@ import random
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import opencc
 
@@ -250,21 +252,39 @@ def messages(records: list[EnrichedRecord]) -> list[SimpleNamespace]:
     ]
 
 
-def handlers(engine: Engine, alias: str, settings: Settings, refresh: str) -> tuple[IndexBatch, IndexBatch]:
-    """The plain handler (write and percolate) and the full one (versions and clusters too)."""
+class StepTimer:
+    """Wraps one step of the full handler and adds its seconds to ``totals[name]``."""
+
+    def __init__(self, name: str, step: Callable[..., Any], totals: dict[str, float]) -> None:
+        self.name, self.step, self.totals = name, step, totals
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return self.step(*args, **kwargs)
+        finally:
+            self.totals[self.name] += time.perf_counter() - started
+
+
+STEPS = ("versions", "assign", "settle")  # what the full handler adds to the plain one
+
+
+def handlers(
+    engine: Engine, alias: str, settings: Settings, refresh: str
+) -> tuple[IndexBatch, IndexBatch, dict[str, float]]:
+    """The plain handler (write and percolate), the full one (versions and clusters too), and the
+    seconds the full one spends in each step it adds (``STEPS``)."""
     settings = settings.model_copy(update={"index_refresh": refresh})
     writer = BulkWriter(engine, alias, refresh=refresh)
     recorder = MatchRecorder(engine, alias)
     plain = IndexBatch(writer, None, settings, recorder)  # type: ignore[arg-type]
-    full = IndexBatch(
-        writer,
-        None,  # type: ignore[arg-type]
-        settings,
-        recorder,
-        VersionStep.for_alias(engine, alias, settings),
-        clusters=RepostClusters(engine, alias, {"devset": "devset"}, refresh=refresh),
-    )
-    return plain, full
+    totals = dict.fromkeys(STEPS, 0.0)
+    clusters = RepostClusters(engine, alias, {"devset": "devset"}, refresh=refresh)
+    clusters.assign = StepTimer("assign", clusters.assign, totals)  # type: ignore[method-assign]
+    clusters.settle = StepTimer("settle", clusters.settle, totals)  # type: ignore[method-assign]
+    versions = StepTimer("versions", VersionStep.for_alias(engine, alias, settings), totals)
+    full = IndexBatch(writer, None, settings, recorder, versions, clusters=clusters)  # type: ignore[arg-type]
+    return plain, full, totals
 
 
 def timed(handler: IndexBatch, batch: list[SimpleNamespace]) -> float:
@@ -275,11 +295,13 @@ def timed(handler: IndexBatch, batch: list[SimpleNamespace]) -> float:
     return time.perf_counter() - started
 
 
-def measure(engine, alias, settings, corpus, indexed, count, refresh) -> tuple[float, float]:
+def measure(
+    engine, alias, settings, corpus, indexed, count, refresh
+) -> tuple[float, float, dict[str, float]]:
     """Seconds per document of the plain and the full handler over two streams of ``count`` records,
-    fed in alternating batches. The new documents are deleted afterwards (amended pages stay), so
-    the index keeps its size from one measurement to the next."""
-    plain, full = handlers(engine, alias, settings, refresh)
+    fed in alternating batches, and of each step the full one adds. The new documents are deleted
+    afterwards (amended pages stay), so the index keeps its size from one measurement to the next."""
+    plain, full, totals = handlers(engine, alias, settings, refresh)
     first = stream(corpus, indexed[: len(indexed) // 2], count, f"plain-{refresh}")
     second = stream(corpus, indexed[len(indexed) // 2 :], count, f"full-{refresh}")
     spent = [0.0, 0.0]
@@ -288,7 +310,7 @@ def measure(engine, alias, settings, corpus, indexed, count, refresh) -> tuple[f
         spent[1] += timed(full, messages(second[start : start + BATCH]))
     known = {r.id for r in indexed}
     delete_documents(engine, alias, [r.id for r in first + second if r.id not in known])
-    return spent[0] / count, spent[1] / count
+    return spent[0] / count, spent[1] / count, {step: seconds / count for step, seconds in totals.items()}
 
 
 def delete_documents(engine: Engine, alias: str, ids: list[str]) -> None:
@@ -345,10 +367,12 @@ def run(engine: Engine, alias: str, settings: Settings, args: argparse.Namespace
         indexed += records
         print(f"loaded {len(records):,} documents in {time.perf_counter() - started:.0f} s (not timed)")
         for refresh in args.refresh:
-            plain, full = measure(engine, alias, settings, corpus, indexed, args.stream, refresh)
+            plain, full, steps = measure(engine, alias, settings, corpus, indexed, args.stream, refresh)
             rows.append((size, refresh, plain, full))
+            parts = ", ".join(f"{step} {seconds * 1000:.2f}" for step, seconds in steps.items())
             print(
                 f"  {size:>7,} docs, refresh {refresh}: {plain * 1000:.2f} / {full * 1000:.2f} ms a document"
+                f" (full handler's added steps, ms a document: {parts})"
             )
     report(rows)
     return 0

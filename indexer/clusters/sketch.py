@@ -67,10 +67,15 @@ class Sketch:
 
     def bands(self) -> list[str]:
         """The LSH band hashes, ``"b{band}:{hash}"``: documents sharing one are candidates."""
+        return list(self._band_hashes)
+
+    @functools.cached_property
+    def _band_hashes(self) -> tuple[str, ...]:
+        """Worked out once per sketch: a batch asks for them at each step (candidates, fields, settle)."""
         if not self.size:
-            return []
+            return ()
         rows = self.signature.astype("<u4")
-        return [f"b{band}:{_band_hash(rows[band * ROWS : (band + 1) * ROWS])}" for band in range(BANDS)]
+        return tuple(f"b{band}:{_band_hash(rows[band * ROWS : (band + 1) * ROWS])}" for band in range(BANDS))
 
     def to_fields(self) -> dict[str, Any]:
         """The sketch as index fields: ``lsh_bands`` is searched; ``repost_sketch`` is kept in doc
