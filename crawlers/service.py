@@ -95,6 +95,10 @@ def catalogue_settings(settings: Settings, log_level: str, max_parallel: int) ->
         "DOWNLOAD_DELAY_JITTER": 0,  # a host's delay is a floor between two of its requests
         "STATS_DUMP": False,
         "LOGSTATS_INTERVAL": 0,
+        # Nothing reads the engine's stats in this process (each check keeps its own counts, for its
+        # run summary): counting every request and response there, bytes and all, is work for none.
+        "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
+        "DOWNLOADER_STATS": False,
     }
 
 
