@@ -121,3 +121,13 @@ def test_no_spider_middleware_of_the_long_lived_crawler_drops_a_request_silently
     with pytest.raises(NotConfigured):  # the URL length middleware is off
         UrlLengthMiddleware.from_crawler(SimpleNamespace(settings=scrapy_settings))
     assert scrapy_settings.getint("DEPTH_LIMIT") == 0  # no depth limit either
+
+
+def test_the_sources_folder_lists_what_rglob_lists_in_the_same_order(tmp_path):
+    from crawlers.schedule import yaml_files
+
+    for name in ("b.yaml", "a-b/c.yaml", "a/z.yaml", "a/b/y.yaml", ".hidden.yaml", "notes.txt", "a/x.yml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("id: x\n")
+    (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)  # not entered
+    assert yaml_files(tmp_path) == [str(path) for path in sorted(tmp_path.rglob("*.yaml"))]
