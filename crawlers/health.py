@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from bisect import bisect_right
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from crawlers.observe import STATS_KEY
 from crawlers.sources import SourceSpec, load_sources
@@ -73,34 +75,179 @@ def assess(
     source_ids: list[str], runs: list[CrawlRun], days: int, now: datetime | None = None
 ) -> list[SourceHealth]:
     """Health per source. "Went silent": no new records in the window although the source's
-    history says it usually yields at least two in a window of that length."""
+    history says it usually yields at least two in a window of that length. The runs are gone
+    through once, each folded into its source's record; their order does not matter."""
     now = now or datetime.now(UTC)
-    return [assess_source(source_id, runs, days, now) for source_id in source_ids]
+    wanted = set(source_ids)
+    book = HealthBook(days, prune=False)  # one pass over a list already in memory: nothing to forget
+    book.fold([run for run in runs if run.source_id in wanted])
+    return [book.assess(source_id, now) for source_id in source_ids]
 
 
-def assess_source(source_id: str, runs: list[CrawlRun], days: int, now: datetime) -> SourceHealth:
-    window_start = now - timedelta(days=days)
-    health = SourceHealth(source_id)
-    own = [run for run in runs if run.source_id == source_id]
-    health.runs = len(own)
-    for run in own:
+# How far a run may be stamped ahead of the clock that assesses it (crawlers on other hosts) before
+# a pruned record could miss runs of the window.
+CLOCK_SKEW = timedelta(hours=1)
+
+
+class WindowRun(NamedTuple):
+    """What a record keeps of a run that may still count in the window."""
+
+    started: datetime
+    key: str  # started_at as written: runs are ordered by this text, as the report always did
+    records: int
+    quarantined: int
+    failed: bool
+
+
+class SourceRecord:
+    """One source's crawl runs, folded one at a time, keeping only what its health needs: counts,
+    the latest run, the last success, the failures since, the selectors that matched before, and
+    the window's runs (those that failed or yielded records or quarantined pages).
+
+    Runs may arrive in any order: the answer is the one the whole history sorted by ``started_at``
+    gives. With ``prune`` the window forgets runs started more than ``days`` (plus ``CLOCK_SKEW``)
+    before the source's newest run, so memory follows the window and not the history; then a
+    successful run arriving later than that, newer than the last success known, leaves the
+    failure count as it was (it cannot know how many of the forgotten failures came after it).
+    """
+
+    def __init__(self, source_id: str, days: int, *, prune: bool = True) -> None:
+        self.source_id = source_id
+        self.days = days
+        self.keep = timedelta(days=days) + CLOCK_SKEW if prune else None
+        self.runs = 0
+        self.first_key: str | None = None
+        self.total_records = 0
+        self.consecutive_failures = 0
+        self.success_key: str | None = None  # started_at of the latest successful run
+        self.last_success: str | None = None  # and its finished_at
+        self.latest: CrawlRun | None = None
+        self.newest_started: datetime | None = None
+        self.matched: set[str] = set()  # selectors that matched on a page in a run before the latest
+        self.window: deque[WindowRun] = deque()  # by started, oldest first
+        self.window_records = 0
+        self.window_quarantined = 0
+
+    def fold(self, run: CrawlRun) -> None:
+        """Count ``run`` in (it must be this record's source's)."""
+        started = datetime.fromisoformat(run.started_at)
+        self.runs += 1
+        self.total_records += run.records
+        if self.first_key is None or run.started_at < self.first_key:
+            self.first_key = run.started_at
+        self._order_failures(run, started)
+        self._order_latest(run)
+        if self.newest_started is None or started > self.newest_started:
+            self.newest_started = started
+        self._keep_in_window(run, started)
+
+    def window_sums(self, window_start: datetime) -> tuple[int, int]:
+        """Records and quarantined pages of the runs started at or after ``window_start``."""
+        records, quarantined = self.window_records, self.window_quarantined
+        for kept in self.window:
+            if kept.started >= window_start:
+                break
+            records -= kept.records
+            quarantined -= kept.quarantined
+        return records, quarantined
+
+    def _order_failures(self, run: CrawlRun, started: datetime) -> None:
+        """Failures since the last success, in started_at order; a later arrival with the same
+        started_at counts as the later run (the sort was stable)."""
+        after_last_success = self.success_key is None or run.started_at >= self.success_key
+        if not after_last_success:
+            return
         if run.failed:
-            health.consecutive_failures += 1
+            self.consecutive_failures += 1
+            return
+        self.success_key, self.last_success = run.started_at, run.finished_at
+        if self.latest is None or run.started_at >= self.latest.started_at:
+            self.consecutive_failures = 0
+        elif not self._forgotten(started):
+            self.consecutive_failures = sum(
+                1 for kept in self.window if kept.failed and kept.key > run.started_at
+            )
+
+    def _order_latest(self, run: CrawlRun) -> None:
+        if self.latest is None or run.started_at >= self.latest.started_at:
+            if self.latest is not None:
+                self.matched |= _matched_selectors(self.latest)
+            self.latest = run
         else:
-            health.consecutive_failures = 0
-            health.last_success = run.finished_at
-        if datetime.fromisoformat(run.started_at) >= window_start:
-            health.recent_records += run.records
-            health.extraction_failures += run.quarantined
-    if not own:
+            self.matched |= _matched_selectors(run)
+
+    def _keep_in_window(self, run: CrawlRun, started: datetime) -> None:
+        counts = run.failed or run.records or run.quarantined
+        if counts and not self._forgotten(started):
+            kept = WindowRun(started, run.started_at, run.records, run.quarantined, run.failed)
+            if self.window and started < self.window[-1].started:
+                self.window.insert(bisect_right(self.window, started, key=_started), kept)
+            else:
+                self.window.append(kept)
+            self.window_records += run.records
+            self.window_quarantined += run.quarantined
+        while self.window and self._forgotten(self.window[0].started):
+            gone = self.window.popleft()
+            self.window_records -= gone.records
+            self.window_quarantined -= gone.quarantined
+
+    def _forgotten(self, started: datetime) -> bool:
+        """Whether a run started then is older than the window keeps."""
+        if self.keep is None or self.newest_started is None:
+            return False
+        return started < self.newest_started - self.keep
+
+
+def _started(kept: WindowRun) -> datetime:
+    return kept.started
+
+
+def _matched_selectors(run: CrawlRun) -> set[str]:
+    return {name for name, misses in run.selector_misses.items() if misses < run.pages_checked}
+
+
+class HealthBook:
+    """Every source's ``SourceRecord`` for one window length, fed runs as they arrive."""
+
+    def __init__(self, days: int, *, prune: bool = True) -> None:
+        self.days = days
+        self.prune = prune
+        self.records: dict[str, SourceRecord] = {}
+
+    def fold(self, runs: list[CrawlRun]) -> set[str]:
+        """Fold ``runs`` into their sources' records; the ids of the sources they were about."""
+        for run in runs:
+            record = self.records.get(run.source_id)
+            if record is None:
+                record = self.records[run.source_id] = SourceRecord(
+                    run.source_id, self.days, prune=self.prune
+                )
+            record.fold(run)
+        return {run.source_id for run in runs}
+
+    def assess(self, source_id: str, now: datetime) -> SourceHealth:
+        return assess_source(self.records.get(source_id) or SourceRecord(source_id, self.days), now)
+
+
+def assess_source(record: SourceRecord, now: datetime) -> SourceHealth:
+    """One source's health over its record's window ending at ``now`` (with a pruned record,
+    ``now`` should not be earlier than its newest run by more than ``CLOCK_SKEW``)."""
+    days = record.days
+    window_start = now - timedelta(days=days)
+    health = SourceHealth(record.source_id)
+    if record.latest is None or record.first_key is None:
         health.notes.append("never crawled")
         return health
-    first = datetime.fromisoformat(own[0].started_at)
+    health.runs = record.runs
+    health.consecutive_failures = record.consecutive_failures
+    health.last_success = record.last_success
+    health.recent_records, health.extraction_failures = record.window_sums(window_start)
+    first = datetime.fromisoformat(record.first_key)
     span_days = max((now - first).total_seconds() / 86400, days)
-    health.usual_per_window = sum(run.records for run in own) * days / span_days
+    health.usual_per_window = record.total_records * days / span_days
     history_before_window = first < window_start
     health.went_silent = history_before_window and health.recent_records == 0 and health.usual_per_window >= 2
-    health.flags = latest_run_flags(own[-1], own[:-1])
+    health.flags = latest_run_flags(record.latest, record.matched)
     if health.went_silent:
         health.flags.append(
             f"went silent: no new records in {days} days (usually {health.usual_per_window:.0f})"
@@ -108,26 +255,19 @@ def assess_source(source_id: str, runs: list[CrawlRun], days: int, now: datetime
     return health
 
 
-def latest_run_flags(latest: CrawlRun, earlier: list[CrawlRun]) -> list[str]:
+def latest_run_flags(latest: CrawlRun, matched_before: set[str]) -> list[str]:
     """What the latest run says is broken: entry points that failed or yielded no links, and
-    selectors that stopped matching."""
+    selectors that stopped matching (``matched_before``: those that matched in earlier runs)."""
     flags = [f"entry point {url} failed: {error}" for url, error in latest.entry_errors.items()]
     flags += [f"entry point {url} yielded no links" for url, links in latest.entry_links.items() if not links]
     for name, misses in sorted(latest.selector_misses.items()):
-        stopped = misses and 2 * misses >= latest.pages_checked and _matched_before(name, earlier)
+        stopped = misses and 2 * misses >= latest.pages_checked and name in matched_before
         if stopped:
             flags.append(
                 f"{name} selector matched nothing on {misses} of {latest.pages_checked} pages "
                 "(it matched in earlier runs)"
             )
     return flags
-
-
-def _matched_before(selector: str, earlier: list[CrawlRun]) -> bool:
-    return any(
-        selector in run.selector_misses and run.selector_misses[selector] < run.pages_checked
-        for run in earlier
-    )
 
 
 def health_report(

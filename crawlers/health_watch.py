@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from kafka import KafkaConsumer, TopicPartition
 
-from crawlers.health import CrawlRun, SourceHealth, assess_source
+from crawlers.health import CrawlRun, HealthBook, SourceHealth
 from policyradar.metrics import CRAWL_RUNS, PAGES, SOURCE_LAST_SUCCESS
 from policyradar.notify import notify_operator
 from policyradar.retry import is_dependency_failure
@@ -36,7 +36,7 @@ class RunFeed:
         """The summaries written since the last call (all of them the first time); None when Kafka
         cannot be read now."""
         try:
-            runs = self._read()
+            runs = self.read()
         except Exception as exc:
             if not is_dependency_failure(exc):
                 raise
@@ -49,6 +49,15 @@ class RunFeed:
             log.warning("crawl-run summaries readable again")
         self.away = False
         return runs
+
+    def read(self) -> list[CrawlRun]:
+        """The summaries written since the last call; raises what Kafka raised (the connection is
+        dropped first, so the next call starts afresh from the same place)."""
+        try:
+            return self._read()
+        except Exception:
+            self._drop_connection()
+            raise
 
     def _read(self) -> list[CrawlRun]:
         topic = self.settings.topic_crawl_runs
@@ -110,7 +119,7 @@ class HealthWatch:
         self.watched = watched
         self.days = days
         self.notify = notify
-        self.history: dict[str, list[CrawlRun]] = {}  # per source, oldest first
+        self.book = HealthBook(days)  # per source, what its health needs: bounded by the window
         self.flags: dict[str, list[str]] = {}
         self.baseline_taken = False
 
@@ -120,17 +129,12 @@ class HealthWatch:
         new = self.feed.read_new()
         if new is None:
             return
-        touched = set()
-        for run in new:
-            self.history.setdefault(run.source_id, []).append(run)
-            touched.add(run.source_id)
-        for source_id in touched:
-            self.history[source_id].sort(key=lambda run: run.started_at)
+        touched = self.book.fold(new)
         watched = self.watched()
         record_run_metrics([run for run in new if run.source_id in watched], count=self.baseline_taken)
         now = datetime.now(UTC)
-        for source_id in sorted({run.source_id for run in new} & watched):
-            health = assess_source(source_id, self.history[source_id], self.days, now)
+        for source_id in sorted(touched & watched):
+            health = self.book.assess(source_id, now)
             before = self.flags.get(source_id, [])
             self.flags[source_id] = health.flags
             if self.baseline_taken and bool(before) != health.broken:
