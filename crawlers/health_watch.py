@@ -73,11 +73,13 @@ class RunFeed:
                 consumer.seek(tp, self.positions.get(tp.partition, 0))
         ends = consumer.end_offsets(partitions) if partitions else {}
         runs: list[CrawlRun] = []
+        reached = dict(self.positions)  # kept only once every summary up to it is handed out
         while any(consumer.position(tp) < ends[tp] for tp in partitions):
             for tp, records in consumer.poll(timeout_ms=1000).items():
                 for record in records:
-                    self.positions[tp.partition] = record.offset + 1
+                    reached[tp.partition] = record.offset + 1
                     runs.extend(_parse(record.value))
+        self.positions = reached
         return runs
 
     def _drop_connection(self) -> None:

@@ -1,5 +1,5 @@
 """The web page's sources desk (``indexer.sources_desk.SourcesDesk``), built from the functions the
-``policyradar sources`` commands use: ``health_report`` (``sources health``), ``discover_site`` and
+``policyradar sources`` commands use: the health records (``sources health``), ``discover_site`` and
 ``build_spec`` (``sources add``), ``crawl_records`` and ``enrich_records`` (``sources preview``).
 
 It lives in the launcher because it needs the crawlers and (through child processes) the
@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
+from collections import OrderedDict
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +25,8 @@ from crawlers.discover import (
     review_folder,
     write_review_spec,
 )
-from crawlers.health import health_report
+from crawlers.health import HealthBook, SourceHealth
+from crawlers.health_watch import RunFeed
 from crawlers.sources import SourceSpec, load_sources
 from indexer.sources_desk import NothingToPreview, SourceIdTaken
 from launcher.preview import crawl_records, enrich_records
@@ -32,6 +36,7 @@ from policyradar.urlsafety import check_url
 CRAWL_SECONDS = 120.0
 EXTRACT_SECONDS = 300.0  # the first extraction loads the language models
 REVIEW_NOTE = "submitted from the web page by {user}; review the selectors, then set enabled: true"
+KEPT_WINDOWS = 4  # health records kept for this many window lengths (the page offers 7, 14, 30, 90 days)
 
 
 class LauncherSourcesDesk:
@@ -42,9 +47,14 @@ class LauncherSourcesDesk:
             POLICYRADAR_ALLOW_PRIVATE_HOSTS=json.dumps(list(settings.allow_private_hosts)),
             POLICYRADAR_SOURCES_DIR=str(settings.sources_dir),
         )
+        # Per window length asked for: every source's health record and how far the crawl-run
+        # topic has been read into it, so each call reads only the summaries written since.
+        self.books: OrderedDict[int, tuple[HealthBook, RunFeed]] = OrderedDict()
+        self.books_lock = threading.Lock()
 
     def health(self, days: int) -> list[dict[str, Any]]:
-        specs, report = health_report(self.settings, days)
+        specs = load_sources(self.settings.sources_dir)
+        report = self._assess([spec.id for spec in specs], days)
         folder = review_folder(self.settings.sources_dir)
         in_review = {spec.id for spec in load_sources(folder)} if folder.is_dir() else set()
         return [
@@ -62,6 +72,26 @@ class LauncherSourcesDesk:
             }
             for spec, health in zip(specs, report, strict=True)
         ]
+
+    def _assess(self, source_ids: list[str], days: int) -> list[SourceHealth]:
+        """Fold the summaries written since the last call into the ``days`` book (the whole topic
+        the first time) and assess each source; raises when Kafka cannot be read."""
+        with self.books_lock:
+            book, feed = self._book(days)
+            try:
+                book.fold(feed.read())
+            finally:
+                feed.close()  # the position is kept; no connection stays open between calls
+            now = datetime.now(UTC)
+            return [book.assess(source_id, now) for source_id in source_ids]
+
+    def _book(self, days: int) -> tuple[HealthBook, RunFeed]:
+        if days not in self.books:
+            self.books[days] = (HealthBook(days), RunFeed(self.settings))
+            while len(self.books) > KEPT_WINDOWS:
+                self.books.popitem(last=False)
+        self.books.move_to_end(days)
+        return self.books[days]
 
     def discover(self, url: str, source_id: str | None) -> dict[str, Any]:
         found = discover_site(url, self.settings.allow_private_hosts)

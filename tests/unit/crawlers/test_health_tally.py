@@ -4,9 +4,11 @@ whatever order the runs arrive in, and keep only the window's runs."""
 import random
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 import pytest
 
+import launcher.sources_desk as desk_module
 from crawlers.health import (
     CLOCK_SKEW,
     CrawlRun,
@@ -16,6 +18,7 @@ from crawlers.health import (
     assess,
     assess_source,
 )
+from policyradar.settings import Settings
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=UTC)
 LISTING = "https://bureau.example.gov.cn/list.html"
@@ -215,3 +218,41 @@ def test_after_ten_thousand_runs_a_record_holds_only_the_window():
     runs_in_window_and_skew = 14 * 48 + 2 + 1  # one every 30 minutes over 14 days and an hour, both ends
     assert record.runs == 10_000 and len(record.window) <= runs_in_window_and_skew
     assert asdict(assess_source(record, NOW)) == asdict(reference_health("src", runs, 14, NOW))
+
+
+class BatchFeed:
+    """Stands for the crawl-run topic read from where the last read stopped."""
+
+    batches: ClassVar[list[list[CrawlRun]]] = []
+    made: ClassVar[int] = 0
+
+    def __init__(self, _settings):
+        BatchFeed.made += 1
+
+    def read(self):
+        return BatchFeed.batches.pop(0) if BatchFeed.batches else []
+
+    def close(self):
+        pass
+
+
+def test_the_sources_desk_folds_only_the_runs_written_since_its_last_call(tmp_path, monkeypatch):
+    (tmp_path / "src.yaml").write_text(
+        "id: src\nname: Src\npublisher_kind: media\njurisdiction: CN\nlanguage: en\n"
+        "entry_points:\n  - kind: feed\n    url: https://example.gov.cn/rss.xml\n"
+    )
+    rng = random.Random(7)
+    first, second = random_history(rng, "src", 30, 24 * 20), random_history(rng, "src", 5, 24)
+    monkeypatch.setattr(desk_module, "RunFeed", BatchFeed)
+    BatchFeed.batches, BatchFeed.made = [first, second], 0
+    desk = desk_module.LauncherSourcesDesk(Settings(sources_dir=tmp_path))
+    assert desk.health(14)[0]["runs"] == 30
+    (row,) = desk.health(14)
+    assert row["runs"] == 35 and BatchFeed.made == 1
+    expected = asdict(reference_health("src", first + second, 14, datetime.now(UTC)))
+    assert {key: row[key] for key in ("runs", "consecutive_failures", "last_success")} == {
+        key: expected[key] for key in ("runs", "consecutive_failures", "last_success")
+    }
+    for days in (1, 2, 3, 4, 5):
+        desk.health(days)
+    assert list(desk.books) == [2, 3, 4, 5]  # the window asked for least recently is forgotten
