@@ -173,14 +173,7 @@ def test_reprocessing_keeps_the_version_count_and_the_revision_links_of_the_live
 
 
 def test_a_notice_that_repeals_another_is_linked_to_it_by_number_or_title(settings, engine):
-    old = notice(
-        "300万元",
-        3e6,
-        date(2022, 6, 30),
-        n=2,
-        title="北京市算力补贴暂行办法",
-        facts={"doc_number": "京经信发〔2022〕5号"},
-    )
+    old = REPEALED
     other = notice("300万元", 3e6, date(2022, 6, 30), n=3, title="北京市数据要素补贴实施细则")
     text = (
         "北京市对符合条件的企业给予最高1亿元补贴。本办法自2024年7月1日起施行，"
