@@ -228,7 +228,6 @@ class Row:
     lost: int
     extra: int
     narrowed: float | None = None
-    per_document: float | None = None
     unnarrowed: float | None = None
 
 
@@ -250,12 +249,9 @@ def index_stream(engine: Engine, alias: str, settings: Settings, corpus: Corpus,
     return recorder, spent / count
 
 
-def percolation_only(
-    engine: Engine, alias: str, docs: list[dict[str, Any]], narrow: bool, per_document: bool = False
-) -> float:
-    """Seconds per document to find the matches (nothing recorded): narrowed or running every query,
-    one percolation per document in a multi-search or one of the whole batch."""
-    recorder = MatchRecorder(engine, alias, narrow=narrow, per_document=per_document)
+def percolation_only(engine: Engine, alias: str, docs: list[dict[str, Any]], narrow: bool) -> float:
+    """Seconds per document to find the matches (nothing recorded): narrowed or running every query."""
+    recorder = MatchRecorder(engine, alias, narrow=narrow)
     started = time.perf_counter()
     for start in range(0, len(docs), BATCH):
         recorder.matching_alerts(docs[start : start + BATCH])
@@ -349,7 +345,6 @@ def run(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
         expected = expected_matches(engine, alias, alerts, docs, rates)
         recorded = recorded_matches(engine, recorder, [doc["id"] for doc in docs])
         narrowed = percolation_only(engine, alias, docs, narrow=True)
-        per_document = percolation_only(engine, alias, docs, narrow=True, per_document=True)
         unnarrowed = percolation_only(engine, alias, docs, narrow=False) if size <= 10_000 else None
         row = Row(
             size,
@@ -361,7 +356,6 @@ def run(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
             len(expected - recorded),
             len(recorded - expected),
             narrowed,
-            per_document,
             unnarrowed,
         )
         rows.append(row)
@@ -391,14 +385,13 @@ def report(rows: list[Row], ticks: list[tuple[int, int, int]], scheduler_size: i
     base = rows[0].per_record if rows and rows[0].alerts == 0 else None
     print(
         "\n| alerts | load (s) | s per record | ratio to no alerts | percolation (ms/record) "
-        "| finding matches (ms/record) | same, one percolation per document | same, every query run "
+        "| finding matches (ms/record) | same, every query run "
         "| matches recorded | brute-force count | lost | extra |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         ratio = f"{row.per_record / base:.2f}" if base else "-"
         narrowed = f"{row.narrowed * 1000:.1f}" if row.narrowed is not None else "-"
-        per_document = f"{row.per_document * 1000:.1f}" if row.per_document is not None else "-"
         unnarrowed = f"{row.unnarrowed * 1000:.1f}" if row.unnarrowed is not None else "-"
         cells = [
             f"{row.alerts:,}",
@@ -407,7 +400,6 @@ def report(rows: list[Row], ticks: list[tuple[int, int, int]], scheduler_size: i
             ratio,
             f"{row.percolation * 1000:.1f}",
             narrowed,
-            per_document,
             unnarrowed,
             f"{row.recorded:,}",
             f"{row.expected:,}",

@@ -243,6 +243,18 @@ class Engine(ABC):
     def refresh(self, index: str) -> None:
         self._client.indices.refresh(index=index)
 
+    def explain_query(self, index: str, query: dict[str, Any]) -> str:
+        """The engine's own (Lucene) reading of ``query`` on ``index``, as the validate API prints it;
+        an invalid query raises ``EngineError`` with the engine's reason."""
+        explanations = self._validate(index, query).get("explanations") or [{}]
+        first = explanations[0]
+        if not first.get("valid", False):
+            raise EngineError(f"the engine refused the query on {index}: {first.get('error')}")
+        return str(first.get("explanation", ""))
+
+    @abstractmethod
+    def _validate(self, index: str, query: dict[str, Any]) -> dict[str, Any]: ...
+
     def close(self) -> None:
         self._raw_client.close()
 
@@ -297,6 +309,9 @@ class ElasticsearchEngine(Engine):
     def count(self, index: str, query: dict[str, Any] | None = None) -> int:
         return int(self._client.count(index=index, **_given(query=query or None))["count"])
 
+    def _validate(self, index: str, query: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._client.indices.validate_query(index=index, query=query, explain=True))
+
     def index_doc(self, index: str, doc_id: str, body: dict[str, Any], **options: Any) -> dict[str, Any]:
         return dict(self._client.index(index=index, id=doc_id, document=body, **_given(**options)))
 
@@ -344,6 +359,9 @@ class OpenSearchEngine(Engine):
     def count(self, index: str, query: dict[str, Any] | None = None) -> int:
         body = {"query": query} if query else {}
         return int(self._client.count(index=index, body=body)["count"])
+
+    def _validate(self, index: str, query: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._client.indices.validate_query(index=index, body={"query": query}, explain=True))
 
     def index_doc(self, index: str, doc_id: str, body: dict[str, Any], **options: Any) -> dict[str, Any]:
         return dict(self._client.index(index=index, id=doc_id, body=body, **_given(**options)))

@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from indexer.glossary import default_glossary
+from indexer.query_clauses import top_level_clauses
 from indexer.text_fold import fold_script, has_han
 from policyradar.errors import PolicyRadarError
 from policyradar.rates import to_cny
@@ -275,6 +276,22 @@ def text_query(text: str, *, fold: bool = True, expand: bool = True) -> dict[str
     if folded == text:
         return match
     return {"bool": {"should": [match, _text_query(text, SEARCH_FIELDS)], "minimum_should_match": 1}}
+
+
+def text_clauses(text: str) -> list[dict[str, Any]] | None:
+    """``text_query(text)`` as queries a document must all match, one per top-level clause of the
+    expanded text, each over the same fields (``indexer.query_clauses``); ``None`` when the text cannot
+    be split that way: folding changed it, it has an operator at the top level, or it is empty. A
+    clause the analyzers reduce to nothing (a stop word) is dropped by the engine from the whole
+    query; the caller must drop it too (``indexer.alerts.clauses`` asks the engine)."""
+    if fold_script(text) != text:
+        return None
+    query = default_glossary().expand(text)
+    clauses = top_level_clauses(query)
+    if not clauses:
+        return None
+    fields = SEARCH_FIELDS + FOLDED_FIELDS if has_han(query) else SEARCH_FIELDS
+    return [_text_query(clause, fields) for clause in clauses]
 
 
 def _text_query(text: str, fields: list[str]) -> dict[str, Any]:

@@ -126,4 +126,5 @@ def index_names(alias: str) -> dict[str, str]:
         "matches": f"{alias}-alert-matches",
         "digests": f"{alias}-digests",
         "locks": f"{alias}-locks",
+        "clauses": f"{alias}-alert-clauses",
     }

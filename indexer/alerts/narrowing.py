@@ -22,7 +22,7 @@ from indexer.query import FACETS
 from policyradar.rates import to_cny
 
 ANY = "*"  # the facet value of an alert without that condition: a candidate for every document
-VERSION = "1"
+VERSION = "2"  # 2: text clauses (clauses.py) stored with the alert
 _KEYWORD = {"type": "keyword"}
 _DOUBLE = {"type": "double"}
 MAPPING: dict[str, Any] = {

@@ -12,21 +12,25 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from indexer.alerts.clauses import ClauseBook, clause_filter, slots_of
 from indexer.alerts.due import as_field, first_reminder, next_fire_time
 from indexer.alerts.model import Alert, alert_id, index_names
 from indexer.alerts.narrowing import MAPPING as NARROW_MAPPING
+from indexer.alerts.narrowing import VERSION as NARROW_VERSION
 from indexer.alerts.narrowing import alert_narrowing, batch_filter
-from indexer.engine import Engine, EngineConflict, EngineError, EngineNotFound, bulk_item_error
+from indexer.alerts.paging import PAGE_SIZE, raise_for_bulk, search_pages
+from indexer.engine import Engine, EngineConflict, EngineError, EngineNotFound
 from indexer.mapping import INDEX_BODY
-from indexer.query import SearchRequest, build_query
+from indexer.query import SearchRequest, build_query, text_clauses
 
-PAGE_SIZE = 1000  # hits per request; every page is read
+__all__ = ["PAGE_SIZE", "raise_for_bulk", "search_pages"]  # also imported from here
 PERCOLATE_BATCH = 100  # documents percolated in one request
 PERCOLATE_PAGE = 10_000  # matching alerts per page of a percolation (each page runs it again)
 _KEYWORD = {"type": "keyword"}
 PAUSED = {"term": {"paused": True}}  # used under ``must_not``: alerts saved before pausing existed pass
 _DATE = {"type": "date"}
 _LONG = {"type": "long"}
+_BOOLEAN = {"type": "boolean"}
 # Fields added after the first release: put into the mappings of indices that already exist. A
 # match's ``deadline`` (its document's, when it has one) and ``reminder_id`` (the message that
 # reminded of it) serve reminders; a digest's ``kind`` tells reminders (``reminder``) from digests.
@@ -37,9 +41,13 @@ _LONG = {"type": "long"}
 # without listing them all. A match's ``instant`` says its alert was instant when it was recorded.
 # A paused alert (``paused``) is left out of percolation and of the scheduler's due alerts. A digest's
 # ``channels`` are those it reached (a retry after a failure skips them), ``last_error`` what failed.
+# An alert's ``clauses`` name the clauses of its text it is percolated by (``clauses.py``), and
+# ``clause_count`` how many there are.
 _ADDED_FIELDS = {
     "alerts": {
         "narrow": NARROW_MAPPING,
+        "clauses": _KEYWORD,
+        "clause_count": _LONG,
         "next_due": _DATE,
         "next_reminder": _DATE,
         "paused": {"type": "boolean"},
@@ -111,6 +119,18 @@ def _bodies(replicas: int) -> dict[str, dict[str, Any]]:
                 },
             },
         },
+        "clauses": {
+            "settings": single,
+            "mappings": {
+                "dynamic": "strict",
+                "properties": {
+                    **announcement_fields,
+                    "query": {"type": "percolator"},
+                    "clause_id": _KEYWORD,
+                    "empty": _BOOLEAN,
+                },
+            },
+        },
         "locks": {
             "settings": single,
             "mappings": {
@@ -141,29 +161,6 @@ def ensure_alert_indices(engine: Engine, alias: str, replicas: int | None = None
     return names
 
 
-def search_pages(
-    engine: Engine, index: str, body: dict[str, Any], sort: list[Any], page_size: int = PAGE_SIZE
-) -> Iterator[list[dict[str, Any]]]:
-    """Every hit of a search, a page at a time. ``sort`` must end in a field unique per document."""
-    request = {**body, "size": page_size, "sort": sort, "track_total_hits": False}
-    while True:
-        hits = engine.search(index, request)["hits"]["hits"]
-        if hits:
-            yield hits
-        if len(hits) < page_size:
-            return
-        request = {**request, "search_after": hits[-1]["sort"]}
-
-
-def raise_for_bulk(response: dict[str, Any], what: str, accept: tuple[type[EngineError], ...] = ()) -> None:
-    """Raise our exception for the first failed item of a bulk response (failures of the kinds in
-    ``accept``, such as ``EngineNotFound``, are fine)."""
-    for item in response.get("items", []):
-        error = bulk_item_error(item, what)
-        if error is not None and not isinstance(error, accept):
-            raise error
-
-
 def new_webhook_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
@@ -173,12 +170,15 @@ def alert_query(alert: Alert, rates: Mapping[str, float]) -> dict[str, Any]:
     return build_query(SearchRequest(q=alert.q, **alert.conditions.model_dump()), rates)
 
 
-def alert_body(alert: Alert, rates: Mapping[str, float]) -> dict[str, Any]:
+def alert_body(alert: Alert, rates: Mapping[str, float], clauses: list[str] | None = None) -> dict[str, Any]:
     """The stored form of an alert: its percolator query, the fields that narrow percolation, when
-    it is next due, and the alert itself."""
-    query = alert_query(alert, rates)
+    it is next due, and the alert itself. With ``clauses`` (the ids of its text's clauses,
+    ``clauses.py``), the percolator query holds its filters only; without, its whole query."""
+    query = alert_query(alert.model_copy(update={"q": ""}) if clauses else alert, rates)
     return {
         "query": query,
+        "clauses": clauses or [],
+        "clause_count": len(clauses or []),
         "alert_id": alert.id,
         "owner": alert.owner,
         "alert": alert.model_dump(mode="json"),
@@ -222,21 +222,25 @@ class AlertStore:
         self.alias = alias
         self.rates = rates or {}
         self.names = ensure_alert_indices(engine, alias, replicas)
+        self.clauses = ClauseBook(engine, self.names["clauses"])
 
     def save(self, alert: Alert) -> Alert:
-        body = alert_body(alert, self.rates)
+        body = self._bodies([alert])[0]
         self.engine.index_doc(self.names["alerts"], alert.id, body, refresh="wait_for")
         return alert
+
+    def _bodies(self, alerts: list[Alert]) -> list[dict[str, Any]]:
+        """The stored forms of ``alerts``, their texts' clauses stored first."""
+        clauses = self.clauses.register([text_clauses(alert.q) for alert in alerts])
+        return [alert_body(alert, self.rates, ids) for alert, ids in zip(alerts, clauses, strict=True)]
 
     def save_many(self, alerts: list[Alert]) -> None:
         """Store many alerts with bulk requests (same bodies as ``save``); searchable on return."""
         for start in range(0, len(alerts), PAGE_SIZE):
             operations: list[dict[str, Any]] = []
-            for alert in alerts[start : start + PAGE_SIZE]:
-                operations += [
-                    {"index": {"_index": self.names["alerts"], "_id": alert.id}},
-                    alert_body(alert, self.rates),
-                ]
+            chunk = alerts[start : start + PAGE_SIZE]
+            for alert, body in zip(chunk, self._bodies(chunk), strict=True):
+                operations += [{"index": {"_index": self.names["alerts"], "_id": alert.id}}, body]
             last = start + PAGE_SIZE >= len(alerts)
             response = self.engine.bulk(operations, refresh="wait_for" if last else "false")
             raise_for_bulk(response, "saving alerts")
@@ -334,9 +338,9 @@ class AlertStore:
         return {key: Alert.model_validate(source["alert"]) for key, source in stored.items()}
 
     def upgrade(self) -> int:
-        """Store again the alerts saved before percolation narrowing and due dates existed (same
-        alert, new derived fields); how many. Run when the scheduler starts."""
-        old = {"bool": {"must_not": [{"exists": {"field": "narrow.version"}}]}}
+        """Store again the alerts saved by an earlier version (same alert, new derived fields: the
+        narrowing fields, due dates, text clauses); how many. Run when the scheduler starts."""
+        old = {"bool": {"must_not": [{"term": {"narrow.version": NARROW_VERSION}}]}}
         pages = search_pages(
             self.engine, self.names["alerts"], {"query": old, "_source": ["alert"]}, ["alert_id"]
         )
@@ -397,7 +401,6 @@ class MatchRecorder:
         replicas: int | None = None,
         narrow: bool = True,
         percolate_page: int = PERCOLATE_PAGE,
-        per_document: bool = False,
     ) -> None:
         self.engine = engine
         self.names = ensure_alert_indices(engine, alias, replicas)
@@ -405,10 +408,7 @@ class MatchRecorder:
         self.rates = rates or {}
         self.narrow = narrow  # False runs every stored query (the bench compares both)
         self.percolate_page = percolate_page
-        # One percolation of the whole batch (``documents``, narrowed by the batch's values), or one
-        # multi-search of single-document percolations, each narrowed by its own document: measured
-        # slower (bench/bench_percolation.py), kept for the comparison.
-        self.per_document = per_document
+        self.clauses = ClauseBook(engine, self.names["clauses"])
 
     def matched_pages(
         self, docs: list[dict[str, Any]], batch: int = PERCOLATE_BATCH
@@ -420,55 +420,31 @@ class MatchRecorder:
             yield [(key, slot) for key, slot, _ in page]
 
     def _hit_pages(self, docs: list[dict[str, Any]], batch: int) -> Iterator[list[tuple[str, int, bool]]]:
-        """(alert id, index into ``docs``, whether the alert is instant) per match, a page at a time."""
+        """(alert id, index into ``docs``, whether the alert is instant) per match, a page at a time:
+        per chunk, one percolation of its documents against the text clauses, then one of the alerts
+        whose clauses all matched (``clauses.py``), narrowed by the chunk's values."""
         for start in range(0, len(docs), batch):
             chunk = docs[start : start + batch]
-            if self.per_document:
-                yield from self._pages_per_document(chunk, start)
-                continue
+            clause_slots = self.clauses.matched_slots(chunk)
             percolate = {"percolate": {"field": "query", "documents": chunk}}
             narrowing = [batch_filter(chunk)] if self.narrow else []
             body = {
-                "query": {"bool": {"must": [percolate], "filter": narrowing, "must_not": [PAUSED]}},
-                "_source": ["alert_id", "alert.every"],
+                "query": {
+                    "bool": {
+                        "must": [percolate],
+                        "filter": [*narrowing, clause_filter(clause_slots)],
+                        "must_not": [PAUSED],
+                    }
+                },
+                "_source": ["alert_id", "alert.every", "clauses"],
             }
             pages = search_pages(self.engine, self.names["alerts"], body, ["alert_id"], self.percolate_page)
             for hits in pages:
                 yield [
-                    (hit["_source"]["alert_id"], start + slot, _is_instant(hit))
+                    (hit["_source"]["alert_id"], slot, _is_instant(hit))
                     for hit in hits
-                    for slot in hit.get("fields", {}).get("_percolator_document_slot", [])
+                    for slot in slots_of(hit, start, clause_slots)
                 ]
-
-    def _pages_per_document(
-        self, chunk: list[dict[str, Any]], start: int
-    ) -> Iterator[list[tuple[str, int, bool]]]:
-        """One multi-search for the chunk: a percolation per document, each narrowed by that
-        document's own values (tighter than the union of a batch's); a document with a full page
-        of hits asks for its next page in the next multi-search, until none has more."""
-        waiting = {slot: self._document_search(doc) for slot, doc in enumerate(chunk)}
-        while waiting:
-            slots = sorted(waiting)
-            answers = self.engine.search_many(self.names["alerts"], [waiting[slot] for slot in slots])
-            following = {}
-            for slot, answer in zip(slots, answers, strict=True):
-                hits = answer["hits"]["hits"]
-                if hits:
-                    yield [(hit["_source"]["alert_id"], start + slot, _is_instant(hit)) for hit in hits]
-                if len(hits) == self.percolate_page:
-                    following[slot] = {**waiting[slot], "search_after": hits[-1]["sort"]}
-            waiting = following
-
-    def _document_search(self, doc: dict[str, Any]) -> dict[str, Any]:
-        percolate = {"percolate": {"field": "query", "document": doc}}
-        narrowing = [batch_filter([doc])] if self.narrow else []
-        return {
-            "query": {"bool": {"must": [percolate], "filter": narrowing, "must_not": [PAUSED]}},
-            "_source": ["alert_id", "alert.every"],
-            "size": self.percolate_page,
-            "sort": ["alert_id"],
-            "track_total_hits": False,
-        }
 
     def matching_alerts(
         self, docs: list[dict[str, Any]], batch: int = PERCOLATE_BATCH
@@ -493,12 +469,13 @@ class MatchRecorder:
         now = datetime.now(UTC).isoformat()
         created = 0
         chunk: list[dict[str, Any]] = []
+        summaries: dict[str, dict[str, Any]] = {}  # a document matched by many alerts is summarised once
         for key, doc, *instant in pairs:
             if len(chunk) == 2 * self.page_size:
                 created += self._create(chunk, refresh="false")
                 chunk = []
             chunk.append({"create": {"_index": self.names["matches"], "_id": match_id(key, doc["id"])}})
-            summary = doc_summary(doc)
+            summary = summaries.get(doc["id"]) or summaries.setdefault(doc["id"], doc_summary(doc))
             chunk.append(
                 {
                     "alert_id": key,
