@@ -43,6 +43,7 @@ from indexer.alerts.store import (
     AlertStore,
     MatchRecorder,
     due_fields,
+    match_summaries,
     raise_for_bulk,
     search_pages,
 )
@@ -196,10 +197,9 @@ class DigestService:
         self, query: dict[str, Any], sort: list[str] | None = None
     ) -> list[tuple[str, dict[str, Any]]]:
         body = {"query": query, "size": self.max_items, "sort": sort or ["matched_at", "doc_id"]}
-        return [
-            (hit["_id"], hit["_source"]["doc"])
-            for hit in self.engine.search(self.names["matches"], body)["hits"]["hits"]
-        ]
+        hits = self.engine.search(self.names["matches"], body)["hits"]["hits"]
+        summaries = match_summaries(self.engine, self.names, [hit["_source"] for hit in hits])
+        return [(hit["_id"], summary) for hit, summary in zip(hits, summaries, strict=True)]
 
     def _waiting(self, alert_ids: list[str] | None = None) -> dict[str, Any]:
         """Matches not yet sent nor set aside (of ``alert_ids``, when given)."""

@@ -127,4 +127,5 @@ def index_names(alias: str) -> dict[str, str]:
         "digests": f"{alias}-digests",
         "locks": f"{alias}-locks",
         "clauses": f"{alias}-alert-clauses",
+        "match_docs": f"{alias}-alert-match-docs",
     }

@@ -7,6 +7,8 @@ with ``search_after`` on a sort that ends in a unique keyword.
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -39,6 +41,8 @@ _BOOLEAN = {"type": "boolean"}
 # An alert's ``narrow`` fields (``narrowing.py``) let a percolation skip the alerts no document of the
 # batch can match; ``next_due`` and ``next_reminder`` (``due.py``) let the scheduler find the alerts due
 # without listing them all. A match's ``instant`` says its alert was instant when it was recorded.
+# A match's ``doc_ref`` names its document's summary in the match-docs index (kept once per document
+# version, not once per alert; matches recorded before it carry the summary as ``doc``).
 # A paused alert (``paused``) is left out of percolation and of the scheduler's due alerts. A digest's
 # ``channels`` are those it reached (a retry after a failure skips them), ``last_error`` what failed.
 # An alert's ``clauses`` name the clauses of its text it is percolated by (``clauses.py``), and
@@ -58,6 +62,7 @@ _ADDED_FIELDS = {
         "cluster_id": _KEYWORD,
         "covered_by": _KEYWORD,
         "instant": {"type": "boolean"},
+        "doc_ref": _KEYWORD,
     },
     "digests": {
         "fence": _LONG,
@@ -130,6 +135,10 @@ def _bodies(replicas: int) -> dict[str, dict[str, Any]]:
                     "empty": _BOOLEAN,
                 },
             },
+        },
+        "match_docs": {
+            "settings": single,
+            "mappings": {"dynamic": "strict", "properties": {"doc": {"type": "object", "enabled": False}}},
         },
         "locks": {
             "settings": single,
@@ -469,13 +478,20 @@ class MatchRecorder:
         now = datetime.now(UTC).isoformat()
         created = 0
         chunk: list[dict[str, Any]] = []
-        summaries: dict[str, dict[str, Any]] = {}  # a document matched by many alerts is summarised once
+        refs: dict[str, tuple[str, dict[str, Any]]] = {}  # a document matched by many alerts: one summary
         for key, doc, *instant in pairs:
-            if len(chunk) == 2 * self.page_size:
+            if len(chunk) >= 2 * self.page_size:
                 created += self._create(chunk, refresh="false")
-                chunk = []
+                chunk, refs = [], {}
+            if doc["id"] not in refs:
+                summary = doc_summary(doc)
+                refs[doc["id"]] = (summary_ref(summary), summary)
+                chunk += [
+                    {"index": {"_index": self.names["match_docs"], "_id": refs[doc["id"]][0]}},
+                    {"doc": summary},
+                ]
+            ref, summary = refs[doc["id"]]
             chunk.append({"create": {"_index": self.names["matches"], "_id": match_id(key, doc["id"])}})
-            summary = summaries.get(doc["id"]) or summaries.setdefault(doc["id"], doc_summary(doc))
             chunk.append(
                 {
                     "alert_id": key,
@@ -485,15 +501,17 @@ class MatchRecorder:
                     "deadline": summary["deadline"],
                     "cluster_id": summary["cluster_id"],
                     "instant": bool(instant and instant[0]),
-                    "doc": summary,
+                    "doc_ref": ref,
                 }
             )
         return created + (self._create(chunk, refresh="true") if chunk else 0)
 
     def _create(self, operations: list[dict[str, Any]], refresh: str) -> int:
+        """Write summaries and create matches (in that order within the request): a match never
+        names a summary that a failed request left unwritten, since the batch is then retried."""
         response = self.engine.bulk(operations, refresh=refresh)
         raise_for_bulk(response, "recording alert matches", accept=(EngineConflict,))
-        return sum(1 for item in response["items"] if item["create"].get("result") == "created")
+        return sum(1 for item in response["items"] if item.get("create", {}).get("result") == "created")
 
     def backfill(self, alert: Alert, alias: str, days: int) -> int:
         """Record what ``alert`` catches among documents fetched in the last ``days`` days."""
@@ -510,12 +528,41 @@ class MatchRecorder:
             return 0  # nothing indexed yet
 
 
-def recent_matches(engine: Engine, matches_index: str, key: str, size: int) -> list[dict[str, Any]]:
+def recent_matches(engine: Engine, names: dict[str, str], key: str, size: int) -> list[dict[str, Any]]:
     """The latest ``size`` documents alert ``key`` matched (reposts set aside left out), newest first,
-    each as its digest summary with ``matched_at``."""
+    each as its digest summary with ``matched_at``. ``names``: the alert indices (``index_names``)."""
     query = {
         "bool": {"filter": [{"term": {"alert_id": key}}], "must_not": [{"exists": {"field": "covered_by"}}]}
     }
     body = {"query": query, "size": size, "sort": [{"matched_at": "desc"}, {"doc_id": "asc"}]}
-    hits = engine.search(matches_index, body)["hits"]["hits"]
-    return [{**hit["_source"]["doc"], "matched_at": hit["_source"]["matched_at"]} for hit in hits]
+    sources = [hit["_source"] for hit in engine.search(names["matches"], body)["hits"]["hits"]]
+    summaries = match_summaries(engine, names, sources)
+    return [
+        {**summary, "matched_at": source["matched_at"]}
+        for summary, source in zip(summaries, sources, strict=True)
+    ]
+
+
+def summary_ref(summary: dict[str, Any]) -> str:
+    """The id of a document summary in the match-docs index: its document's id and a hash of it."""
+    digest = hashlib.sha256(json.dumps(summary, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return f"{summary['id']}:{digest[:16]}"
+
+
+def match_summaries(
+    engine: Engine, names: dict[str, str], sources: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """What a digest shows of each match's document: the summary recorded with it (one request for
+    all), with the match's own deadline, which follows amendments (``deadlines.py``). Matches
+    recorded before summaries were kept apart carry theirs; a summary that cannot be found (never
+    expected) leaves the document's id and deadline."""
+    refs = sorted({source["doc_ref"] for source in sources if source.get("doc_ref")})
+    stored = engine.get_docs(names["match_docs"], refs) if refs else {}
+    summaries = []
+    for source in sources:
+        if source.get("doc") is not None or not source.get("doc_ref"):
+            summaries.append(source.get("doc") or {"id": source["doc_id"]})
+            continue
+        summary = (stored.get(source["doc_ref"]) or {}).get("doc") or {"id": source["doc_id"]}
+        summaries.append({**summary, "deadline": source.get("deadline")})
+    return summaries

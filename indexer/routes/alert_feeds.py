@@ -36,7 +36,7 @@ def alert_feeds_router(engine: Engine, alias: str) -> APIRouter:
             or not hmac.compare_digest(key.encode(), alert.feed_key.encode())
         ):
             raise HTTPException(404, detail="no such feed")
-        items = recent_matches(engine, store().names["matches"], alert.id, FEED_SIZE)
+        items = recent_matches(engine, store().names, alert.id, FEED_SIZE)
         body = atom_feed(feed_title(alert), str(request.url), [as_hit(item) for item in items])
         headers = {"Cache-Control": "private, no-store"}
         return Response(body, media_type=ATOM_MEDIA_TYPE, headers=headers)

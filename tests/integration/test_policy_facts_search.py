@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from indexer.alerts.model import Alert
-from indexer.alerts.store import AlertStore, MatchRecorder
+from indexer.alerts.store import AlertStore, MatchRecorder, match_summaries
 from indexer.api import create_app
 from indexer.index_versions import ensure_index
 from indexer.mapping import INDEX_BODY, document_from_record, versioned_index
@@ -183,8 +183,9 @@ def test_alerts_on_the_facts_percolate_and_backfill_alike(indexed, settings):
     for stored in alerts:
         assert recorder.backfill(stored, alias, days=1) == len(expected[stored.name])
     match = engine.get_doc(recorder.names["matches"], f"analyst/open|{ids['open-notice']}")["_source"]
-    assert match["deadline"] == days(5).isoformat() and match["doc"]["issuers"] == [MIIT]
-    assert match["doc"]["doc_type"] == "notice" and match["doc"]["apply_from"] == days(-5).isoformat()
+    [summary] = match_summaries(engine, recorder.names, [match])
+    assert match["deadline"] == days(5).isoformat() and summary["issuers"] == [MIIT]
+    assert summary["doc_type"] == "notice" and summary["apply_from"] == days(-5).isoformat()
 
 
 def test_an_index_made_before_the_facts_gains_them_and_takes_new_records(settings, engine):

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from indexer.alerts.digest import DigestService
-from indexer.alerts.model import Alert
+from indexer.alerts.model import Alert, index_names
 from indexer.alerts.reminders import REMINDER
-from indexer.alerts.store import AlertStore, MatchRecorder, match_id
+from indexer.alerts.store import AlertStore, MatchRecorder, match_id, match_summaries
 from indexer.index_versions import ensure_index
 from indexer.mapping import document_from_record
 from indexer.versions.step import VersionStep
@@ -204,7 +204,8 @@ def test_an_amended_deadline_reaches_the_matches_and_a_later_one_is_reminded_aga
             settings, engine, [amended(1, "far", date(2030, 3, 31)), amended(2, "soon", date(2030, 3, 2))]
         )
         far = engine.get_doc(ledger, matches["far"])["_source"]
-        assert (far["deadline"], far["doc"]["deadline"], far.get("reminder_id")) == (
+        [far_summary] = match_summaries(engine, index_names(settings.index_alias), [far])
+        assert (far["deadline"], far_summary["deadline"], far.get("reminder_id")) == (
             "2030-03-31",
             "2030-03-31",
             None,
