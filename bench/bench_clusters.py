@@ -52,7 +52,9 @@ from processors.options import ExtractionOptions  # noqa: E402
 from tests.fixtures.isolation import isolated_overrides, settings_with  # noqa: E402
 
 DEVSET = ROOT / "processors" / "eval" / "devset"
-BATCH = 64  # the indexer's default batch size (POLICYRADAR_BATCH_SIZE)
+BATCH = Settings.model_fields[
+    "index_batch_size"
+].default  # the indexer's batch (POLICYRADAR_INDEX_BATCH_SIZE)
 LOAD_CHUNK = 1000
 BOILERPLATE = 0.2  # share of a new notice's sentences kept word for word from the dev set
 ALERTS = 10  # stored alerts every written document is percolated against

@@ -116,6 +116,7 @@ def index(args: argparse.Namespace) -> int:
             client_id="policyradar-indexer",
             until_idle=args.until_idle,
             stage="index",
+            batch_size=settings.index_batch_size,
         )
     dead_letters = sum(h.dead_letters for h in handlers)
     print(f"indexed {count} records, {dead_letters} dead-lettered to {settings.topic_dlq}")

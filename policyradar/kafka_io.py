@@ -81,8 +81,11 @@ def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
     )
 
 
-def make_consumer(settings: Settings, topic: str, group_id: str) -> KafkaConsumer:
-    """A consumer in ``group_id`` that never auto-commits and starts from the oldest record."""
+def make_consumer(
+    settings: Settings, topic: str, group_id: str, batch_size: int | None = None
+) -> KafkaConsumer:
+    """A consumer in ``group_id`` that never auto-commits and starts from the oldest record; a poll
+    returns at most ``batch_size`` records (``settings.batch_size`` when not given)."""
     return KafkaConsumer(
         topic,
         bootstrap_servers=settings.kafka_bootstrap,
@@ -90,7 +93,7 @@ def make_consumer(settings: Settings, topic: str, group_id: str) -> KafkaConsume
         client_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
-        max_poll_records=settings.batch_size,
+        max_poll_records=batch_size or settings.batch_size,
         # A crashed copy's partitions move to the others after this long without heartbeats.
         session_timeout_ms=settings.consumer_session_timeout_ms,
         heartbeat_interval_ms=max(1000, settings.consumer_session_timeout_ms // 3),
@@ -233,6 +236,7 @@ def run_stage(
     client_id: str,
     until_idle: bool,
     stage: str,
+    batch_size: int | None = None,
 ) -> int:
     """A stage's main loop: consume ``topic`` in ``group`` until stopped (SIGTERM, Ctrl-C) or, with
     ``until_idle``, until caught up; return the records handled.
@@ -243,7 +247,8 @@ def run_stage(
     the stage waits with capped, jittered backoff and re-joins its group: work resumes from the
     last committed offsets, so the interrupted batch is done again (writes are idempotent).
     Anything else that escapes the handler ends the stage: it is not cured by waiting. Meanwhile
-    the stage serves ``/metrics``, ``/healthz`` and ``/readyz`` on its metrics port.
+    the stage serves ``/metrics``, ``/healthz`` and ``/readyz`` on its metrics port. ``batch_size``:
+    the most records a batch holds (``settings.batch_size`` when not given).
     """
     stop = StopFlag().install()
     outage = Outage(client_id, stop.wait)
@@ -253,7 +258,7 @@ def run_stage(
         while not stop():
             try:
                 ensure_topics(settings)
-                with _stage_clients(settings, topic, group, client_id) as (consumer, producer):
+                with _stage_clients(settings, topic, group, client_id, batch_size) as (consumer, producer):
                     handle = build_handler(producer)
                     return consume(
                         consumer,
@@ -287,12 +292,12 @@ def _health_endpoints(settings: Settings, stage: str, monitor: StageMonitor) -> 
 
 @contextlib.contextmanager
 def _stage_clients(
-    settings: Settings, topic: str, group: str, client_id: str
+    settings: Settings, topic: str, group: str, client_id: str, batch_size: int | None = None
 ) -> Iterator[tuple[KafkaConsumer, KafkaProducer]]:
     """A consumer and producer for one connected spell; closed without committing when it ends."""
     producer = make_producer(settings, client_id=client_id)
     try:
-        consumer = make_consumer(settings, topic, group)
+        consumer = make_consumer(settings, topic, group, batch_size)
     except BaseException:
         producer.close(timeout=5)
         raise

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     group_processor: str = "policyradar-processor"
     group_indexer: str = "policyradar-indexer"
     batch_size: int = 64
+    # The indexer's batches (its max poll records): alert matching costs about the same per stored
+    # query whatever the batch, so larger batches make it cheaper per record when the topic has a
+    # backlog; when it has none, batches stay as small as what arrived.
+    index_batch_size: int = Field(default=256, ge=1)
     consumer_session_timeout_ms: int = 10_000
     poll_timeout_ms: int = 1000
     # The largest message a producer sends (Kafka's max.request.size; the broker's default limit).

@@ -26,7 +26,7 @@ from indexer.mapping import INDEX_BODY
 from indexer.query import SearchRequest, build_query, text_clauses
 
 __all__ = ["PAGE_SIZE", "raise_for_bulk", "search_pages"]  # also imported from here
-PERCOLATE_BATCH = 100  # documents percolated in one request
+PERCOLATE_BATCH = 256  # documents percolated in one request (the indexer's batch: settings.index_batch_size)
 PERCOLATE_PAGE = 10_000  # matching alerts per page of a percolation (each page runs it again)
 _KEYWORD = {"type": "keyword"}
 PAUSED = {"term": {"paused": True}}  # used under ``must_not``: alerts saved before pausing existed pass
