@@ -27,7 +27,10 @@ from indexer.query import SearchRequest, build_query, text_clauses
 
 __all__ = ["PAGE_SIZE", "raise_for_bulk", "search_pages"]  # also imported from here
 PERCOLATE_BATCH = 256  # documents percolated in one request (the indexer's batch: settings.index_batch_size)
-PERCOLATE_PAGE = 10_000  # matching alerts per page of a percolation (each page runs it again)
+# Matching alerts per page of a percolation: each page runs the whole percolation again, so a page
+# holds as many alerts as the alerts index lets one search return (its ``max_result_window``).
+PERCOLATE_PAGE = 100_000
+ALERTS_WINDOW = {"index": {"max_result_window": PERCOLATE_PAGE}}
 _KEYWORD = {"type": "keyword"}
 PAUSED = {"term": {"paused": True}}  # used under ``must_not``: alerts saved before pausing existed pass
 _DATE = {"type": "date"}
@@ -80,7 +83,7 @@ def _bodies(replicas: int) -> dict[str, dict[str, Any]]:
     announcement_fields = INDEX_BODY["mappings"]["properties"]
     return {
         "alerts": {
-            "settings": single,
+            "settings": {**single, **ALERTS_WINDOW},
             "mappings": {
                 "dynamic": "strict",
                 "properties": {
@@ -159,6 +162,8 @@ def ensure_alert_indices(engine: Engine, alias: str, replicas: int | None = None
             # Fields declared since the index was made (announcement fields in the percolator
             # index, ledger fields): adding fields to a mapping is allowed, changing them is not.
             engine.add_fields(names[key], body["mappings"]["properties"])
+            if key == "alerts":
+                engine.update_settings(names[key], ALERTS_WINDOW)  # indices made before the larger page
             if replicas is not None:
                 engine.update_settings(names[key], {"index": {"number_of_replicas": replicas}})
             continue

@@ -37,7 +37,7 @@ def test_search_engine_killed_and_restarted(scenario):
     work = workload(RECORDS, prefix="engine-restart")
     produce_records(scenario.settings, work.records)
     scenario.stages.start("process", "process")
-    scenario.stages.start("index", "index", extra_env={"POLICYRADAR_BATCH_SIZE": "16"})
+    scenario.stages.start("index", "index", extra_env={"POLICYRADAR_INDEX_BATCH_SIZE": "16"})
     wait_until(
         lambda: len(indexed_versions(scenario.engine, scenario.settings.index_alias)) >= 100,
         180,

@@ -33,7 +33,7 @@ def test_indexer_killed_between_bulk_ack_and_commit(scenario):
     work = workload(RECORDS, prefix="kill-indexer")
     produce_records(scenario.settings, work.records)
     scenario.stages.start("process", "process")
-    scenario.stages.start("index", "index", extra_env={"POLICYRADAR_BATCH_SIZE": "32"})
+    scenario.stages.start("index", "index", extra_env={"POLICYRADAR_INDEX_BATCH_SIZE": "32"})
     group = scenario.settings.group_indexer
 
     def written_but_not_committed() -> bool:
