@@ -1,6 +1,6 @@
 """What stored alerts cost the indexer, and whether percolation loses a match (issue 12).
 
-    .venv/bin/python bench/bench_percolation.py [--sizes 0 1000 10000 100000] [--stream 500] [--small]
+    .venv/bin/python bench/bench_percolation.py [--sizes 0 1000 10000 100000] [--stream 1024] [--small]
 
 Generates alerts from the vocabulary of the dev set (``processors/eval/devset/``, enriched with the
 rules profile): one or two words of its texts (Chinese two-character words, English words), places,
@@ -300,7 +300,7 @@ def scheduler_ticks(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[0, 1_000, 10_000, 100_000])
-    parser.add_argument("--stream", type=int, default=500, help="new records indexed at each size")
+    parser.add_argument("--stream", type=int, default=4 * BATCH, help="new records indexed at each size")
     parser.add_argument("--ticks", type=int, default=3, help="scheduler ticks measured near 10,000 alerts")
     parser.add_argument(
         "--tick-page", type=int, default=20, help="alerts per kind of work in a measured tick"
