@@ -483,11 +483,13 @@ class MatchRecorder:
         now = datetime.now(UTC).isoformat()
         created = 0
         chunk: list[dict[str, Any]] = []
-        refs: dict[str, tuple[str, dict[str, Any]]] = {}  # a document matched by many alerts: one summary
+        # A document matched by many alerts: one summary, written with the first chunk that needs it
+        # (a later chunk is sent only after that one was acknowledged).
+        refs: dict[str, tuple[str, dict[str, Any]]] = {}
         for key, doc, *instant in pairs:
             if len(chunk) >= 2 * self.page_size:
                 created += self._create(chunk, refresh="false")
-                chunk, refs = [], {}
+                chunk = []
             if doc["id"] not in refs:
                 summary = doc_summary(doc)
                 refs[doc["id"]] = (summary_ref(summary), summary)
