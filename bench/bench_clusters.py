@@ -52,9 +52,8 @@ from processors.options import ExtractionOptions  # noqa: E402
 from tests.fixtures.isolation import isolated_overrides, settings_with  # noqa: E402
 
 DEVSET = ROOT / "processors" / "eval" / "devset"
-BATCH = Settings.model_fields[
-    "index_batch_size"
-].default  # the indexer's batch (POLICYRADAR_INDEX_BATCH_SIZE)
+# The indexer's batch size (POLICYRADAR_INDEX_BATCH_SIZE's default).
+BATCH = Settings.model_fields["index_batch_size"].default
 LOAD_CHUNK = 1000
 BOILERPLATE = 0.2  # share of a new notice's sentences kept word for word from the dev set
 ALERTS = 10  # stored alerts every written document is percolated against

@@ -269,9 +269,7 @@ def text_query(text: str, *, fold: bool = True, expand: bool = True) -> dict[str
     copies of Traditional documents; when folding changed ``text``, the text as written also matches
     (documents indexed before folding, highlighting in the script of the query). ``fold=False,
     expand=False`` gives the match as it was before both (``policyradar eval-search`` compares them)."""
-    folded = fold_script(text) if fold else text
-    query = default_glossary().expand(folded) if expand else folded
-    fields = SEARCH_FIELDS + FOLDED_FIELDS if fold and has_han(query) else SEARCH_FIELDS
+    folded, query, fields = _expanded(text, fold=fold, expand=expand)
     match = _text_query(query, fields)
     if folded == text:
         return match
@@ -284,14 +282,20 @@ def text_clauses(text: str) -> list[dict[str, Any]] | None:
     be split that way: folding changed it, it has an operator at the top level, or it is empty. A
     clause the analyzers reduce to nothing (a stop word) is dropped by the engine from the whole
     query; the caller must drop it too (``indexer.alerts.clauses`` asks the engine)."""
-    if fold_script(text) != text:
-        return None
-    query = default_glossary().expand(text)
-    clauses = top_level_clauses(query)
+    folded, query, fields = _expanded(text, fold=True, expand=True)
+    clauses = top_level_clauses(query) if folded == text else None
     if not clauses:
         return None
-    fields = SEARCH_FIELDS + FOLDED_FIELDS if has_han(query) else SEARCH_FIELDS
     return [_text_query(clause, fields) for clause in clauses]
+
+
+def _expanded(text: str, *, fold: bool, expand: bool) -> tuple[str, str, list[str]]:
+    """``text`` folded to Simplified script, then with its glossary terms expanded, and the fields
+    that expanded text is searched over."""
+    folded = fold_script(text) if fold else text
+    query = default_glossary().expand(folded) if expand else folded
+    fields = SEARCH_FIELDS + FOLDED_FIELDS if fold and has_han(query) else SEARCH_FIELDS
+    return folded, query, fields
 
 
 def _text_query(text: str, fields: list[str]) -> dict[str, Any]:
