@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from indexer.alerts.model import Alert  # noqa: E402
 from indexer.alerts.store import AlertStore, MatchRecorder  # noqa: E402
 from indexer.clusters.assign import RepostClusters, sketch_document  # noqa: E402
+from indexer.clusters.key import set_cluster  # noqa: E402
 from indexer.engine import Engine, make_engine  # noqa: E402
 from indexer.index_versions import ensure_index  # noqa: E402
 from indexer.mapping import IndexLayout, document_from_record  # noqa: E402
@@ -220,7 +221,8 @@ def load_base(engine: Engine, alias: str, records: list[EnrichedRecord], origin:
             source = document_from_record(record)
             source.update(sketch_document(source).to_fields())
             cluster_of[record.id] = cluster_of.get(origin.get(record.id, ""), record.id)
-            source.update(cluster_id=cluster_of[record.id], is_original=record.source_kind == "government")
+            set_cluster(source, cluster_of[record.id])
+            source["is_original"] = record.source_kind == "government"
             docs.append(BulkDoc(record.id, version_of(record.fetched_at), source))
         rejected = writer.write(docs)
         if rejected:

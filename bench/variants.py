@@ -19,6 +19,7 @@ from typing import Any
 
 from bench.bench_clusters import Seed
 from indexer.clusters.assign import sketch_document
+from indexer.clusters.key import set_cluster
 from indexer.mapping import document_from_record
 from indexer.text_fold import folded_copy
 from policyradar.ids import content_hash, document_id
@@ -124,7 +125,8 @@ class Variants:
         doc["fetched_at"] = _iso(published + timedelta(hours=rng.randrange(1, 48)))
         doc["content_hash"] = content_hash(doc["title"], doc["text"])
         _derive(doc)
-        doc["cluster_id"], doc["is_original"] = doc["id"], True
+        set_cluster(doc, doc["id"])
+        doc["is_original"] = True
         if self.sketch:
             doc.update(sketch_document(doc).to_fields())
         doc["indexed_at"] = _iso(datetime.now(UTC))

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from indexer.engine import Engine
-from indexer.query import CLUSTER_FIELD, UNCLUSTERED, SearchRequest, build_query
+from indexer.query import CLUSTER_FIELD, CLUSTER_KEY_FIELD, UNCLUSTERED, UNKEYED, SearchRequest, build_query
 from policyradar.rates import to_cny
 
 Interval = Literal["week", "month"]
@@ -41,30 +41,38 @@ DATE_FIELD = "published_at"
 MONEY_PATH = "entities.money"
 
 
-def charts_body(request: SearchRequest, rates: Mapping[str, float], clusters: bool) -> dict[str, Any]:
+def charts_body(
+    request: SearchRequest, rates: Mapping[str, float], clusters: bool, count_by: str = CLUSTER_KEY_FIELD
+) -> dict[str, Any]:
     """A size-0 search: the request's query with every filter, and the aggregations of both charts
     (a histogram per week and per month: the caller picks one). With ``clusters``, each bucket also
-    counts the distinct ``cluster_id`` values in it."""
-    return {
+    counts the clusters in it: the distinct values of ``count_by`` (``cluster_key``, or ``cluster_id``
+    when aggregation ``unkeyed`` finds documents without a key)."""
+    counted = count_by if clusters else None
+    body = {
         "query": build_query(request, rates),
         "size": 0,
         "track_total_hits": True,
         "aggs": {
-            **{interval: _histogram(interval, clusters) for interval in INTERVALS},
-            "undated": {"missing": {"field": DATE_FIELD}, "aggs": _counted(clusters)},
-            "provinces": _provinces(_amount_bounds(request, rates), clusters),
+            **{interval: _histogram(interval, counted) for interval in INTERVALS},
+            "undated": {"missing": {"field": DATE_FIELD}, "aggs": _counted(counted)},
+            "provinces": _provinces(_amount_bounds(request, rates), counted),
             UNCLUSTERED: {"missing": {"field": CLUSTER_FIELD}},
         },
     }
+    if counted == CLUSTER_KEY_FIELD:
+        body["aggs"][UNKEYED] = {"missing": {"field": CLUSTER_KEY_FIELD}}
+    return body
 
 
-def _counted(clusters: bool) -> dict[str, Any]:
-    if not clusters:
+def _counted(clusters: str | None) -> dict[str, Any]:
+    """Distinct values of the field ``clusters``; nothing when documents are counted."""
+    if clusters is None:
         return {}
-    return {"clusters": {"cardinality": {"field": CLUSTER_FIELD, "precision_threshold": CLUSTER_PRECISION}}}
+    return {"clusters": {"cardinality": {"field": clusters, "precision_threshold": CLUSTER_PRECISION}}}
 
 
-def _histogram(interval: Interval, clusters: bool) -> dict[str, Any]:
+def _histogram(interval: Interval, clusters: str | None) -> dict[str, Any]:
     histogram = {
         "field": DATE_FIELD,
         "calendar_interval": interval,
@@ -81,7 +89,7 @@ def _amount_bounds(request: SearchRequest, rates: Mapping[str, float]) -> dict[s
     return {op: value for op, value in converted.items() if value is not None}
 
 
-def _provinces(bounds: dict[str, float], clusters: bool) -> dict[str, Any]:
+def _provinces(bounds: dict[str, float], clusters: str | None) -> dict[str, Any]:
     subsidy = [{"term": {f"{MONEY_PATH}.is_subsidy": True}}]
     if bounds:
         subsidy.append({"range": {f"{MONEY_PATH}.value_cny": bounds}})
@@ -181,4 +189,7 @@ def run_charts(
     if clusters and unclustered_documents(response):
         clusters = False
         response = engine.search(alias, charts_body(request, rates, clusters))
+    elif clusters and response["aggregations"][UNKEYED]["doc_count"]:
+        # Documents clustered before cluster keys existed: count clusters by their ids (slower).
+        response = engine.search(alias, charts_body(request, rates, clusters, count_by=CLUSTER_FIELD))
     return charts_from_response(response, clusters, interval)

@@ -138,8 +138,10 @@ INDEX_BODY: dict[str, Any] = {
             # fields); ``repost_sketch`` is what verifying a candidate needs, kept in doc values (read
             # with ``docvalue_fields``, without loading the candidate's whole source) and not searched.
             # ``indexed_at``: when an indexer last wrote the document (clusters settle over the recent
-            # ones only).
+            # ones only). ``cluster_key``: a number standing for ``cluster_id``, which searches count
+            # clusters by (indexer/clusters/key.py; only its doc values are kept).
             "cluster_id": _KEYWORD,
+            "cluster_key": {"type": "long", "index": False},
             "is_original": {"type": "boolean"},
             "lsh_bands": {"type": "keyword", "doc_values": False},
             "indexed_at": {"type": "date"},

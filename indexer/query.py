@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from indexer.clusters.key import CLUSTER_ID_FIELD, CLUSTER_KEY_FIELD
 from indexer.glossary import default_glossary
 from indexer.query_clauses import top_level_clauses
 from indexer.text_fold import fold_script, has_han
@@ -60,8 +61,11 @@ FACETS = {
 # until ``reprocess``: a search that matches any of them shows every document). A search shows one hit
 # per cluster, its canonical member: the issuer's own page (``is_original``) if one matches, else the
 # earliest published.
-CLUSTER_FIELD = "cluster_id"
+# Clusters are counted by ``cluster_key``, a number for the cluster id (indexer/clusters/key.py:
+# several times cheaper to count); documents clustered before it existed are counted by ``cluster_id``.
+CLUSTER_FIELD = CLUSTER_ID_FIELD
 UNCLUSTERED = "unclustered"  # the aggregation that counts matching documents without a cluster
+UNKEYED = "unkeyed"  # the one that counts matching documents without a cluster key
 CANONICAL_SORT: list[Any] = [
     {"is_original": {"order": "desc", "missing": "_last", "unmapped_type": "boolean"}},
     {"published_at": {"order": "asc", "missing": "_last"}},
@@ -366,13 +370,16 @@ def _in_cny(amount: float, currency: str, rates: Mapping[str, float]) -> float:
     return converted
 
 
-def search_body(request: SearchRequest, rates: Mapping[str, float]) -> dict[str, Any]:
+def search_body(
+    request: SearchRequest, rates: Mapping[str, float], count_by: str = CLUSTER_KEY_FIELD
+) -> dict[str, Any]:
     """The full request body: query, facets with counts, highlighted snippets, sort and page.
 
     Unless ``request.expand_reposts``, hits are collapsed on ``CLUSTER_FIELD``: each hit carries inner
     hits ``canonical`` (the member shown, with its snippets) and ``copies`` (every matching member,
     canonical first), and the total and facet counts are clusters (aggregation ``clusters``, and
-    ``clusters`` inside each facet bucket) rather than documents."""
+    ``clusters`` inside each facet bucket) rather than documents, counted by the field ``count_by``
+    (``cluster_key``, or ``cluster_id`` when aggregation ``unkeyed`` finds documents without a key)."""
     facet_filters = _facet_filters(request)
     collapse = not request.expand_reposts
     body: dict[str, Any] = {
@@ -383,18 +390,20 @@ def search_body(request: SearchRequest, rates: Mapping[str, float]) -> dict[str,
         "sort": _sort(request),
         "track_total_hits": True,
         "_source": RESULT_SOURCE,
-        "aggs": _facet_aggs(facet_filters, collapse),
+        "aggs": _facet_aggs(facet_filters, count_by if collapse else None),
         "highlight": HIGHLIGHT,
     }
     if collapse:
         body["collapse"] = _collapse()
         body["aggs"]["clusters"] = {
             "filter": {"bool": {"filter": list(facet_filters.values())}},
-            "aggs": {"count": _cluster_count()},
+            "aggs": {"count": _cluster_count(count_by, CLUSTER_COUNT_PRECISION)},
         }
         # Matching documents without a cluster (indexed before clustering, not yet backfilled) would
         # collapse into one hit: when there are any, the caller searches again with every copy shown.
         body["aggs"][UNCLUSTERED] = {"missing": {"field": CLUSTER_FIELD}}
+        if count_by == CLUSTER_KEY_FIELD:
+            body["aggs"][UNKEYED] = {"missing": {"field": CLUSTER_KEY_FIELD}}
     return body
 
 
@@ -407,24 +416,24 @@ def _sort(request: SearchRequest) -> list[Any]:
     return [newest, "_score"] if request.sort == "date" else ["_score", newest]
 
 
-def _facet_aggs(facet_filters: dict[str, dict[str, Any]], clusters: bool) -> dict[str, Any]:
-    """Each facet's values with counts (documents, or with ``clusters`` the clusters under
-    ``clusters`` in each bucket; values are ranked by documents). Facet values filter the hits through
-    post_filter, and each facet's counts apply every filter but its own: picking Beijing still shows
-    how many hits Shanghai would give."""
+def _facet_aggs(facet_filters: dict[str, dict[str, Any]], clusters: str | None) -> dict[str, Any]:
+    """Each facet's values with counts: documents, or, with ``clusters`` (the field clusters are
+    counted by), the clusters under ``clusters`` in each bucket; values are ranked by documents.
+    Facet values filter the hits through post_filter, and each facet's counts apply every filter but
+    its own: picking Beijing still shows how many hits Shanghai would give."""
     aggs = {}
     for name, field in FACETS.items():
         values: dict[str, Any] = {"terms": {"field": field, "size": 30}}
         if clusters:
             values["terms"]["collect_mode"] = "breadth_first"  # clusters counted for the 30 kept only
-            values["aggs"] = {"clusters": _cluster_count(FACET_CLUSTER_PRECISION)}
+            values["aggs"] = {"clusters": _cluster_count(clusters, FACET_CLUSTER_PRECISION)}
         others = [f for other, f in facet_filters.items() if other != name]
         aggs[name] = {"filter": {"bool": {"filter": others}}, "aggs": {"values": values}}
     return aggs
 
 
-def _cluster_count(precision: int = CLUSTER_COUNT_PRECISION) -> dict[str, Any]:
-    return {"cardinality": {"field": CLUSTER_FIELD, "precision_threshold": precision}}
+def _cluster_count(field: str, precision: int) -> dict[str, Any]:
+    return {"cardinality": {"field": field, "precision_threshold": precision}}
 
 
 def _collapse() -> dict[str, Any]:

@@ -11,10 +11,12 @@ from typing import Any
 
 from indexer.engine import Engine, EngineError, EngineNotFound, EngineUnavailable, open_engine
 from indexer.query import (
+    CLUSTER_FIELD,
     COPY_FIELDS,
     FACETS,
     MAX_LISTED_COPIES,
     UNCLUSTERED,
+    UNKEYED,
     SearchRequest,
     search_body,
 )
@@ -76,6 +78,9 @@ def run_search(
         collapsed = False
         expanded = request.model_copy(update={"expand_reposts": True})
         response = _search(engine, alias, search_body(expanded, rates or {}))
+    elif collapsed and response["aggregations"][UNKEYED]["doc_count"]:
+        # Documents clustered before cluster keys existed: count clusters by their ids (slower).
+        response = _search(engine, alias, search_body(request, rates or {}, count_by=CLUSTER_FIELD))
     aggregations = response.get("aggregations", {})
     hits = [_collapsed_hit(hit) if collapsed else _hit(hit) for hit in response["hits"]["hits"]]
     return {

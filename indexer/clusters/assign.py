@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from indexer.clusters.book import ClusterBook, merge_plan
+from indexer.clusters.key import cluster_key, set_cluster
 from indexer.clusters.origin import is_original
 from indexer.clusters.sketch import SKETCH_DOC_VALUES, SKETCH_FIELD, Sketch, sketch_text
 from indexer.clusters.verify import jaccard, same_document
@@ -44,7 +45,7 @@ _DOC_VALUES = ["id", "cluster_id", "detected_language", *SKETCH_DOC_VALUES]
 # Moves a document to a cluster only if that makes its cluster id smaller: merges commute.
 _MOVE = (
     "if (ctx._source.cluster_id == null || ctx._source.cluster_id.compareTo(params.to) > 0) "
-    "{ ctx._source.cluster_id = params.to } else { ctx.op = 'noop' }"
+    "{ ctx._source.cluster_id = params.to; ctx._source.cluster_key = params.key } else { ctx.op = 'noop' }"
 )
 
 
@@ -71,14 +72,15 @@ def _sketch_or_none(doc: BulkDoc) -> Sketch | None:
         return sketch_document(doc.source)
     except Exception:
         log.exception("cannot sketch document %s for repost clusters; it stays its own cluster", doc.id)
-        doc.source["cluster_id"] = doc.id
+        set_cluster(doc.source, doc.id)
         doc.source["is_original"] = False
         return None
 
 
 class RepostClusters:
-    """Fills ``cluster_id``, ``is_original``, ``lsh_bands`` and ``repost_sketch`` of a batch's
-    documents (``assign``) and reconciles clusters after the write (``settle``) in ``index``."""
+    """Fills ``cluster_id`` (with ``cluster_key``), ``is_original``, ``lsh_bands`` and
+    ``repost_sketch`` of a batch's documents (``assign``) and reconciles clusters after the write
+    (``settle``) in ``index``."""
 
     def __init__(
         self,
@@ -118,7 +120,7 @@ class RepostClusters:
                 self.publishers.get(doc.source.get("source_id", "")),
             )
         for doc in docs:
-            doc.source["cluster_id"] = book.cluster_of(doc.id)
+            set_cluster(doc.source, book.cluster_of(doc.id))
 
     def settle(self, docs: Sequence[BulkDoc]) -> int:
         """After the write: merge the clusters each document copies into the smallest id. Returns
@@ -143,7 +145,7 @@ class RepostClusters:
         ]
         plan = merge_plan(groups)
         for doc in docs:  # what is percolated next carries the settled cluster
-            doc.source["cluster_id"] = plan.get(doc.source["cluster_id"], doc.source["cluster_id"])
+            set_cluster(doc.source, plan.get(doc.source["cluster_id"], doc.source["cluster_id"]))
         return self._move(plan)
 
     def _recent_candidates(self, sketches: Sequence[Sketch], since: str) -> RecentCopies | None:
@@ -202,7 +204,8 @@ class RepostClusters:
                 operations.append(
                     {"update": {"_index": hit["_index"], "_id": hit["_id"], "retry_on_conflict": 5}}
                 )
-                operations.append({"script": {"source": _MOVE, "lang": "painless", "params": {"to": new}}})
+                script = {"source": _MOVE, "lang": "painless", "params": {"to": new, "key": cluster_key(new)}}
+                operations.append({"script": script})
             if operations:
                 _raise_for_failures(self.engine.bulk(operations))
                 moved += len(operations) // 2

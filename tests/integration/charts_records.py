@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from indexer.clusters.key import set_cluster
 from indexer.engine import Engine
 from indexer.index_versions import ensure_index
 from indexer.mapping import document_from_record
@@ -74,7 +75,7 @@ def index_for_charts(
     for record in records:
         doc = document_from_record(record)
         if clusters is not None:
-            doc["cluster_id"] = clusters[record.id]
+            set_cluster(doc, clusters[record.id])
         docs.append(BulkDoc(record.id, version_of(record.fetched_at), doc))
     assert BulkWriter(engine, alias, refresh="wait_for").write(docs) == []
 

@@ -10,6 +10,7 @@ import pytest
 from kafka.consumer.fetcher import ConsumerRecord
 
 from indexer.clusters.assign import RepostClusters
+from indexer.clusters.key import cluster_key, set_cluster
 from indexer.index_versions import create_next_version, ensure_index
 from indexer.mapping import document_from_record
 from indexer.query import SearchRequest, search_body
@@ -140,13 +141,14 @@ def test_settle_merges_two_clusters_that_missed_each_other_into_the_smallest_id(
         writer = BulkWriter(engine, settings.index_alias, refresh="wait_for")
         doc = BulkDoc(rec.id, version_of(rec.fetched_at), document_from_record(rec))
         clusters.assign([doc])
-        doc.source["cluster_id"] = rec.id
+        set_cluster(doc.source, rec.id)
         writer.write([doc])
     moved = RepostClusters(engine, settings.index_alias).settle([doc])
     engine.refresh(settings.index_alias)
     docs = stored(engine, settings.index_alias)
     assert moved == 1
     assert {d["cluster_id"] for d in docs.values()} == {copies[0].id}
+    assert {d["cluster_key"] for d in docs.values()} == {cluster_key(copies[0].id)}
 
 
 def without_write_time(doc: dict) -> dict:

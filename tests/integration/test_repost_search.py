@@ -1,7 +1,8 @@
 """Reposts in search on the real engine (issue 11): one hit per cluster, its canonical member (the
 issuer's own page, else the earliest published) with the other copies listed; expand shows every copy;
 the total and facets count clusters; a document without a cluster is its own. Documents are built here,
-their ``cluster_id`` and ``is_original`` set by hand (the indexer computes them)."""
+their ``cluster_id`` (with or without ``cluster_key``) and ``is_original`` set by hand (the indexer
+computes them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from indexer.api import create_app
+from indexer.clusters.key import set_cluster
 from indexer.index_versions import ensure_index
 from indexer.mapping import document_from_record
 from indexer.query import SearchRequest
@@ -25,7 +27,9 @@ pytestmark = pytest.mark.integration
 CLUSTER_FIELDS = {"cluster_id": {"type": "keyword"}, "is_original": {"type": "boolean"}}
 
 
-def copy_of(n: int, source: str, day: int, cluster: str | None, original: bool = False) -> dict:
+def copy_of(
+    n: int, source: str, day: int, cluster: str | None, original: bool = False, keyed: bool = True
+) -> dict:
     raw = make_raw(n).model_copy(update={"source_id": source, "published_at": datetime(2024, 3, day)})
     record = EnrichedRecord(
         **raw.model_dump(exclude={"schema_version"}),
@@ -35,7 +39,9 @@ def copy_of(n: int, source: str, day: int, cluster: str | None, original: bool =
         extractor_version="test",
     )
     doc = document_from_record(record) | {"topics": ["computing-power"], "is_original": original}
-    if cluster is not None:
+    if cluster is not None and keyed:
+        set_cluster(doc, cluster)
+    elif cluster is not None:  # clustered before cluster keys existed
         doc["cluster_id"] = cluster
     return doc
 
@@ -48,17 +54,19 @@ def write(engine, alias: str, docs: list[dict]) -> None:
     assert BulkWriter(engine, alias, refresh="wait_for").write(bulk) == []
 
 
-@pytest.fixture
-def reposted(settings, engine):
+@pytest.fixture(params=["keyed", "clustered before keys"])
+def reposted(request, settings, engine):
     """A bureau's notice reposted by a portal (first) and a district site; a notice on two news
-    sites, no original among them; a notice on one site. Returns (alias, engine, {name: id})."""
+    sites, no original among them; a notice on one site. Returns (alias, engine, {name: id}). The
+    documents have a ``cluster_key`` (counted by it), or only ``cluster_id`` (counted by that)."""
+    keyed = request.param == "keyed"
     docs = {
-        "bureau": copy_of(1, "bureau", 3, "notice-a", original=True),
-        "portal": copy_of(2, "portal", 1, "notice-a"),
-        "district": copy_of(3, "district", 2, "notice-a"),
-        "news-late": copy_of(4, "news", 6, "notice-b"),
-        "news-early": copy_of(5, "wire", 5, "notice-b"),
-        "alone": copy_of(6, "bureau", 4, "notice-c"),
+        "bureau": copy_of(1, "bureau", 3, "notice-a", original=True, keyed=keyed),
+        "portal": copy_of(2, "portal", 1, "notice-a", keyed=keyed),
+        "district": copy_of(3, "district", 2, "notice-a", keyed=keyed),
+        "news-late": copy_of(4, "news", 6, "notice-b", keyed=keyed),
+        "news-early": copy_of(5, "wire", 5, "notice-b", keyed=keyed),
+        "alone": copy_of(6, "bureau", 4, "notice-c", keyed=keyed),
     }
     write(engine, settings.index_alias, list(docs.values()))
     return settings.index_alias, engine, {name: doc["id"] for name, doc in docs.items()}

@@ -43,7 +43,7 @@ def month(start: str, count: int) -> dict[str, Any]:
 
 
 def answer(
-    months: list[dict[str, Any]], provinces: list[dict[str, Any]], unclustered: int = 0
+    months: list[dict[str, Any]], provinces: list[dict[str, Any]], unclustered: int = 0, unkeyed: int = 0
 ) -> dict[str, Any]:
     return {
         "aggregations": {
@@ -52,6 +52,7 @@ def answer(
             "undated": {"doc_count": 2},
             "provinces": {"buckets": provinces},
             "unclustered": {"doc_count": unclustered},
+            "unkeyed": {"doc_count": unkeyed},
         }
     }
 
@@ -80,7 +81,10 @@ def test_every_filter_is_in_the_query_so_the_charts_count_what_the_search_shows(
     assert {"range": {"published_at": {"gte": "2024-01-01"}}} in filters
     assert body["aggs"]["month"]["date_histogram"]["calendar_interval"] == "month"
     assert body["aggs"]["week"]["date_histogram"]["calendar_interval"] == "week"
-    assert body["aggs"]["month"]["aggs"]["clusters"]["cardinality"]["field"] == "cluster_id"
+    assert body["aggs"]["month"]["aggs"]["clusters"]["cardinality"]["field"] == "cluster_key"
+    assert body["aggs"]["unkeyed"] == {"missing": {"field": "cluster_key"}}
+    by_id = charts_body(request, RATES, clusters=True, count_by="cluster_id")
+    assert by_id["aggs"]["month"]["aggs"]["clusters"]["cardinality"]["field"] == "cluster_id"
     assert charts_body(request, RATES, clusters=False)["aggs"]["month"]["aggs"] == {}
 
 
@@ -170,3 +174,14 @@ def test_documents_without_a_cluster_make_the_charts_count_documents(unclustered
     result = run_charts(engine, "alias", SearchRequest(), RATES)  # type: ignore[arg-type]
     assert len(engine.bodies) == searches and result["counts"] == counts
     assert ("clusters" in engine.bodies[-1]["aggs"]["month"]["aggs"]) is (counts == "clusters")
+
+
+def test_documents_clustered_before_keys_existed_make_the_charts_count_clusters_by_their_id():
+    first = answer([month("2024-01-01", 1)], [], unkeyed=2)
+    counted = answer([{**month("2024-01-01", 1), "clusters": {"value": 1}}], [])
+    counted["aggregations"]["week"]["buckets"][0]["clusters"] = {"value": 1}
+    counted["aggregations"]["undated"]["clusters"] = {"value": 0}
+    engine = RecordingEngine([first, counted])
+    result = run_charts(engine, "alias", SearchRequest(), RATES)  # type: ignore[arg-type]
+    assert len(engine.bodies) == 2 and result["counts"] == "clusters"
+    assert engine.bodies[1]["aggs"]["month"]["aggs"]["clusters"]["cardinality"]["field"] == "cluster_id"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.query import CANONICAL_SORT, FACETS, UNCLUSTERED, SearchRequest, search_body
+from indexer.query import CANONICAL_SORT, FACETS, UNCLUSTERED, UNKEYED, SearchRequest, search_body
 from indexer.search import format_hit, run_search
 
 BUCKETS = {"values": {"buckets": [{"key": "beijing", "doc_count": 3, "clusters": {"value": 1}}]}}
@@ -30,16 +30,34 @@ def test_the_total_and_facets_count_clusters_when_collapsed_and_documents_when_e
     assert collapsed["aggs"]["clusters"]["filter"] == {
         "bool": {"filter": [{"terms": {"place_names": ["Beijing"]}}]}
     }
-    assert collapsed["aggs"]["clusters"]["aggs"]["count"]["cardinality"]["field"] == "cluster_id"
-    assert (
-        collapsed["aggs"]["topics"]["aggs"]["values"]["aggs"]["clusters"]["cardinality"]["field"]
-        == "cluster_id"
-    )
+    assert counted_by(collapsed) == {"cluster_key"}
     assert collapsed["aggs"][UNCLUSTERED] == {"missing": {"field": "cluster_id"}}
+    assert collapsed["aggs"][UNKEYED] == {"missing": {"field": "cluster_key"}}
     expanded = search_body(SearchRequest(places=["Beijing"], expand_reposts=True), {})
     assert "collapse" not in expanded
     assert set(expanded["aggs"]) == set(FACETS)
     assert "aggs" not in expanded["aggs"]["topics"]["aggs"]["values"]
+
+
+def counted_by(body: dict[str, Any]) -> set[str]:
+    """The fields of every cardinality aggregation in ``body``, at any depth."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "cardinality" in node:
+                found.add(node["cardinality"]["field"])
+            for value in node.values():
+                walk(value)
+
+    walk(body["aggs"])
+    return found
+
+
+def test_clusters_clustered_before_keys_existed_are_counted_by_their_id():
+    body = search_body(SearchRequest(places=["Beijing"]), {}, count_by="cluster_id")
+    assert counted_by(body) == {"cluster_id"}
+    assert UNKEYED not in body["aggs"]
 
 
 class RecordingEngine:
@@ -67,7 +85,7 @@ def member(doc_id: str, source: str, published: str) -> dict[str, Any]:
     }
 
 
-def collapsed_response(unclustered: int = 0) -> dict[str, Any]:
+def collapsed_response(unclustered: int = 0, unkeyed: int = 0) -> dict[str, Any]:
     canonical = {**member("b", "bureau", "2024-03-02"), "highlight": {"text.cjk": ["<mark>补贴</mark>"]}}
     copies = [member("b", "bureau", "2024-03-02"), member("a", "portal", "2024-03-01")]
     hit = {
@@ -84,6 +102,7 @@ def collapsed_response(unclustered: int = 0) -> dict[str, Any]:
             **aggs,
             "clusters": {"count": {"value": 1}},
             UNCLUSTERED: {"doc_count": unclustered},
+            UNKEYED: {"doc_count": unkeyed},
         },
     }
 
@@ -114,6 +133,19 @@ def test_a_collapsed_hit_is_the_canonical_member_with_the_other_copies_listed():
     assert result["facets"]["places"] == [{"value": "beijing", "count": 1}]
     assert "also published by 1 source:" in format_hit(hit)
     assert "https://portal.example/a" in format_hit(hit)
+
+
+def test_a_search_of_keyed_clusters_asks_once():
+    engine = RecordingEngine(collapsed_response())
+    run_search(engine, "news", SearchRequest(q="补贴"))
+    assert len(engine.bodies) == 1 and counted_by(engine.bodies[0]) == {"cluster_key"}
+
+
+def test_documents_without_a_cluster_key_make_the_search_count_clusters_by_their_id():
+    engine = RecordingEngine(collapsed_response(unkeyed=2), collapsed_response())
+    result = run_search(engine, "news", SearchRequest(q="补贴"))
+    assert counted_by(engine.bodies[1]) == {"cluster_id"} and "collapse" in engine.bodies[1]
+    assert (result["total"], result["counts"]) == (1, "clusters")
 
 
 def test_documents_without_a_cluster_make_the_search_show_every_document_each_its_own_cluster():
