@@ -469,6 +469,24 @@ def test_stage_commands_parse_as_policyradar_subcommands(services: Services) -> 
         assert args.command == subcommand, f"{name} runs {args.command!r}, expected {subcommand!r}"
 
 
+def test_the_image_carries_the_pages_chart_library_from_the_npm_lock() -> None:
+    lines = final_stage_lines()
+    copies = [shlex.split(line[5:]) for line in lines if line.upper().startswith("COPY --FROM=")]
+    assert [
+        "--from=web-assets",
+        "/web/node_modules/chart.js/dist/chart.umd.min.js",
+        "./indexer/web/vendor/",
+    ] in copies
+    stage = next(
+        line for line in dockerfile_lines() if line.upper().startswith("FROM ") and " AS web-assets" in line
+    )
+    assert stage.split()[1].startswith("node:")
+    assert any("npm ci" in line for line in dockerfile_lines())
+    assert any("--require-hashes -r requirements.lock" in line for line in lines), (
+        "dependencies from the lock"
+    )
+
+
 def test_image_entrypoint_is_the_policyradar_script() -> None:
     entrypoints = [line for line in dockerfile_lines() if line.upper().startswith("ENTRYPOINT ")]
     assert entrypoints, "the Dockerfile has no ENTRYPOINT"
@@ -609,7 +627,7 @@ def test_build_context_and_copies_exist(services: Services) -> None:
         assert (context / build["dockerfile"]).resolve() == DOCKERFILE.resolve()
     copied = []
     for line in dockerfile_lines():
-        if line.upper().startswith("COPY "):
+        if line.upper().startswith("COPY ") and "--from=" not in line:  # not from another stage
             *sources, _dest = shlex.split(line[5:])
             copied.extend(s for s in sources if not s.startswith("--"))
     for source in copied:
@@ -624,10 +642,17 @@ def test_build_context_and_copies_exist(services: Services) -> None:
     assert any(s.rstrip("/") == "deploy/demo_site" for s in copied)
 
 
+def final_stage_lines() -> list[str]:
+    """The instructions of the Dockerfile's last stage (the image; earlier stages build parts of it)."""
+    lines = dockerfile_lines()
+    start = max(n for n, line in enumerate(lines) if line.upper().startswith("FROM "))
+    return lines[start:]
+
+
 def test_sources_dir_points_at_the_copied_sources() -> None:
-    workdir = next(line.split()[1] for line in dockerfile_lines() if line.upper().startswith("WORKDIR "))
+    workdir = next(line.split()[1] for line in final_stage_lines() if line.upper().startswith("WORKDIR "))
     destinations = {}
-    for line in dockerfile_lines():
+    for line in final_stage_lines():
         if line.upper().startswith("COPY "):
             *sources, dest = shlex.split(line[5:])
             for source in sources:
