@@ -1,14 +1,11 @@
 """Cluster assignment at index time, shared by every indexer copy through the index itself.
 
 Before a batch is written, each document's candidates are the indexed documents that share one of
-its LSH band hashes (same detected language, the ``CANDIDATES`` sharing the most) and the earlier
-documents of the batch. One search reads every indexed document that shares a band with the batch
-and sorts them out in memory; when more share one than the batch would read document by document
-(``CANDIDATES`` each, at most ``MAX_SHARED``), each document asks for its own in one multi-search
-instead. The candidates ``verify`` accepts give the document their cluster (the smallest cluster id
-when it copies several, which merges them), else it starts a cluster named by its own id.
-A new version of a page that still resembles its previous version keeps the previous version's
-cluster.
+its LSH band hashes (a query on ``lsh_bands``, same detected language; one multi-search for the
+batch) and the earlier documents of the batch; the ones ``verify`` accepts give it their cluster
+(the smallest cluster id when it copies several, which merges them), else it starts a cluster named
+by its own id. A new version of a page that still resembles its previous version keeps the previous
+version's cluster.
 
 After the batch is written, ``settle`` asks again once the writes are searchable (the writer's
 ``wait_for``, else a refresh): two indexers that wrote copies of one notice at the same moment each
@@ -22,7 +19,7 @@ decrease, so every indexer converges on the same answer, and a replayed batch ch
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,7 +40,6 @@ SAME_PAGE_JACCARD = 0.5  # a new version this close to the previous one stays in
 PAGE_SIZE = 500
 MAX_TERMS = 20_000  # band hashes in one terms filter (the engine refuses more than 65,536)
 RECENT_LIMIT = 1000  # recent documents sharing a band with a batch, settled in memory up to this many
-MAX_SHARED = 5000  # documents sharing a band with a batch, read in one search up to this many
 SETTLE_MARGIN = timedelta(minutes=5)
 _DOC_VALUES = ["id", "cluster_id", "detected_language", *SKETCH_DOC_VALUES]
 # Moves a document to a cluster only if that makes its cluster id smaller: merges commute.
@@ -108,7 +104,7 @@ class RepostClusters:
         sketched = [(doc, sketch) for doc in docs if (sketch := _sketch_or_none(doc)) is not None]
         docs = [doc for doc, _ in sketched]
         sketches = [sketch for _, sketch in sketched]
-        for doc, sketch, hits in zip(docs, sketches, self._assign_candidates(sketches), strict=True):
+        for doc, sketch, hits in zip(docs, sketches, self._candidates(sketches), strict=True):
             linked = set()
             for hit in hits:
                 if hit.id == doc.id:  # the page's previous version
@@ -141,7 +137,7 @@ class RepostClusters:
         owns = [doc.source["cluster_id"] for doc in docs]
         sketches = [Sketch.from_fields(d.source["detected_language"], d.source[SKETCH_FIELD]) for d in docs]
         since = _recent_since(docs)
-        recent = self._sharing_a_band(sketches, RECENT_LIMIT, since)
+        recent = self._recent_candidates(sketches, since)
         per_doc = recent.among(sketches) if recent is not None else self._candidates(sketches, owns, since)
         groups = [
             {own} | {hit.cluster for hit in hits if hit.id != doc.id and same_document(sketch, hit.sketch)}
@@ -152,39 +148,33 @@ class RepostClusters:
             set_cluster(doc.source, plan.get(doc.source["cluster_id"], doc.source["cluster_id"]))
         return self._move(plan)
 
-    def _assign_candidates(self, sketches: Sequence[Sketch]) -> list[list[Indexed]]:
-        """Per sketch, the ``CANDIDATES`` indexed documents sharing the most of its bands."""
-        limit = min(CANDIDATES * len(sketches), MAX_SHARED)
-        shared = self._sharing_a_band(sketches, limit)
-        return shared.among(sketches, CANDIDATES) if shared is not None else self._candidates(sketches)
-
-    def _sharing_a_band(
-        self, sketches: Sequence[Sketch], limit: int, since: str | None = None
-    ) -> SharedBands | None:
-        """The documents (written since ``since`` when given) that share a band with one of
-        ``sketches``, in the same language (one search), or None when more than ``limit`` do."""
+    def _recent_candidates(self, sketches: Sequence[Sketch], since: str) -> RecentCopies | None:
+        """The documents written since ``since`` that share a band with one of ``sketches`` (one
+        search), or None when more than ``RECENT_LIMIT`` do."""
         bands = sorted({band for sketch in sketches for band in sketch.bands()})
         if not bands:
-            return SharedBands([])
+            return RecentCopies([])
         if len(bands) > MAX_TERMS:  # a very large batch: its documents ask one by one
             return None
-        filters: list[dict[str, Any]] = [
-            {"terms": {"detected_language": sorted({s.language for s in sketches})}},
-            {"terms": {"lsh_bands": bands}},
-        ]
-        if since is not None:
-            filters.insert(0, {"range": {"indexed_at": {"gte": since}}})
         body = {
-            "size": limit,
-            "track_total_hits": limit + 1,
+            "size": RECENT_LIMIT,
+            "track_total_hits": RECENT_LIMIT + 1,
             "_source": False,
             "docvalue_fields": _DOC_VALUES,
-            "query": {"bool": {"filter": filters}},
+            "query": {
+                "bool": {
+                    "filter": [
+                        {"range": {"indexed_at": {"gte": since}}},
+                        {"terms": {"detected_language": sorted({s.language for s in sketches})}},
+                        {"terms": {"lsh_bands": bands}},
+                    ]
+                }
+            },
         }
         answer = self.engine.search(self.index, body)
-        if answer["hits"]["total"]["value"] > limit:
+        if answer["hits"]["total"]["value"] > RECENT_LIMIT:
             return None
-        return SharedBands(_hits(answer))
+        return RecentCopies(_hits(answer))
 
     def _candidates(
         self,
@@ -238,8 +228,8 @@ class RepostClusters:
             request = {**request, "search_after": hits[-1]["sort"]}
 
 
-class SharedBands:
-    """Indexed documents read in one search, found by their bands in memory."""
+class RecentCopies:
+    """Recently written documents, found by their bands in memory."""
 
     def __init__(self, hits: list[Indexed]) -> None:
         self.by_band: dict[str, list[Indexed]] = defaultdict(list)
@@ -247,19 +237,12 @@ class SharedBands:
             for band in hit.sketch.bands():
                 self.by_band[band].append(hit)
 
-    def among(self, sketches: Sequence[Sketch], limit: int | None = None) -> list[list[Indexed]]:
-        """Per sketch, the documents in its language that share one of its bands, each once, those
-        sharing the most first (at most ``limit``: what a search per document would return)."""
+    def among(self, sketches: Sequence[Sketch]) -> list[list[Indexed]]:
+        """Per sketch, the recent documents that share one of its bands (each once)."""
         found = []
         for sketch in sketches:
-            shared: Counter[str] = Counter()
-            hits: dict[str, Indexed] = {}
-            for band in sketch.bands():
-                for hit in self.by_band.get(band, ()):
-                    if hit.sketch.language == sketch.language:
-                        shared[hit.id] += 1
-                        hits[hit.id] = hit
-            found.append([hits[doc_id] for doc_id, _ in shared.most_common(limit)])
+            hits = {hit.id: hit for band in sketch.bands() for hit in self.by_band.get(band, ())}
+            found.append(list(hits.values()))
         return found
 
 

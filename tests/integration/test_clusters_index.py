@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from kafka.consumer.fetcher import ConsumerRecord
 
-from indexer.clusters import assign as assign_module
 from indexer.clusters.assign import RepostClusters
 from indexer.clusters.key import cluster_key, set_cluster
 from indexer.index_versions import create_next_version, ensure_index
@@ -87,12 +86,9 @@ def stored(engine, index: str) -> dict[str, dict]:
     return {hit["_id"]: hit["_source"] for hit in hits}
 
 
-@pytest.mark.parametrize("read", ["in one search", "document by document"])
 def test_a_repost_indexed_later_joins_the_original_cluster_and_only_the_issuer_page_is_original(
-    settings, engine, producer, monkeypatch, read
+    settings, engine, producer
 ):
-    if read == "document by document":  # as when more documents share a band than a batch may read
-        monkeypatch.setattr(assign_module, "MAX_SHARED", 0)
     ensure_index(engine, settings.index_alias)
     original = record("https://jxj.hangzhou.gov.cn/art/1.html", NOTICE)
     copy = record("https://news.example.com/a/9.html", repost("转载"), kind="media")

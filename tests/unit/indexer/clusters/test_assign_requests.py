@@ -1,7 +1,6 @@
-"""What assigning and settling clusters asks of the engine: one search per batch to assign (a
-multi-search when more documents share a band than the batch may read), one search of the recent
-documents to settle (a multi-search when too many are recent), never a search per document, and a
-refresh only when the batch's writes did not wait for one."""
+"""What assigning and settling clusters asks of the engine: one multi-search per batch to assign
+(never one search per document), one search of the recent documents to settle (a multi-search when
+too many are recent), and a refresh only when the batch's writes did not wait for one."""
 
 from __future__ import annotations
 
@@ -20,12 +19,11 @@ SUBJECTS = ["人工智能产业", "集成电路设计", "生物医药创新", "�
 class RecordingEngine:
     """Answers every search with no hits and notes what was asked."""
 
-    def __init__(self, fail_search: bool = False, recent: int = 0, sharing: int = 0) -> None:
+    def __init__(self, fail_search: bool = False, recent: int = 0) -> None:
         self.calls: list[tuple[str, int]] = []
         self.bodies: list[dict[str, Any]] = []
         self.fail_search = fail_search
         self.recent = recent  # how many recent documents the settle search says match
-        self.sharing = sharing  # how many documents the assign search says share a band
 
     def search_many(self, index: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
         self.calls.append(("search_many", len(bodies)))
@@ -36,11 +34,8 @@ class RecordingEngine:
 
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         self.calls.append(("search", 1))
-        if self.fail_search:
-            raise EngineUnavailable("opensearch: ConnectionError: refused")
         self.bodies.append(body)
-        total = self.recent if "indexed_at" in str(body["query"]) else self.sharing
-        return {"hits": {"hits": [], "total": {"value": total, "relation": "eq"}}}
+        return {"hits": {"hits": [], "total": {"value": self.recent, "relation": "eq"}}}
 
     def refresh(self, index: str) -> None:
         self.calls.append(("refresh", 0))
@@ -56,22 +51,13 @@ def batch(size: int) -> list[BulkDoc]:
     return docs
 
 
-def test_a_batch_is_assigned_with_one_search_and_settled_with_one_search_of_recent_documents():
+def test_a_batch_is_assigned_with_one_multi_search_and_settled_with_one_search_of_recent_documents():
     engine = RecordingEngine()
     clusters = RepostClusters(engine, "announcements", refresh="wait_for")  # type: ignore[arg-type]
     docs = batch(5)
     clusters.assign(docs)
     clusters.settle(docs)
-    assert engine.calls == [("search", 1), ("search", 1)]
-    assign = engine.bodies[0]
-    [bands] = [
-        f["terms"]["lsh_bands"]
-        for f in assign["query"]["bool"]["filter"]
-        if "lsh_bands" in f.get("terms", {})
-    ]
-    assert bands == sorted({band for d in docs for band in d.source["lsh_bands"]})
-    assert assign["size"] == 5 * assign_module.CANDIDATES
-    assert assign["track_total_hits"] == assign["size"] + 1
+    assert engine.calls == [("search_many", 5), ("search", 1)]
     assert all(d.source["cluster_id"] and len(d.source["lsh_bands"]) == 42 for d in docs)
     recent = engine.bodies[-1]["query"]["bool"]["filter"][0]["range"]["indexed_at"]["gte"]
     assert recent < docs[0].source["indexed_at"]  # a margin before the batch was assigned
@@ -83,17 +69,8 @@ def test_settle_asks_per_document_when_too_many_recent_documents_share_a_band():
     docs = batch(3)
     clusters.assign(docs)
     clusters.settle(docs)
-    assert engine.calls == [("search", 1), ("search", 1), ("search_many", 3)]
+    assert engine.calls == [("search_many", 3), ("search", 1), ("search_many", 3)]
     assert all("indexed_at" in str(body["query"]) for body in engine.bodies[-3:])
-
-
-def test_assign_asks_per_document_when_more_documents_share_a_band_than_the_batch_may_read():
-    engine = RecordingEngine(sharing=3 * assign_module.CANDIDATES + 1)
-    clusters = RepostClusters(engine, "announcements", refresh="wait_for")  # type: ignore[arg-type]
-    docs = batch(3)
-    clusters.assign(docs)
-    assert engine.calls == [("search", 1), ("search_many", 3)]
-    assert all(body["size"] == assign_module.CANDIDATES for body in engine.bodies[-3:])
 
 
 def test_settle_refreshes_the_index_only_when_the_writes_were_not_made_searchable():
@@ -102,7 +79,7 @@ def test_settle_refreshes_the_index_only_when_the_writes_were_not_made_searchabl
     docs = batch(2)
     clusters.assign(docs)
     clusters.settle(docs)
-    assert engine.calls == [("search", 1), ("refresh", 0), ("search", 1)]
+    assert engine.calls == [("search_many", 2), ("refresh", 0), ("search", 1)]
 
 
 def test_an_engine_outage_while_assigning_reaches_the_stage_as_unavailable():
@@ -125,7 +102,7 @@ def test_a_document_that_cannot_be_sketched_is_its_own_cluster_and_the_batch_goe
     monkeypatch.setattr(assign_module, "sketch_document", failing_on_d1)
     clusters.assign(docs)
     clusters.settle(docs)
-    assert engine.calls == [("search", 1), ("search", 1)]
+    assert engine.calls == [("search_many", 2), ("search", 1)]
     assert docs[1].source["cluster_id"] == "d1" and "lsh_bands" not in docs[1].source
     assert all(len(docs[n].source["lsh_bands"]) == 42 for n in (0, 2))
     assert "cannot sketch document d1" in caplog.text
@@ -161,27 +138,3 @@ def test_a_batch_with_more_band_hashes_than_a_terms_filter_takes_settles_documen
     clusters.assign(docs)
     clusters.settle(docs)
     assert engine.calls == [("search_many", 2), ("search_many", 2)]
-
-
-def test_documents_read_in_one_search_are_ranked_by_the_bands_they_share_in_the_same_language():
-    from dataclasses import replace
-
-    from indexer.clusters.assign import Indexed, SharedBands
-    from indexer.clusters.sketch import sketch_text
-
-    lines = [f"第{n}条 {SUBJECTS[n % 5]}企业申报专项资金，最高补贴{n + 1}00万元。" for n in range(30)]
-    new = sketch_text("\n".join(lines), "zh")
-    whole = sketch_text("\n".join(lines), "zh")
-    half = sketch_text("\n".join(lines[:15]), "zh")
-    other = sketch_text("关于举办人工智能大会的通知\n会议定于五月在北京举行。", "zh")
-    hits = [
-        Indexed("half", "half", half),
-        Indexed("whole", "whole", whole),
-        Indexed("english", "english", replace(whole, language="en")),  # same bands, other language
-        Indexed("other", "other", other),
-    ]
-    [ranked] = SharedBands(hits).among([new])
-    assert [hit.id for hit in ranked][:2] == ["whole", "half"]
-    assert "english" not in {hit.id for hit in ranked}
-    [top] = SharedBands(hits).among([new], limit=1)
-    assert [hit.id for hit in top] == ["whole"]
