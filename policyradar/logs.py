@@ -48,6 +48,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class ClosedConnectionReadFilter(logging.Filter):
+    """kafka-python 3.0's reader can wake on a connection the client has just closed itself (it
+    closes connections idle for 9 minutes), find no socket and log the failed read at ERROR with a
+    traceback. Nothing failed: the read task ends and the next request opens a connection. Such a
+    record (its transport already closed) becomes one WARNING line without the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        transport = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        closed = getattr(transport, "_closed", False) is True
+        if record.levelno >= logging.ERROR and closed and "Error receiving network data" in str(record.msg):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg = f"{record.msg} (a connection the client had closed; nothing lost)"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+KAFKA_TRANSPORT_LOGGER = "kafka.net.transport"
+
+
 def configure_logging(log_format: str = "text", *, verbose: bool = False) -> None:
     """Install one root handler on stderr in ``log_format`` ("text" or "json")."""
     handler = logging.StreamHandler()
@@ -60,6 +79,10 @@ def configure_logging(log_format: str = "text", *, verbose: bool = False) -> Non
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.NOTSET if verbose else logging.ERROR)
+    transport = logging.getLogger(KAFKA_TRANSPORT_LOGGER)
+    for old_filter in [f for f in transport.filters if isinstance(f, ClosedConnectionReadFilter)]:
+        transport.removeFilter(old_filter)
+    transport.addFilter(ClosedConnectionReadFilter())
 
 
 def record_context(record: Any) -> dict[str, Any]:

@@ -63,3 +63,41 @@ def test_chinese_text_is_written_as_is(restore_logging, capsys):
     logging.getLogger("policyradar.crawl").warning("来源 %s 无响应", "beijing-kjw", extra={"source_id": "bj"})
     entry = json.loads(capsys.readouterr().err)
     assert entry["message"] == "来源 beijing-kjw 无响应" and entry["source_id"] == "bj"
+
+
+class Transport:
+    """Stands in for kafka-python's transport: its state and its repr in the log line."""
+
+    def __init__(self, closed: bool, sock: object | None) -> None:
+        self._closed, self._sock = closed, sock
+
+    def __str__(self) -> str:
+        return "<KafkaTCPTransport [none] (closed)>" if self._closed else "<KafkaTCPTransport [b:9092]>"
+
+
+def read_failure(transport: Transport) -> None:
+    try:
+        transport._sock.recv(4096)  # type: ignore[union-attr]
+    except Exception:
+        logging.getLogger("kafka.net.transport").exception(
+            "%s: Error receiving network data closing socket", transport
+        )
+
+
+def test_a_failed_read_on_a_connection_the_client_closed_is_a_warning_without_traceback(
+    restore_logging, capsys
+):
+    configure_logging("json")
+    read_failure(Transport(closed=True, sock=None))
+    entry = json.loads(capsys.readouterr().err)
+    assert entry["level"] == "WARNING" and "exception" not in entry
+    assert entry["message"].startswith("<KafkaTCPTransport [none] (closed)>: Error receiving network data")
+
+
+def test_a_failed_read_on_an_open_connection_stays_an_error(restore_logging, capsys):
+    configure_logging("json")
+    configure_logging("json")  # configured twice: still one filter, one line
+    read_failure(Transport(closed=False, sock=SimpleNamespace()))
+    [line] = capsys.readouterr().err.strip().splitlines()
+    entry = json.loads(line)
+    assert entry["level"] == "ERROR" and "AttributeError" in entry["exception"]
