@@ -65,7 +65,24 @@ def _sources(sub: argparse._SubParsersAction) -> None:
     a = actions.add_parser("check", help="report which specs still extract items from the live sites")
     a.add_argument("--live", action="store_true", required=True, help="fetch the real sites (needs network)")
     a.add_argument("--source", action="append", metavar="ID", help="only these sources")
+    a.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        default=300.0,
+        metavar="SECONDS",
+        help="stop a source's check after this long; it fails unless it extracted an item (default 300)",
+    )
     a.set_defaults(handler="launcher.preview:check_live_command")
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return seconds
 
 
 def _process(sub: argparse._SubParsersAction) -> None:

@@ -123,17 +123,25 @@ def check_live_command(args: argparse.Namespace) -> int:
     failed = 0
     with tempfile.TemporaryDirectory(prefix="policyradar-check-") as folder:
         for source_id in ids:
-            out = Path(folder) / f"{source_id}.jsonl"
-            result = _dry_run(source_id, 3, out, capture=True)
-            lines = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
-            records = [json.loads(line) for line in lines]
-            good = [r for r in records if "title" in r]
-            status = "ok" if good else "FAILED"
-            failed += not good
-            reason = "" if good else f" ({_last_error(result.stderr)})"
-            print(f"{status:<7}{source_id:<36}{len(good)} item(s){reason}", flush=True)
+            items, problem = _check_source(source_id, Path(folder), args.timeout)
+            failed += not items
+            status, reason = ("ok", "") if items else ("FAILED", f" ({problem})")
+            print(f"{status:<7}{source_id:<36}{items} item(s){reason}", flush=True)
     print(f"{len(ids) - failed} of {len(ids)} sources extract items from their live sites")
     return 1 if failed else 0
+
+
+def _check_source(source_id: str, folder: Path, timeout: float) -> tuple[int, str]:
+    """(items a dry run of ``source_id`` extracted, what went wrong when none): a crawl still running
+    after ``timeout`` seconds is stopped, and what it extracted by then counts."""
+    out = folder / f"{source_id}.jsonl"
+    try:
+        problem = _last_error(_dry_run(source_id, 3, out, capture=True, timeout=timeout).stderr)
+    except PolicyRadarError as exc:  # it did not finish in time
+        problem = str(exc)
+    lines = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
+    records = [json.loads(line) for line in lines if line.strip()]
+    return sum(1 for r in records if "title" in r), problem
 
 
 def _last_error(stderr: str) -> str:
