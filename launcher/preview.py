@@ -140,8 +140,16 @@ def _check_source(source_id: str, folder: Path, timeout: float) -> tuple[int, st
     except PolicyRadarError as exc:  # it did not finish in time
         problem = str(exc)
     lines = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
-    records = [json.loads(line) for line in lines if line.strip()]
-    return sum(1 for r in records if "title" in r), problem
+    return sum(1 for line in lines if "title" in _record_or_empty(line)), problem
+
+
+def _record_or_empty(line: str) -> dict:
+    """A dry run's record; {} for a line a stopped crawl left half written."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def _last_error(stderr: str) -> str:

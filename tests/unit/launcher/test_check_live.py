@@ -16,7 +16,7 @@ from policyradar.errors import PolicyRadarError
 
 def fake_children(hanging: set[str], partial: set[str], seen: list[tuple[str, float | None]]):
     """``_policyradar`` as the check calls it: ``sources list``, then one dry-run crawl per source.
-    A hanging source times out; a partial one writes an item before it does."""
+    A hanging source times out; a partial one writes an item, and half of another, before it does."""
 
     def run(*args: str, capture: bool = False, env=None, timeout: float | None = None):
         if args[:2] == ("sources", "list"):
@@ -26,7 +26,8 @@ def fake_children(hanging: set[str], partial: set[str], seen: list[tuple[str, fl
         seen.append((source_id, timeout))
         if source_id in hanging | partial:
             if source_id in partial:
-                out.write_text(json.dumps({"title": "关于申报算力补贴的通知"}) + "\n", encoding="utf-8")
+                item = json.dumps({"title": "关于申报算力补贴的通知"})
+                out.write_text(item + "\n" + item[:12], encoding="utf-8")  # stopped mid-line
             raise PolicyRadarError(f"'policyradar crawl' did not finish within {timeout:.0f} s")
         out.write_text(json.dumps({"title": "Notice"}) + "\n", encoding="utf-8")
         return subprocess.CompletedProcess(args, 0, "", "")
