@@ -200,11 +200,11 @@ class RepostClusters:
         moved = 0
         for old, new in sorted(moves.items()):
             operations: list[dict[str, Any]] = []
+            script = {"source": _MOVE, "lang": "painless", "params": {"to": new, "key": cluster_key(new)}}
             for hit in self._members(old):
                 operations.append(
                     {"update": {"_index": hit["_index"], "_id": hit["_id"], "retry_on_conflict": 5}}
                 )
-                script = {"source": _MOVE, "lang": "painless", "params": {"to": new, "key": cluster_key(new)}}
                 operations.append({"script": script})
             if operations:
                 _raise_for_failures(self.engine.bulk(operations))
