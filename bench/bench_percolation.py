@@ -8,8 +8,11 @@ provinces, companies, topics, document types, issuers, amounts from its money me
 only, open calls; most alerts have a word and one or two filters, as subscriptions do. At each size
 (alerts added to reach it, the load timed), a stream of new notices made from the dev-set texts
 (``bench_clusters.Corpus``) goes through the indexer's batch handler (``IndexBatch``: bulk write with
-the indexer's refresh, then percolation and recording of matches), batch by batch. Prints seconds per
-record, the ratio to no alerts, the percolation share, and the matches recorded against a brute-force
+the indexer's refresh, then percolation and the match sets recorded), batch by batch; then the
+digest scheduler's share, the sets turned into matches, is timed apart (it is not the indexer's
+time). Prints seconds per record, the ratio to no alerts, the percolation share, finding the
+matches alone (as the indexer does, with every alert percolated, and with every query run), and
+the matches recorded against a brute-force
 count: every alert's filters evaluated in Python on every document, its text condition by one plain
 search per distinct query text over the stream's documents (the same analyzers, no percolator).
 Lost or extra matches fail the run. At the size nearest 10,000 it also measures the digest
@@ -229,6 +232,8 @@ class Row:
     extra: int
     narrowed: float | None = None
     unnarrowed: float | None = None
+    taken_in: float = 0.0  # the scheduler's seconds per record turning match sets into matches
+    percolated: float | None = None  # finding matches with every alert percolated (none in Python)
 
 
 def index_stream(engine: Engine, alias: str, settings: Settings, corpus: Corpus, count: int, tag: str):
@@ -249,9 +254,19 @@ def index_stream(engine: Engine, alias: str, settings: Settings, corpus: Corpus,
     return recorder, spent / count
 
 
-def percolation_only(engine: Engine, alias: str, docs: list[dict[str, Any]], narrow: bool) -> float:
-    """Seconds per document to find the matches (nothing recorded): narrowed or running every query."""
-    recorder = MatchRecorder(engine, alias, narrow=narrow)
+def take_in_seconds(recorder: MatchRecorder) -> float:
+    """Seconds the scheduler's share takes: every pending match set turned into matches."""
+    started = time.perf_counter()
+    recorder.take_in(everything=True)
+    return time.perf_counter() - started
+
+
+def percolation_only(
+    engine: Engine, alias: str, docs: list[dict[str, Any]], narrow: bool, local: bool = True
+) -> float:
+    """Seconds per document to find the matches (nothing recorded): narrowed or running every query,
+    with the alerts Python can decide decided in Python (``local``) or every alert percolated."""
+    recorder = MatchRecorder(engine, alias, narrow=narrow, local=local)
     started = time.perf_counter()
     for start in range(0, len(docs), BATCH):
         recorder.matching_alerts(docs[start : start + BATCH])
@@ -342,10 +357,12 @@ def run(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
         load = _add_alerts(store, vocab, alerts, size, rng)
         recorder, per_record = index_stream(engine, alias, settings, corpus, args.stream, f"s{size}")
         docs = recorder.seen
+        taken_in = take_in_seconds(recorder) / max(len(docs), 1)
         expected = expected_matches(engine, alias, alerts, docs, rates)
         recorded = recorded_matches(engine, recorder, [doc["id"] for doc in docs])
         narrowed = percolation_only(engine, alias, docs, narrow=True)
         unnarrowed = percolation_only(engine, alias, docs, narrow=False) if size <= 10_000 else None
+        percolated = percolation_only(engine, alias, docs, narrow=True, local=False)
         row = Row(
             size,
             load,
@@ -357,11 +374,14 @@ def run(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
             len(recorded - expected),
             narrowed,
             unnarrowed,
+            taken_in,
+            percolated,
         )
         rows.append(row)
         print(
             f"  {size:>7,} alerts: {per_record * 1000:.1f} ms a record, percolation "
-            f"{row.percolation * 1000:.1f} ms; {row.recorded:,} matches recorded, {row.expected:,} expected"
+            f"{row.percolation * 1000:.1f} ms, taken in by the scheduler {taken_in * 1000:.1f} ms; "
+            f"{row.recorded:,} matches recorded, {row.expected:,} expected"
         )
         if size == scheduler_size and size:
             ticks = scheduler_ticks(engine, alias, settings, args.ticks, args.tick_page)
@@ -385,14 +405,16 @@ def report(rows: list[Row], ticks: list[tuple[int, int, int]], scheduler_size: i
     base = rows[0].per_record if rows and rows[0].alerts == 0 else None
     print(
         "\n| alerts | load (s) | s per record | ratio to no alerts | percolation (ms/record) "
-        "| finding matches (ms/record) | same, every query run "
+        "| finding matches (ms/record) | same, every alert percolated | same, every query run "
+        "| taken in by the scheduler (ms/record) "
         "| matches recorded | brute-force count | lost | extra |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         ratio = f"{row.per_record / base:.2f}" if base else "-"
         narrowed = f"{row.narrowed * 1000:.1f}" if row.narrowed is not None else "-"
         unnarrowed = f"{row.unnarrowed * 1000:.1f}" if row.unnarrowed is not None else "-"
+        percolated = f"{row.percolated * 1000:.1f}" if row.percolated is not None else "-"
         cells = [
             f"{row.alerts:,}",
             f"{row.load_seconds:.0f}",
@@ -400,7 +422,9 @@ def report(rows: list[Row], ticks: list[tuple[int, int, int]], scheduler_size: i
             ratio,
             f"{row.percolation * 1000:.1f}",
             narrowed,
+            percolated,
             unnarrowed,
+            f"{row.taken_in * 1000:.1f}",
             f"{row.recorded:,}",
             f"{row.expected:,}",
             str(row.lost),

@@ -60,6 +60,9 @@ DIGESTS_PENDING = Gauge(
     "policyradar_digests_pending", "Alerts with matches not yet sent or a digest waiting to be retried"
 )
 ALERTS_STORED = Gauge("policyradar_alerts_stored", "Alerts stored")
+MATCHES_TAKEN_IN = Counter(
+    "policyradar_alert_matches_taken_in", "Alert matches the scheduler created from the indexer's match sets"
+)
 # The API.
 HTTP_REQUESTS = Counter(
     "policyradar_http_requests",

@@ -12,22 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.alerts.match_sets import FOLLOW_DEADLINE
 from indexer.alerts.store import PAGE_SIZE, ensure_alert_indices, match_id, raise_for_bulk, search_pages
 from indexer.engine import Engine, EngineNotFound
 from indexer.versions.store import Amended
-
-# Takes the new deadline; forgets the reminder when the deadline moved later (ISO dates compare as
-# text). A match whose deadline is already the new one is left as it is.
-FOLLOW_DEADLINE = """
-String old = ctx._source.deadline;
-String next = params.deadline;
-if (old == next || (old != null && old.equals(next))) { ctx.op = 'noop'; return; }
-if (ctx._source.reminder_id != null && next != null && (old == null || next.compareTo(old) > 0)) {
-  ctx._source.reminder_id = null;
-}
-ctx._source.deadline = next;
-if (ctx._source.doc != null) { ctx._source.doc.deadline = next; }
-"""
 
 
 def new_deadlines(amended: list[Amended]) -> dict[str, str | None]:

@@ -48,7 +48,7 @@ from indexer.alerts.store import (
     search_pages,
 )
 from indexer.engine import Engine, EngineConflict, EngineNotFound
-from policyradar.metrics import ALERTS_STORED, DIGESTS, DIGESTS_PENDING
+from policyradar.metrics import ALERTS_STORED, DIGESTS, DIGESTS_PENDING, MATCHES_TAKEN_IN
 from policyradar.rates import rates_to_cny
 from policyradar.settings import Settings
 
@@ -264,7 +264,9 @@ class DigestService:
         return int(value or 0)
 
     def preview(self, alert: Alert) -> tuple[str, int]:
-        """The next digest as text, without sending or marking anything."""
+        """The next digest as text, without sending anything (matches recorded since the last tick
+        are taken in first)."""
+        self.recorder.take_in(everything=True)
         pending = self.pending(alert)
         if pending:
             items = self._matches({"ids": {"values": pending["match_ids"]}})
@@ -512,12 +514,14 @@ class DigestService:
             raise LeaseLost(f"digest {message_id} was taken over by a newer scheduler (our token: {fence})")
 
     def run_due(self, now: datetime | None = None) -> list[str]:
-        """Fire the alerts that are due and have something to send, then send the reminders that are
-        due; a failed delivery stays pending and is retried after its back-off. A bounded number of
+        """Take in the match sets the indexer recorded (``materialize.py``, a bounded share), fire the
+        alerts that are due and have something to send, then send the reminders that are due; a
+        failed delivery stays pending and is retried after its back-off. A bounded number of
         requests whatever the number of alerts: at most ``due_page`` alerts of each kind of work are
         looked at (``due.py``), the longest due first; the rest wait for the next run. Raises
         LeaseLost (having sent nothing more) if the lease is lost."""
         now = now or self.clock()
+        MATCHES_TAKEN_IN.inc(self.recorder.take_in())
         ALERTS_STORED.set(self.engine.count(self.names["alerts"]))
         DIGESTS_PENDING.set(self.count_with_work())
         self.backing_off = {}

@@ -128,4 +128,5 @@ def index_names(alias: str) -> dict[str, str]:
         "locks": f"{alias}-locks",
         "clauses": f"{alias}-alert-clauses",
         "match_docs": f"{alias}-alert-match-docs",
+        "match_sets": f"{alias}-alert-match-sets",
     }

@@ -22,7 +22,7 @@ from indexer.query import FACETS
 from policyradar.rates import to_cny
 
 ANY = "*"  # the facet value of an alert without that condition: a candidate for every document
-VERSION = "2"  # 2: text clauses (clauses.py) stored with the alert
+VERSION = "3"  # 2: text clauses (clauses.py) stored with the alert; 3: ``local`` (local_match.py)
 _KEYWORD = {"type": "keyword"}
 _DOUBLE = {"type": "double"}
 MAPPING: dict[str, Any] = {
@@ -59,7 +59,7 @@ def alert_narrowing(conditions: Any, rates: Mapping[str, float]) -> dict[str, An
     return fields
 
 
-def _values(doc: Mapping[str, Any], field: str) -> list[str]:
+def field_values(doc: Mapping[str, Any], field: str) -> list[str]:
     value = doc.get(field)
     if value is None:
         return []
@@ -86,7 +86,7 @@ def batch_filter(docs: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     docs = list(docs)
     clauses: list[dict[str, Any]] = []
     for name, field in FACETS.items():
-        values = sorted({v for doc in docs for v in _values(doc, field)})
+        values = sorted({v for doc in docs for v in field_values(doc, field)})
         clauses.append({"terms": {f"narrow.{name}": [ANY, *values]}})
     properties = set().union(*(document_properties(doc) for doc in docs)) if docs else set()
     missing = sorted({MONEY, SUBSIDY, DEADLINE} - properties)

@@ -16,6 +16,10 @@ from typing import Any
 
 from indexer.alerts.clauses import ClauseBook, clause_filter, slots_of
 from indexer.alerts.due import as_field, first_reminder, next_fire_time
+from indexer.alerts.local_match import LOCAL_SOURCE, BatchFacts, is_local
+from indexer.alerts.match_sets import MAPPING as MATCH_SETS_MAPPING
+from indexer.alerts.match_sets import match_id, set_body
+from indexer.alerts.materialize import materialize, materialize_all
 from indexer.alerts.model import Alert, alert_id, index_names
 from indexer.alerts.narrowing import MAPPING as NARROW_MAPPING
 from indexer.alerts.narrowing import VERSION as NARROW_VERSION
@@ -25,14 +29,17 @@ from indexer.engine import Engine, EngineConflict, EngineError, EngineNotFound
 from indexer.mapping import INDEX_BODY
 from indexer.query import SearchRequest, build_query, text_clauses
 
-__all__ = ["PAGE_SIZE", "raise_for_bulk", "search_pages"]  # also imported from here
+__all__ = ["PAGE_SIZE", "match_id", "raise_for_bulk", "search_pages"]  # also imported from here
 PERCOLATE_BATCH = 256  # documents percolated in one request (the indexer's batch: settings.index_batch_size)
 # Matching alerts per page of a percolation: each page runs the whole percolation again, so a page
 # holds as many alerts as the alerts index lets one search return (its ``max_result_window``).
 PERCOLATE_PAGE = 100_000
 ALERTS_WINDOW = {"index": {"max_result_window": PERCOLATE_PAGE}}
+SET_PAIRS_PER_REQUEST = 50_000  # (alert, document) pairs named by the match sets of one bulk request
 _KEYWORD = {"type": "keyword"}
 PAUSED = {"term": {"paused": True}}  # used under ``must_not``: alerts saved before pausing existed pass
+LOCAL = {"term": {"local": True}}  # matched in Python (``local_match.py``), not by the percolator
+LOCAL_PAGE = 10_000  # local alerts read per request
 _DATE = {"type": "date"}
 _LONG = {"type": "long"}
 _BOOLEAN = {"type": "boolean"}
@@ -48,8 +55,10 @@ _BOOLEAN = {"type": "boolean"}
 # version, not once per alert; matches recorded before it carry the summary as ``doc``).
 # A paused alert (``paused``) is left out of percolation and of the scheduler's due alerts. A digest's
 # ``channels`` are those it reached (a retry after a failure skips them), ``last_error`` what failed.
+# A match's ``deadline_from`` is when the match set whose deadline it carries was recorded
+# (``materialize.py``).
 # An alert's ``clauses`` name the clauses of its text it is percolated by (``clauses.py``), and
-# ``clause_count`` how many there are.
+# ``clause_count`` how many there are; ``local`` says it is matched in Python (``local_match.py``).
 _ADDED_FIELDS = {
     "alerts": {
         "narrow": NARROW_MAPPING,
@@ -58,6 +67,7 @@ _ADDED_FIELDS = {
         "next_due": _DATE,
         "next_reminder": _DATE,
         "paused": {"type": "boolean"},
+        "local": _BOOLEAN,
     },
     "matches": {
         "deadline": _DATE,
@@ -66,6 +76,7 @@ _ADDED_FIELDS = {
         "covered_by": _KEYWORD,
         "instant": {"type": "boolean"},
         "doc_ref": _KEYWORD,
+        "deadline_from": _DATE,
     },
     "digests": {
         "fence": _LONG,
@@ -143,6 +154,7 @@ def _bodies(replicas: int) -> dict[str, dict[str, Any]]:
             "settings": single,
             "mappings": {"dynamic": "strict", "properties": {"doc": {"type": "object", "enabled": False}}},
         },
+        "match_sets": {"settings": single, "mappings": MATCH_SETS_MAPPING},
         "locks": {
             "settings": single,
             "mappings": {
@@ -193,6 +205,7 @@ def alert_body(alert: Alert, rates: Mapping[str, float], clauses: list[str] | No
         "query": query,
         "clauses": clauses or [],
         "clause_count": len(clauses or []),
+        "local": is_local(alert.q, clauses or []),
         "alert_id": alert.id,
         "owner": alert.owner,
         "alert": alert.model_dump(mode="json"),
@@ -368,10 +381,6 @@ def _is_instant(hit: dict[str, Any]) -> bool:
     return (hit["_source"].get("alert") or {}).get("every") == "instant"
 
 
-def match_id(alert_key: str, doc_id: str) -> str:
-    return f"{alert_key}|{doc_id}"
-
-
 def doc_summary(doc: dict[str, Any]) -> dict[str, Any]:
     """What a digest shows of a document (kept with the match so digests need no other lookup)."""
     entities = doc.get("entities") or {}
@@ -403,8 +412,10 @@ def doc_summary(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 class MatchRecorder:
-    """Percolates new documents against every alert and records each match once (by id). Backfill
-    runs an alert's query, so it needs the ``rates`` of ``AlertStore`` for amount conditions."""
+    """Percolates new documents against every alert and records what they matched: one match set per
+    document (``match_sets.py``), which the scheduler turns into matches (``take_in``). Backfill runs
+    an alert's query and writes its matches directly (``record``), so it needs the ``rates`` of
+    ``AlertStore`` for amount conditions."""
 
     def __init__(
         self,
@@ -415,12 +426,14 @@ class MatchRecorder:
         replicas: int | None = None,
         narrow: bool = True,
         percolate_page: int = PERCOLATE_PAGE,
+        local: bool = True,
     ) -> None:
         self.engine = engine
         self.names = ensure_alert_indices(engine, alias, replicas)
         self.page_size = page_size
         self.rates = rates or {}
         self.narrow = narrow  # False runs every stored query (the bench compares both)
+        self.local = local  # False percolates every alert (the bench compares both)
         self.percolate_page = percolate_page
         self.clauses = ClauseBook(engine, self.names["clauses"])
 
@@ -435,30 +448,58 @@ class MatchRecorder:
 
     def _hit_pages(self, docs: list[dict[str, Any]], batch: int) -> Iterator[list[tuple[str, int, bool]]]:
         """(alert id, index into ``docs``, whether the alert is instant) per match, a page at a time:
-        per chunk, one percolation of its documents against the text clauses, then one of the alerts
-        whose clauses all matched (``clauses.py``), narrowed by the chunk's values."""
+        per chunk, one percolation of its documents against the text clauses, then the alerts whose
+        clauses all matched (``clauses.py``), narrowed by the chunk's values: those matched in Python
+        (``local_match.py``) read with a plain search, the others percolated."""
         for start in range(0, len(docs), batch):
             chunk = docs[start : start + batch]
             clause_slots = self.clauses.matched_slots(chunk)
-            percolate = {"percolate": {"field": "query", "documents": chunk}}
             narrowing = [batch_filter(chunk)] if self.narrow else []
-            body = {
-                "query": {
-                    "bool": {
-                        "must": [percolate],
-                        "filter": [*narrowing, clause_filter(clause_slots)],
-                        "must_not": [PAUSED],
-                    }
-                },
-                "_source": ["alert_id", "alert.every", "clauses"],
-            }
-            pages = search_pages(self.engine, self.names["alerts"], body, ["alert_id"], self.percolate_page)
-            for hits in pages:
-                yield [
-                    (hit["_source"]["alert_id"], slot, _is_instant(hit))
-                    for hit in hits
-                    for slot in slots_of(hit, start, clause_slots)
-                ]
+            filters = [*narrowing, clause_filter(clause_slots)]
+            yield from self._percolated(chunk, start, filters, clause_slots)
+            yield from self._matched_locally(chunk, start, filters, clause_slots)
+
+    def _percolated(
+        self,
+        chunk: list[dict[str, Any]],
+        start: int,
+        filters: list[dict[str, Any]],
+        clause_slots: dict[str, set[int]],
+    ) -> Iterator[list[tuple[str, int, bool]]]:
+        percolate = {"percolate": {"field": "query", "documents": chunk}}
+        skipped = [PAUSED, LOCAL] if self.local else [PAUSED]
+        body = {
+            "query": {"bool": {"must": [percolate], "filter": filters, "must_not": skipped}},
+            "_source": ["alert_id", "alert.every", "clauses"],
+        }
+        pages = search_pages(self.engine, self.names["alerts"], body, ["alert_id"], self.percolate_page)
+        for hits in pages:
+            yield [
+                (hit["_source"]["alert_id"], slot, _is_instant(hit))
+                for hit in hits
+                for slot in slots_of(hit, start, clause_slots)
+            ]
+
+    def _matched_locally(
+        self,
+        chunk: list[dict[str, Any]],
+        start: int,
+        filters: list[dict[str, Any]],
+        clause_slots: dict[str, set[int]],
+    ) -> Iterator[list[tuple[str, int, bool]]]:
+        if not self.local:
+            return
+        facts = BatchFacts(chunk, clause_slots)
+        body = {
+            "query": {"bool": {"filter": [*filters, LOCAL], "must_not": [PAUSED]}},
+            "_source": LOCAL_SOURCE,
+        }
+        for hits in search_pages(self.engine, self.names["alerts"], body, ["alert_id"], LOCAL_PAGE):
+            yield [
+                (hit["_source"]["alert_id"], start + slot, _is_instant(hit))
+                for hit in hits
+                for slot in facts.slots(hit["_source"])
+            ]
 
     def matching_alerts(
         self, docs: list[dict[str, Any]], batch: int = PERCOLATE_BATCH
@@ -467,13 +508,56 @@ class MatchRecorder:
         return [pair for page in self.matched_pages(docs, batch) for pair in page]
 
     def percolate(self, docs: list[dict[str, Any]]) -> int:
-        """Record a match for every (alert, document) pair the documents produce; new matches count."""
-        pairs = (
-            (key, docs[slot], instant)
-            for page in self._hit_pages(docs, PERCOLATE_BATCH)
-            for key, slot, instant in page
+        """Record, per document that matched any alert, one match set naming every alert it matched
+        (``match_sets.py``; the scheduler turns sets into matches); the (alert, document) pairs in
+        sets newly recorded (a replay records none)."""
+        matched: dict[int, dict[str, bool]] = {}
+        for page in self._hit_pages(docs, PERCOLATE_BATCH):
+            for key, slot, instant in page:
+                matched.setdefault(slot, {})[key] = instant
+        return self.record_sets(
+            [(docs[slot], list(alerts.items())) for slot, alerts in sorted(matched.items())]
         )
-        return self.record(pairs)
+
+    def record_sets(self, sets: list[tuple[dict[str, Any], list[tuple[str, bool]]]]) -> int:
+        """Write each document's summary and its match set (created once: replays change nothing),
+        in requests of about ``SET_PAIRS_PER_REQUEST`` pairs; the last refreshes the sets index, so
+        the scheduler's next look finds them. The pairs in newly created sets."""
+        now = datetime.now(UTC).isoformat()
+        operations: list[dict[str, Any]] = []
+        pairs = created = 0
+        for doc, alerts in sets:
+            summary = doc_summary(doc)
+            ref = summary_ref(summary)
+            body = set_body(summary, ref, alerts, now)
+            operations += [
+                {"index": {"_index": self.names["match_docs"], "_id": ref}},
+                {"doc": summary},
+                {"create": {"_index": self.names["match_sets"], "_id": body["set_id"]}},
+                body,
+            ]
+            pairs += len(alerts)
+            if pairs >= SET_PAIRS_PER_REQUEST:
+                created += self._create_sets(operations, refresh="false")
+                operations, pairs = [], 0
+        return created + (self._create_sets(operations, refresh="true") if operations else 0)
+
+    def take_in(self, everything: bool = False) -> int:
+        """Turn pending match sets into matches (``materialize.py``): a tick's bounded share, or
+        ``everything``; how many matches were created."""
+        return (
+            materialize_all(self.engine, self.names) if everything else materialize(self.engine, self.names)
+        )
+
+    def _create_sets(self, operations: list[dict[str, Any]], refresh: str) -> int:
+        response = self.engine.bulk(operations, refresh=refresh)
+        raise_for_bulk(response, "recording alert matches", accept=(EngineConflict,))
+        bodies = operations[3::4]
+        return sum(
+            len(body["match"]["alerts"])
+            for item, body in zip(response["items"][1::2], bodies, strict=True)
+            if item.get("create", {}).get("result") == "created"
+        )
 
     def record(self, pairs: Iterable[tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], bool]]) -> int:
         """Create a match per (alert, document[, whether the alert is instant]) unless it exists:

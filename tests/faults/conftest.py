@@ -30,6 +30,7 @@ from tests.faults.harness import (
     dlq_keys,
     environment,
     indexed_versions,
+    matched_docs,
     recorded_matches,
     subscribe,
     wait_until,
@@ -82,12 +83,13 @@ class Scenario:
 
         def caught_up() -> bool:
             found = indexed_versions(self.engine, self.settings.index_alias)
-            matched = set(recorded_matches(self.engine, self.settings, self.alert))
+            matched = matched_docs(self.engine, self.settings, self.alert)
             return all(in_version(found, doc_id) for doc_id in expected) and matched >= watched
 
         wait_until(caught_up, SETTLE_SECONDS, f"{self.name}: every record indexed and matched", every=1.0)
         recovery = time.monotonic() - healed_at
         found = indexed_versions(self.engine, self.settings.index_alias)
+        self.digest_service().recorder.take_in(everything=True)  # the scheduler's part
         matches = recorded_matches(self.engine, self.settings, self.alert)
         self.send_digest()
         delivered = delivered_items(self.hook.deliveries)
@@ -113,10 +115,14 @@ class Scenario:
         assert set(delivered) == watched, "the digest delivers every match once"
         return ledger
 
+    def digest_service(self) -> DigestService:
+        settings = self.settings.model_copy(update={"allow_private_hosts": ("127.0.0.1",)})
+        return DigestService(self.engine, self.settings.index_alias, settings)
+
     def send_digest(self) -> None:
         """Deliver what the alert has matched, the way the scheduler would."""
-        settings = self.settings.model_copy(update={"allow_private_hosts": ("127.0.0.1",)})
-        service = DigestService(self.engine, self.settings.index_alias, settings)
+        service = self.digest_service()
+        service.recorder.take_in(everything=True)
         while service.fire(self.alert, datetime.now(UTC)):
             pass  # a digest carries a bounded number of items: fire until nothing is left
 

@@ -23,7 +23,7 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
 
 from indexer.alerts.model import Alert, index_names
-from indexer.alerts.store import AlertStore, new_webhook_secret
+from indexer.alerts.store import AlertStore, new_webhook_secret, search_pages
 from indexer.engine import Engine, EngineError
 from indexer.index_versions import ensure_index
 from indexer.query import Conditions
@@ -180,6 +180,21 @@ def recorded_matches(engine: Engine, settings: Settings, alert: Alert) -> list[s
     engine.refresh(index)
     body = {"query": {"term": {"alert_id": alert.id}}, "size": 10_000, "_source": ["doc_id"]}
     return [hit["_source"]["doc_id"] for hit in engine.search(index, body)["hits"]["hits"]]
+
+
+def matched_docs(engine: Engine, settings: Settings, alert: Alert) -> set[str]:
+    """Document ids ``alert`` matched: in match sets the indexer recorded and the scheduler has not
+    taken in yet, or in match documents (sets are read first: one taken in meanwhile is in both)."""
+    index = index_names(settings.index_alias)["match_sets"]
+    engine.refresh(index)
+    body = {"query": {"term": {"pending": True}}, "_source": ["doc_id", "match.alerts"]}
+    pending = {
+        hit["_source"]["doc_id"]
+        for page in search_pages(engine, index, body, ["set_id"])
+        for hit in page
+        if alert.id in hit["_source"]["match"]["alerts"]
+    }
+    return pending | set(recorded_matches(engine, settings, alert))
 
 
 def delivered_items(deliveries: list[tuple[dict[str, str], bytes]]) -> Counter:

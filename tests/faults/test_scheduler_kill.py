@@ -13,7 +13,7 @@ import pytest
 
 from indexer.alerts.digest import DigestService
 from indexer.alerts.store import AlertStore
-from tests.faults.harness import SETTLE_SECONDS, produce_records, recorded_matches, wait_until
+from tests.faults.harness import SETTLE_SECONDS, matched_docs, produce_records, wait_until
 from tests.faults.records import workload
 from tests.fixtures.receivers import webhook_receiver
 
@@ -27,7 +27,7 @@ def test_scheduler_killed_between_send_and_mark(scenario):
     scenario.stages.start("process", "process")
     scenario.stages.start("index", "index")
     wait_until(
-        lambda: set(recorded_matches(scenario.engine, scenario.settings, scenario.alert)) >= work.watched_ids,
+        lambda: matched_docs(scenario.engine, scenario.settings, scenario.alert) >= work.watched_ids,
         SETTLE_SECONDS,
         "every watched record matched",
         every=1.0,

@@ -66,8 +66,10 @@ def test_narrowed_percolation_finds_what_running_every_query_finds_across_pages(
     AlertStore(engine, settings.index_alias, {"CNY": 1.0}).save_many(alerts)
     narrowed = MatchRecorder(engine, settings.index_alias, percolate_page=2)  # several pages
     everything = MatchRecorder(engine, settings.index_alias, narrow=False)
+    percolated = MatchRecorder(engine, settings.index_alias, local=False)  # none decided in Python
     found = sorted(narrowed.matching_alerts([shanghai, beijing]))
     assert found == sorted(everything.matching_alerts([shanghai, beijing]))
+    assert found == sorted(percolated.matching_alerts([shanghai, beijing]))
     assert ("o/shanghai", 0) in found and ("o/big", 1) in found and ("o/beijing-4", 1) in found
     assert not {key for key, _ in found} & {"o/hefei", "o/huge", "o/open"}
 
@@ -76,7 +78,11 @@ def test_an_alert_stored_before_narrowing_still_matches_and_is_upgraded(settings
     [doc] = indexed(settings, engine, (3, "Hefei backs chip makers with subsidies."))
     alert = Alert(name="old", owner="o", q="chip", every="instant")
     store = AlertStore(engine, settings.index_alias)
-    old = {k: v for k, v in alert_body(alert, {}).items() if k not in ("narrow", "next_due", "next_reminder")}
+    old = {
+        k: v
+        for k, v in alert_body(alert, {}).items()
+        if k not in ("narrow", "local", "next_due", "next_reminder")
+    }
     engine.index_doc(store.names["alerts"], alert.id, old, refresh="wait_for")
     assert MatchRecorder(engine, settings.index_alias).matching_alerts([doc]) == [(alert.id, 0)]
     assert store.upgrade() == 1 and store.upgrade() == 0

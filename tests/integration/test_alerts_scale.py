@@ -77,6 +77,7 @@ def test_the_last_of_5000_alerts_fires_and_its_digest_is_delivered(scale):
         recorder = MatchRecorder(engine, settings.index_alias)
         # One batch whose percolation hits more alerts than a page holds, the last alert among them.
         assert recorder.percolate([broad, doc]) == BROAD + 1
+        assert recorder.take_in(everything=True) == BROAD + 1
         assert matches_of(engine, recorder, doc["id"]) == [alerts[-1].id]
         digests = DigestService(engine, settings.index_alias, settings)
         sent = digests.run_due()
@@ -100,9 +101,11 @@ def test_a_document_matching_1200_alerts_records_every_match(scale):
     assert {alert for alert, slot in pairs if slot == 0} == expected
     assert [alert for alert, slot in pairs if slot == 1] == [alerts[-1].id]
     assert recorder.percolate([doc, other]) == BROAD + 1
+    assert recorder.take_in(everything=True) == BROAD + 1
     recorded = matches_of(engine, recorder, doc["id"])
     assert len(recorded) == BROAD and set(recorded) == expected
     assert recorder.percolate([doc, other]) == 0  # a replay records nothing new
+    assert recorder.take_in(everything=True) == 0
 
 
 def test_alerts_list_returns_all_5000(scale, monkeypatch, capsys):

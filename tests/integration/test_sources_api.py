@@ -242,8 +242,9 @@ def test_discover_preview_and_save_a_listing_as_sources_add_would(api):
         big = money["value"] >= BIG
         assert record["alerts_fired"] == (2 if big else 1), record  # bob's "compute" fires for every one
         assert record["your_alerts"] == (["big"] if big else [])  # bob's alert name stays private
-    matches = index_names(api.settings.index_alias)["matches"]
-    assert not api.engine.index_exists(matches) or api.engine.count(matches) == 0  # nothing recorded
+    names = index_names(api.settings.index_alias)
+    for recorded in (names["matches"], names["match_sets"]):  # nothing recorded
+        assert not api.engine.index_exists(recorded) or api.engine.count(recorded) == 0
 
     saved = api.http.post("/api/sources", json={"spec": spec}, headers=OPERATOR)
     assert saved.status_code == 201, saved.text

@@ -1,0 +1,74 @@
+"""Alerts matched in Python: each condition against the batch, as the stored query would decide it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.alerts.local_match import BatchFacts, is_local
+from indexer.alerts.narrowing import alert_narrowing
+from indexer.query import Conditions
+
+RATES = {"CNY": 1.0, "USD": 7.0}
+
+
+def doc(**fields: Any) -> dict[str, Any]:
+    money = fields.pop("money", [])
+    return {"entities": {"money": money}, **fields}
+
+
+DOCS = [
+    doc(place_names=["Beijing"], provinces=["Beijing"], deadline="2025-06-30",
+        money=[{"value_cny": 5e6, "is_subsidy": False}, {"value_cny": 1e6, "is_subsidy": True}]),
+    doc(place_names=["Shanghai", "Pudong"], companies=["Alibaba"], doc_type="notice", deadline="2025-05-01"),
+    doc(place_names=["Shenzhen"], detected_language="en", source_id="sz-gov",
+        money=[{"value_cny": None, "is_subsidy": True}]),
+]  # fmt: skip
+
+
+def stored(clauses: list[str] | None = None, **conditions: Any) -> dict[str, Any]:
+    parsed = Conditions(**conditions)
+    dates = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in conditions.items()}
+    kept = {k: dates[k] for k in ("deadline_from", "deadline_to", "open_only") if k in dates}
+    return {
+        "alert_id": "u/a",
+        "alert": {"every": "daily", "conditions": kept},
+        "clauses": clauses or [],
+        "narrow": alert_narrowing(parsed, RATES),
+    }
+
+
+FACTS = BatchFacts(DOCS, {"c-all": {0, 1, 2}, "c-01": {0, 1}, "c-2": {2}}, today="2025-05-15")
+
+
+def test_only_alerts_with_clauses_or_no_text_are_local():
+    assert is_local("", []) and is_local("  ", [])
+    assert is_local("算力 补贴", ["a", "b"])
+    assert not is_local("算力 | 补贴", [])  # kept whole: the percolator decides
+
+
+def test_clauses_must_all_match_the_same_document():
+    assert FACTS.slots(stored()) == [0, 1, 2]
+    assert FACTS.slots(stored(["c-all", "c-01"])) == [0, 1]
+    assert FACTS.slots(stored(["c-01", "c-2"])) == []
+    assert FACTS.slots(stored(["unknown"])) == []
+
+
+def test_facets_need_one_of_their_values_each():
+    assert FACTS.slots(stored(places=["Pudong", "Shenzhen"])) == [1, 2]
+    assert FACTS.slots(stored(places=["Pudong", "Shenzhen"], languages=["en"])) == [2]
+    assert FACTS.slots(stored(companies=["Alibaba"], doc_types=["notice"])) == [1]
+    assert FACTS.slots(stored(sources=["sz-gov"], provinces=["Beijing"])) == []
+
+
+def test_amount_and_subsidy_must_hold_for_the_same_mention():
+    assert FACTS.slots(stored(min_amount=2e6)) == [0]
+    assert FACTS.slots(stored(min_amount=2e6, subsidy_only=True)) == []  # the big one is no subsidy
+    assert FACTS.slots(stored(max_amount=2e6, subsidy_only=True)) == [0]
+    assert FACTS.slots(stored(subsidy_only=True)) == [0, 2]  # an amount without value still counts
+    assert FACTS.slots(stored(min_amount=700_000, currency="USD")) == [0]  # 4.9 million CNY
+
+
+def test_deadline_ranges_and_open_calls():
+    assert FACTS.slots(stored(deadline_from="2025-05-01", deadline_to="2025-05-31")) == [1]
+    assert FACTS.slots(stored(deadline_to="2025-06-30")) == [0, 1]  # the last day counts
+    assert FACTS.slots(stored(open_only=True)) == [0]  # today 2025-05-15; no deadline is not open
