@@ -23,8 +23,11 @@ from typing import Any
 
 from indexer.alerts.paging import raise_for_bulk, search_pages
 from indexer.engine import Engine
+from indexer.query import FOLDED_FIELDS, SEARCH_FIELDS
 
 EMPTY = "MatchNoDocsQuery"  # how the engine explains a query it reduced to nothing
+# The document fields a clause (a text query over SEARCH_FIELDS and FOLDED_FIELDS) reads.
+TEXT_FIELDS = sorted({field.split("^")[0].split(".")[0] for field in SEARCH_FIELDS + FOLDED_FIELDS})
 CLAUSE_PAGE = 10_000  # matching clauses per page of a percolation
 
 
@@ -72,8 +75,10 @@ class ClauseBook:
         return list(dict.fromkeys(key for key in keys if not self._empty[key]))
 
     def matched_slots(self, docs: list[dict[str, Any]]) -> dict[str, set[int]]:
-        """Per clause some document of ``docs`` matches, the indexes of those documents."""
-        percolate = {"percolate": {"field": "query", "documents": docs}}
+        """Per clause some document of ``docs`` matches, the indexes of those documents. Only the
+        fields a text query reads are sent: the engine indexes every field sent in memory first."""
+        texts = [{name: doc[name] for name in TEXT_FIELDS if name in doc} for doc in docs]
+        percolate = {"percolate": {"field": "query", "documents": texts}}
         body = {
             "query": {"bool": {"must": [percolate], "must_not": [{"term": {"empty": True}}]}},
             "_source": ["clause_id"],

@@ -22,7 +22,9 @@ from indexer.query import FACETS
 from policyradar.rates import to_cny
 
 ANY = "*"  # the facet value of an alert without that condition: a candidate for every document
-VERSION = "3"  # 2: text clauses (clauses.py) stored with the alert; 3: ``local`` (local_match.py)
+# 2: text clauses (clauses.py) stored with the alert; 3: ``local`` (local_match.py); 4: a text that
+# does not split is one clause
+VERSION = "4"
 _KEYWORD = {"type": "keyword"}
 _DOUBLE = {"type": "double"}
 MAPPING: dict[str, Any] = {

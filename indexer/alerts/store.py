@@ -16,7 +16,7 @@ from typing import Any
 
 from indexer.alerts.clauses import ClauseBook, clause_filter, slots_of
 from indexer.alerts.due import as_field, first_reminder, next_fire_time
-from indexer.alerts.local_match import LOCAL_SOURCE, BatchFacts, is_local
+from indexer.alerts.local_match import BatchFacts, LocalAlerts, is_local
 from indexer.alerts.match_sets import MAPPING as MATCH_SETS_MAPPING
 from indexer.alerts.match_sets import match_id, set_body
 from indexer.alerts.materialize import materialize, materialize_all
@@ -27,7 +27,7 @@ from indexer.alerts.narrowing import alert_narrowing, batch_filter
 from indexer.alerts.paging import PAGE_SIZE, raise_for_bulk, search_pages
 from indexer.engine import Engine, EngineConflict, EngineError, EngineNotFound
 from indexer.mapping import INDEX_BODY
-from indexer.query import SearchRequest, build_query, text_clauses
+from indexer.query import SearchRequest, build_query, text_clauses, text_query
 
 __all__ = ["PAGE_SIZE", "match_id", "raise_for_bulk", "search_pages"]  # also imported from here
 PERCOLATE_BATCH = 256  # documents percolated in one request (the indexer's batch: settings.index_batch_size)
@@ -39,7 +39,6 @@ SET_PAIRS_PER_REQUEST = 50_000  # (alert, document) pairs named by the match set
 _KEYWORD = {"type": "keyword"}
 PAUSED = {"term": {"paused": True}}  # used under ``must_not``: alerts saved before pausing existed pass
 LOCAL = {"term": {"local": True}}  # matched in Python (``local_match.py``), not by the percolator
-LOCAL_PAGE = 10_000  # local alerts read per request
 _DATE = {"type": "date"}
 _LONG = {"type": "long"}
 _BOOLEAN = {"type": "boolean"}
@@ -215,6 +214,11 @@ def alert_body(alert: Alert, rates: Mapping[str, float], clauses: list[str] | No
     }
 
 
+def whole_text(q: str) -> list[dict[str, Any]] | None:
+    """A text that does not split into clauses, as one clause: its whole text query (None: no text)."""
+    return [text_query(q)] if q.strip() else None
+
+
 def due_fields(alert: Alert) -> dict[str, str | None]:
     """``next_due`` and ``next_reminder`` of an alert as saved (``due.py``); an invalid schedule is
     due at once, so that the scheduler reports it; a paused alert is never due."""
@@ -258,7 +262,7 @@ class AlertStore:
 
     def _bodies(self, alerts: list[Alert]) -> list[dict[str, Any]]:
         """The stored forms of ``alerts``, their texts' clauses stored first."""
-        clauses = self.clauses.register([text_clauses(alert.q) for alert in alerts])
+        clauses = self.clauses.register([text_clauses(alert.q) or whole_text(alert.q) for alert in alerts])
         return [alert_body(alert, self.rates, ids) for alert, ids in zip(alerts, clauses, strict=True)]
 
     def save_many(self, alerts: list[Alert]) -> None:
@@ -436,6 +440,7 @@ class MatchRecorder:
         self.local = local  # False percolates every alert (the bench compares both)
         self.percolate_page = percolate_page
         self.clauses = ClauseBook(engine, self.names["clauses"])
+        self.local_alerts = LocalAlerts(engine, self.names["alerts"])
 
     def matched_pages(
         self, docs: list[dict[str, Any]], batch: int = PERCOLATE_BATCH
@@ -466,8 +471,11 @@ class MatchRecorder:
         filters: list[dict[str, Any]],
         clause_slots: dict[str, set[int]],
     ) -> Iterator[list[tuple[str, int, bool]]]:
-        percolate = {"percolate": {"field": "query", "documents": chunk}}
         skipped = [PAUSED, LOCAL] if self.local else [PAUSED]
+        candidates = {"bool": {"filter": filters, "must_not": skipped}}
+        if self.local and not self.engine.count(self.names["alerts"], candidates):
+            return  # no alert to percolate: the engine need not index the batch in memory for none
+        percolate = {"percolate": {"field": "query", "documents": chunk}}
         body = {
             "query": {"bool": {"must": [percolate], "filter": filters, "must_not": skipped}},
             "_source": ["alert_id", "alert.every", "clauses"],
@@ -490,15 +498,10 @@ class MatchRecorder:
         if not self.local:
             return
         facts = BatchFacts(chunk, clause_slots)
-        body = {
-            "query": {"bool": {"filter": [*filters, LOCAL], "must_not": [PAUSED]}},
-            "_source": LOCAL_SOURCE,
-        }
-        for hits in search_pages(self.engine, self.names["alerts"], body, ["alert_id"], LOCAL_PAGE):
+        query = {"bool": {"filter": [*filters, LOCAL], "must_not": [PAUSED]}}
+        for alerts in self.local_alerts.pages(query):
             yield [
-                (hit["_source"]["alert_id"], start + slot, _is_instant(hit))
-                for hit in hits
-                for slot in facts.slots(hit["_source"])
+                (alert.key, start + slot, alert.instant) for alert in alerts for slot in facts.slots(alert)
             ]
 
     def matching_alerts(

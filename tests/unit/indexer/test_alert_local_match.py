@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.alerts.local_match import BatchFacts, is_local
+from indexer.alerts.local_match import BatchFacts, LocalAlert, LocalAlerts, is_local
 from indexer.alerts.narrowing import alert_narrowing
 from indexer.query import Conditions
 
@@ -25,16 +25,17 @@ DOCS = [
 ]  # fmt: skip
 
 
-def stored(clauses: list[str] | None = None, **conditions: Any) -> dict[str, Any]:
+def stored(clauses: list[str] | None = None, **conditions: Any) -> LocalAlert:
     parsed = Conditions(**conditions)
     dates = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in conditions.items()}
     kept = {k: dates[k] for k in ("deadline_from", "deadline_to", "open_only") if k in dates}
-    return {
+    source = {
         "alert_id": "u/a",
         "alert": {"every": "daily", "conditions": kept},
         "clauses": clauses or [],
         "narrow": alert_narrowing(parsed, RATES),
     }
+    return LocalAlert.from_source(source)
 
 
 FACTS = BatchFacts(DOCS, {"c-all": {0, 1, 2}, "c-01": {0, 1}, "c-2": {2}}, today="2025-05-15")
@@ -72,3 +73,42 @@ def test_deadline_ranges_and_open_calls():
     assert FACTS.slots(stored(deadline_from="2025-05-01", deadline_to="2025-05-31")) == [1]
     assert FACTS.slots(stored(deadline_to="2025-06-30")) == [0, 1]  # the last day counts
     assert FACTS.slots(stored(open_only=True)) == [0]  # today 2025-05-15; no deadline is not open
+
+
+def test_a_parsed_alert_keeps_only_the_conditions_it_has():
+    alert = stored(["c"], places=["Beijing"], min_amount=5, open_only=True)
+    assert alert.key == "u/a" and not alert.instant and alert.clauses == ("c",)
+    assert alert.facets == (("places", ("Beijing",)),) and alert.low == 5 and alert.high is None
+    assert alert.open_only and not alert.facets_only and stored(places=["Beijing"]).facets_only
+
+
+class FakeAlerts:
+    """An alerts index: its searches list ids with sequence numbers, or read alerts (counted)."""
+
+    def __init__(self) -> None:
+        self.seq = {"u/a": 1, "u/b": 1}
+        self.read: list[list[str]] = []
+        self.removed: set[str] = set()
+
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        if "ids" in body["query"]:  # reading alerts' fields
+            self.read.append(body["query"]["ids"]["values"])
+            found = [key for key in body["query"]["ids"]["values"] if key not in self.removed]
+            return {"hits": {"hits": [{"_id": key, "_source": {"alert_id": key}} for key in found]}}
+        hits = [
+            {"fields": {"alert_id": [key]}, "_seq_no": seq, "_primary_term": 1, "sort": [key]}
+            for key, seq in sorted(self.seq.items())
+        ]
+        return {"hits": {"hits": hits}}
+
+
+def test_local_alerts_are_read_once_until_they_change():
+    engine = FakeAlerts()
+    alerts = LocalAlerts(engine, "alerts")  # type: ignore[arg-type]
+    assert [[a.key for a in page] for page in alerts.pages({})] == [["u/a", "u/b"]]
+    assert [[a.key for a in page] for page in alerts.pages({})] == [["u/a", "u/b"]]
+    assert engine.read == [["u/a", "u/b"]]  # the second batch read nothing
+    engine.seq["u/b"] = 2  # edited
+    engine.removed.add("u/b")  # and removed before it could be read: left out
+    assert [[a.key for a in page] for page in alerts.pages({})] == [["u/a"]]
+    assert engine.read[-1] == ["u/b"]
