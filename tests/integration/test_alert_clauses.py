@@ -79,8 +79,9 @@ def test_alerts_by_clauses_match_what_the_search_finds(settings, engine, docs):
     stored = {a.q: engine.get_doc(store.names["alerts"], a.id)["_source"] for a in alerts}
     assert len(stored["算力 补贴"]["clauses"]) == 2 and stored["算力 补贴"]["clause_count"] == 2
     assert len(stored["Shanghai OR Beijing"]["clauses"]) == 2  # the stop word left out
-    for whole in ("the OR", "Beijing | Hefei", "臺灣 晶片"):
-        assert stored[whole]["clauses"] == []
+    for whole in ("Beijing | Hefei", "臺灣 晶片"):  # does not split: its whole text is one clause
+        assert len(stored[whole]["clauses"]) == 1 and stored[whole]["local"] is True
+    assert stored["the OR"]["clauses"] == [] and stored["the OR"]["local"] is False  # reduced to nothing
 
 
 def test_alerts_sharing_a_word_share_its_clause(settings, engine, docs):
