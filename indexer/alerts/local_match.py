@@ -60,12 +60,7 @@ class LocalAlert:
     deadline_from: str | None
     deadline_to: str | None
     open_only: bool
-
-    @property
-    def facets_only(self) -> bool:
-        """No amount, subsidy or deadline condition."""
-        money = self.low is not None or self.high is not None or self.subsidy
-        return not (money or self.deadline_from or self.deadline_to or self.open_only)
+    facets_only: bool  # no amount, subsidy or deadline condition
 
     @classmethod
     def from_source(cls, source: Mapping[str, Any]) -> LocalAlert:
@@ -76,17 +71,23 @@ class LocalAlert:
         facets = tuple(
             (name, tuple(wanted)) for name in FACETS if ANY not in (wanted := narrow.get(name) or [ANY])
         )
+        low, high = narrow.get("min_cny"), narrow.get("max_cny")
+        subsidy = SUBSIDY in (narrow.get("needs") or [])
+        deadline_from, deadline_to = conditions.get("deadline_from"), conditions.get("deadline_to")
+        open_only = bool(conditions.get("open_only"))
+        money = low is not None or high is not None or subsidy
         return cls(
             key=source["alert_id"],
             instant=alert.get("every") == "instant",
             clauses=tuple(source.get("clauses") or []),
             facets=facets,
-            low=narrow.get("min_cny"),
-            high=narrow.get("max_cny"),
-            subsidy=SUBSIDY in (narrow.get("needs") or []),
-            deadline_from=conditions.get("deadline_from"),
-            deadline_to=conditions.get("deadline_to"),
-            open_only=bool(conditions.get("open_only")),
+            low=low,
+            high=high,
+            subsidy=subsidy,
+            deadline_from=deadline_from,
+            deadline_to=deadline_to,
+            open_only=open_only,
+            facets_only=not (money or deadline_from or deadline_to or open_only),
         )
 
 
