@@ -23,6 +23,7 @@ Everything under the bench's alias is deleted at the end. Needs the local stack.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -203,13 +204,23 @@ def recorded_matches(engine: Engine, recorder: MatchRecorder, doc_ids: list[str]
 
 
 # Timing --------------------------------------------------------------------------------------------
+def _rss_mib() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 class TimedRecorder(MatchRecorder):
-    """The recorder the indexer uses, timing its percolation and keeping the documents it saw."""
+    """The recorder the indexer uses, timing its percolation and keeping the documents it saw. Its
+    book of local alerts is read at once, as a running indexer's is at its first batch: that read is
+    timed apart (``book_seconds``, and the memory it took, ``book_mib``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.seconds = 0.0
         self.seen: list[dict[str, Any]] = []
+        rss, started = _rss_mib(), time.perf_counter()
+        self.local_book.refresh()
+        self.book_seconds = time.perf_counter() - started
+        self.book_mib = _rss_mib() - rss
 
     def percolate(self, docs: list[dict[str, Any]]) -> int:
         started = time.perf_counter()
@@ -234,6 +245,8 @@ class Row:
     unnarrowed: float | None = None
     taken_in: float = 0.0  # the scheduler's seconds per record turning match sets into matches
     percolated: float | None = None  # finding matches with every alert percolated (none in Python)
+    book_seconds: float = 0.0  # reading the local alerts into memory at start
+    book_mib: float = 0.0  # the memory that took
 
 
 def index_stream(engine: Engine, alias: str, settings: Settings, corpus: Corpus, count: int, tag: str):
@@ -267,6 +280,8 @@ def percolation_only(
     """Seconds per document to find the matches (nothing recorded): narrowed or running every query,
     with the alerts Python can decide decided in Python (``local``) or every alert percolated."""
     recorder = MatchRecorder(engine, alias, narrow=narrow, local=local)
+    if local:
+        recorder.local_book.refresh()  # read at start, as the indexer's is
     started = time.perf_counter()
     for start in range(0, len(docs), BATCH):
         recorder.matching_alerts(docs[start : start + BATCH])
@@ -376,12 +391,15 @@ def run(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
             unnarrowed,
             taken_in,
             percolated,
+            recorder.book_seconds,
+            recorder.book_mib,
         )
         rows.append(row)
         print(
             f"  {size:>7,} alerts: {per_record * 1000:.1f} ms a record, percolation "
             f"{row.percolation * 1000:.1f} ms, taken in by the scheduler {taken_in * 1000:.1f} ms; "
-            f"{row.recorded:,} matches recorded, {row.expected:,} expected"
+            f"{row.recorded:,} matches recorded, {row.expected:,} expected; local alerts read into "
+            f"memory at start in {row.book_seconds:.1f} s, {row.book_mib:.0f} MiB"
         )
         if size == scheduler_size and size:
             ticks = scheduler_ticks(engine, alias, settings, args.ticks, args.tick_page)
@@ -457,8 +475,13 @@ def _targets(rows: list[Row], base: float | None) -> None:
     if base and 10_000 in by_size and 100_000 in by_size:
         cost = {n: by_size[n].per_record - base for n in (10_000, 100_000)}
         growth = cost[100_000] / cost[10_000] if cost[10_000] > 0 else float("inf")
-        verdict = "met" if growth <= 3 else "missed"
-        print(f"100,000 alerts cost {growth:.2f}x what 10,000 cost (target <= 3): {verdict}")
+        own = {n: by_size[n].percolation - rows[0].percolation for n in (10_000, 100_000)}
+        own_growth = own[100_000] / own[10_000] if own[10_000] > 0 else float("inf")
+        verdict = "met" if max(growth, own_growth) <= 3 else "missed"
+        print(
+            f"100,000 alerts cost {growth:.2f}x what 10,000 cost by the handler's time, {own_growth:.2f}x "
+            f"by the percolation's own time (target <= 3): {verdict}"
+        )
 
 
 if __name__ == "__main__":

@@ -13,26 +13,26 @@ every one a plain comparison on the document's own fields, the same the query ma
 - ``deadline_from``/``deadline_to``: the document's deadline (a date) is within them;
 - ``open_only``: its deadline is today or later, today in ``DEADLINE_ZONE`` (the engine's ``now/d``).
 
-Such alerts are stored with ``local: true``. Per batch, a plain search narrowed like the percolation
-lists the candidates' ids and sequence numbers (``LocalAlerts``: each alert's fields are read once and
-kept until it changes), and ``BatchFacts`` evaluates them with bit masks, one bit per document. Only
-alerts whose whole text the engine reduces to nothing, and alerts saved before this, are percolated.
+Such alerts are stored with ``local: true``. The process that matches keeps them in memory
+(``local_book.py``), and per batch ``BatchFacts`` evaluates the candidates' rules with bit masks, one
+bit per document. Only alerts whose whole text the engine reduces to nothing, and alerts saved before
+this, are percolated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from indexer.alerts.narrowing import ANY, SUBSIDY, field_values
-from indexer.alerts.paging import search_pages
-from indexer.engine import Engine
 from indexer.query import DEADLINE_ZONE, FACETS
 
 # What a local evaluation reads of a stored alert.
+PAUSED = {"term": {"paused": True}}  # used under ``must_not``: alerts saved before pausing existed pass
+LOCAL = {"term": {"local": True}}  # matched in Python, not by the percolator
 LOCAL_SOURCE = [
     "alert_id",
     "alert.every",
@@ -42,16 +42,12 @@ LOCAL_SOURCE = [
     "clauses",
     "narrow",
 ]
-LOCAL_PAGE = 10_000  # candidate alerts listed per request
-CACHE_LIMIT = 500_000  # alerts kept parsed; past it the cache starts again (alerts removed linger)
 
 
 @dataclass(frozen=True, slots=True)
-class LocalAlert:
-    """What a local match needs of a stored alert, parsed once."""
+class Rule:
+    """What a local alert requires of a document, parsed once; alerts that ask the same share one."""
 
-    key: str
-    instant: bool
     clauses: tuple[str, ...]
     facets: tuple[tuple[str, tuple[str, ...]], ...]  # (facet, values) of its facet conditions
     low: float | None  # CNY bounds of an amount on one money mention
@@ -61,6 +57,15 @@ class LocalAlert:
     deadline_to: str | None
     open_only: bool
     facets_only: bool  # no amount, subsidy or deadline condition
+
+
+@dataclass(frozen=True, slots=True)
+class LocalAlert:
+    """A stored alert matched in Python: its id, whether it is instant, and its rule."""
+
+    key: str
+    instant: bool
+    rule: Rule
 
     @classmethod
     def from_source(cls, source: Mapping[str, Any]) -> LocalAlert:
@@ -76,9 +81,7 @@ class LocalAlert:
         deadline_from, deadline_to = conditions.get("deadline_from"), conditions.get("deadline_to")
         open_only = bool(conditions.get("open_only"))
         money = low is not None or high is not None or subsidy
-        return cls(
-            key=source["alert_id"],
-            instant=alert.get("every") == "instant",
+        rule = Rule(
             clauses=tuple(source.get("clauses") or []),
             facets=facets,
             low=low,
@@ -89,49 +92,7 @@ class LocalAlert:
             open_only=open_only,
             facets_only=not (money or deadline_from or deadline_to or open_only),
         )
-
-
-class LocalAlerts:
-    """The local alerts a query selects, parsed, read a page at a time. A page lists only ids and
-    sequence numbers (doc values: no stored source is read); an alert's fields are read once and
-    kept until its sequence number changes, so an edited alert is read again at its next batch and
-    a removed one is never listed."""
-
-    def __init__(self, engine: Engine, index: str) -> None:
-        self.engine = engine
-        self.index = index
-        self.cache: dict[str, tuple[int, int, LocalAlert]] = {}
-
-    def pages(self, query: dict[str, Any]) -> Iterator[list[LocalAlert]]:
-        body = {
-            "query": query,
-            "_source": False,
-            "docvalue_fields": ["alert_id"],
-            "seq_no_primary_term": True,
-        }
-        for hits in search_pages(self.engine, self.index, body, ["alert_id"], LOCAL_PAGE):
-            versions = {hit["fields"]["alert_id"][0]: (hit["_seq_no"], hit["_primary_term"]) for hit in hits}
-            yield self._parsed(versions)
-
-    def _parsed(self, versions: dict[str, tuple[int, int]]) -> list[LocalAlert]:
-        stale = [key for key, version in versions.items() if self.cache.get(key, (None, None))[:2] != version]
-        if stale:
-            if len(self.cache) + len(stale) > CACHE_LIMIT:
-                self.cache.clear()
-            stored = self._read(stale)
-            for key in stale:
-                if key in stored:
-                    self.cache[key] = (*versions[key], LocalAlert.from_source(stored[key]))
-                else:  # removed since it was listed: left out
-                    self.cache.pop(key, None)
-        return [entry[2] for key in versions if (entry := self.cache.get(key)) is not None]
-
-    def _read(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        """The ``LOCAL_SOURCE`` fields of these alerts (one search: several times cheaper per alert
-        than a multi-get here), by id; an alert removed meanwhile is missing."""
-        body = {"query": {"ids": {"values": keys}}, "_source": LOCAL_SOURCE, "size": len(keys)}
-        hits = self.engine.search(self.index, body)["hits"]["hits"]
-        return {hit["_id"]: hit["_source"] for hit in hits}
+        return cls(key=source["alert_id"], instant=alert.get("every") == "instant", rule=rule)
 
 
 def is_local(q: str, clauses: list[str]) -> bool:
@@ -173,14 +134,14 @@ class BatchFacts:
         self.deadlines = [doc.get("deadline") for doc in docs]
         self.today = today or datetime.now(ZoneInfo(DEADLINE_ZONE)).date().isoformat()
 
-    def slots(self, alert: LocalAlert) -> list[int]:
-        """The documents of the batch a local alert matches."""
+    def slots(self, rule: Rule) -> list[int]:
+        """The documents of the batch an alert with this rule matches."""
         mask = self.everything
-        for key in alert.clauses:
+        for key in rule.clauses:
             mask &= self.clauses.get(key, 0)
             if not mask:
                 return []
-        for name, wanted in alert.facets:
+        for name, wanted in rule.facets:
             masks = self.facets[name]
             allowed = 0
             for value in wanted:
@@ -188,22 +149,20 @@ class BatchFacts:
             mask &= allowed
             if not mask:
                 return []
-        if alert.facets_only:
+        if rule.facets_only:
             return _bits(mask)
         return [
-            slot
-            for slot in _bits(mask)
-            if self._money_holds(slot, alert) and self._deadline_holds(slot, alert)
+            slot for slot in _bits(mask) if self._money_holds(slot, rule) and self._deadline_holds(slot, rule)
         ]
 
-    def _money_holds(self, slot: int, alert: LocalAlert) -> bool:
-        if alert.low is None and alert.high is None and not alert.subsidy:
+    def _money_holds(self, slot: int, rule: Rule) -> bool:
+        if rule.low is None and rule.high is None and not rule.subsidy:
             return True
-        return any(_amount_holds(money, alert.low, alert.high, alert.subsidy) for money in self.money[slot])
+        return any(_amount_holds(money, rule.low, rule.high, rule.subsidy) for money in self.money[slot])
 
-    def _deadline_holds(self, slot: int, alert: LocalAlert) -> bool:
-        start, end = alert.deadline_from, alert.deadline_to
-        if not (start or end or alert.open_only):
+    def _deadline_holds(self, slot: int, rule: Rule) -> bool:
+        start, end = rule.deadline_from, rule.deadline_to
+        if not (start or end or rule.open_only):
             return True
         deadline = self.deadlines[slot]
         if not deadline:
@@ -213,7 +172,7 @@ class BatchFacts:
             return False
         if end and day > end:
             return False
-        return not (alert.open_only and day < self.today)
+        return not (rule.open_only and day < self.today)
 
 
 def _amount_holds(money: Mapping[str, Any], low: float | None, high: float | None, subsidy: bool) -> bool:

@@ -16,7 +16,8 @@ from typing import Any
 
 from indexer.alerts.clauses import ClauseBook, clause_filter, slots_of
 from indexer.alerts.due import as_field, first_reminder, next_fire_time
-from indexer.alerts.local_match import BatchFacts, LocalAlerts, is_local
+from indexer.alerts.local_book import LocalBook
+from indexer.alerts.local_match import LOCAL, PAUSED, BatchFacts, is_local
 from indexer.alerts.match_sets import MAPPING as MATCH_SETS_MAPPING
 from indexer.alerts.match_sets import match_id, set_body
 from indexer.alerts.materialize import materialize, materialize_all
@@ -37,8 +38,6 @@ PERCOLATE_PAGE = 100_000
 ALERTS_WINDOW = {"index": {"max_result_window": PERCOLATE_PAGE}}
 SET_PAIRS_PER_REQUEST = 50_000  # (alert, document) pairs named by the match sets of one bulk request
 _KEYWORD = {"type": "keyword"}
-PAUSED = {"term": {"paused": True}}  # used under ``must_not``: alerts saved before pausing existed pass
-LOCAL = {"term": {"local": True}}  # matched in Python (``local_match.py``), not by the percolator
 _DATE = {"type": "date"}
 _LONG = {"type": "long"}
 _BOOLEAN = {"type": "boolean"}
@@ -440,7 +439,7 @@ class MatchRecorder:
         self.local = local  # False percolates every alert (the bench compares both)
         self.percolate_page = percolate_page
         self.clauses = ClauseBook(engine, self.names["clauses"])
-        self.local_alerts = LocalAlerts(engine, self.names["alerts"])
+        self.local_book = LocalBook(engine, self.names["alerts"])
 
     def matched_pages(
         self, docs: list[dict[str, Any]], batch: int = PERCOLATE_BATCH
@@ -454,15 +453,17 @@ class MatchRecorder:
     def _hit_pages(self, docs: list[dict[str, Any]], batch: int) -> Iterator[list[tuple[str, int, bool]]]:
         """(alert id, index into ``docs``, whether the alert is instant) per match, a page at a time:
         per chunk, one percolation of its documents against the text clauses, then the alerts whose
-        clauses all matched (``clauses.py``), narrowed by the chunk's values: those matched in Python
-        (``local_match.py``) read with a plain search, the others percolated."""
+        clauses all matched (``clauses.py``), narrowed by the chunk's values, are percolated; the
+        local alerts are matched in Python (``local_book.py``, ``local_match.py``)."""
+        if self.local:
+            self.local_book.refresh()
         for start in range(0, len(docs), batch):
             chunk = docs[start : start + batch]
             clause_slots = self.clauses.matched_slots(chunk)
             narrowing = [batch_filter(chunk)] if self.narrow else []
             filters = [*narrowing, clause_filter(clause_slots)]
             yield from self._percolated(chunk, start, filters, clause_slots)
-            yield from self._matched_locally(chunk, start, filters, clause_slots)
+            yield from self._matched_locally(chunk, start, clause_slots)
 
     def _percolated(
         self,
@@ -489,20 +490,12 @@ class MatchRecorder:
             ]
 
     def _matched_locally(
-        self,
-        chunk: list[dict[str, Any]],
-        start: int,
-        filters: list[dict[str, Any]],
-        clause_slots: dict[str, set[int]],
+        self, chunk: list[dict[str, Any]], start: int, clause_slots: dict[str, set[int]]
     ) -> Iterator[list[tuple[str, int, bool]]]:
         if not self.local:
             return
         facts = BatchFacts(chunk, clause_slots)
-        query = {"bool": {"filter": [*filters, LOCAL], "must_not": [PAUSED]}}
-        for alerts in self.local_alerts.pages(query):
-            yield [
-                (alert.key, start + slot, alert.instant) for alert in alerts for slot in facts.slots(alert)
-            ]
+        yield [(key, start + slot, instant) for key, slot, instant in self.local_book.matches(facts)]
 
     def matching_alerts(
         self, docs: list[dict[str, Any]], batch: int = PERCOLATE_BATCH

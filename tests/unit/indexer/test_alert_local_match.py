@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.alerts.local_match import BatchFacts, LocalAlert, LocalAlerts, is_local
+from indexer.alerts.local_match import BatchFacts, LocalAlert, is_local
 from indexer.alerts.narrowing import alert_narrowing
 from indexer.query import Conditions
 
@@ -41,6 +41,10 @@ def stored(clauses: list[str] | None = None, **conditions: Any) -> LocalAlert:
 FACTS = BatchFacts(DOCS, {"c-all": {0, 1, 2}, "c-01": {0, 1}, "c-2": {2}}, today="2025-05-15")
 
 
+def matched(clauses: list[str] | None = None, **conditions: Any) -> list[int]:
+    return FACTS.slots(stored(clauses, **conditions).rule)
+
+
 def test_only_alerts_with_clauses_or_no_text_are_local():
     assert is_local("", []) and is_local("  ", [])
     assert is_local("算力 补贴", ["a", "b"])
@@ -48,67 +52,37 @@ def test_only_alerts_with_clauses_or_no_text_are_local():
 
 
 def test_clauses_must_all_match_the_same_document():
-    assert FACTS.slots(stored()) == [0, 1, 2]
-    assert FACTS.slots(stored(["c-all", "c-01"])) == [0, 1]
-    assert FACTS.slots(stored(["c-01", "c-2"])) == []
-    assert FACTS.slots(stored(["unknown"])) == []
+    assert matched() == [0, 1, 2]
+    assert matched(["c-all", "c-01"]) == [0, 1]
+    assert matched(["c-01", "c-2"]) == []
+    assert matched(["unknown"]) == []
 
 
 def test_facets_need_one_of_their_values_each():
-    assert FACTS.slots(stored(places=["Pudong", "Shenzhen"])) == [1, 2]
-    assert FACTS.slots(stored(places=["Pudong", "Shenzhen"], languages=["en"])) == [2]
-    assert FACTS.slots(stored(companies=["Alibaba"], doc_types=["notice"])) == [1]
-    assert FACTS.slots(stored(sources=["sz-gov"], provinces=["Beijing"])) == []
+    assert matched(places=["Pudong", "Shenzhen"]) == [1, 2]
+    assert matched(places=["Pudong", "Shenzhen"], languages=["en"]) == [2]
+    assert matched(companies=["Alibaba"], doc_types=["notice"]) == [1]
+    assert matched(sources=["sz-gov"], provinces=["Beijing"]) == []
 
 
 def test_amount_and_subsidy_must_hold_for_the_same_mention():
-    assert FACTS.slots(stored(min_amount=2e6)) == [0]
-    assert FACTS.slots(stored(min_amount=2e6, subsidy_only=True)) == []  # the big one is no subsidy
-    assert FACTS.slots(stored(max_amount=2e6, subsidy_only=True)) == [0]
-    assert FACTS.slots(stored(subsidy_only=True)) == [0, 2]  # an amount without value still counts
-    assert FACTS.slots(stored(min_amount=700_000, currency="USD")) == [0]  # 4.9 million CNY
+    assert matched(min_amount=2e6) == [0]
+    assert matched(min_amount=2e6, subsidy_only=True) == []  # the big one is no subsidy
+    assert matched(max_amount=2e6, subsidy_only=True) == [0]
+    assert matched(subsidy_only=True) == [0, 2]  # an amount without value still counts
+    assert matched(min_amount=700_000, currency="USD") == [0]  # 4.9 million CNY
 
 
 def test_deadline_ranges_and_open_calls():
-    assert FACTS.slots(stored(deadline_from="2025-05-01", deadline_to="2025-05-31")) == [1]
-    assert FACTS.slots(stored(deadline_to="2025-06-30")) == [0, 1]  # the last day counts
-    assert FACTS.slots(stored(open_only=True)) == [0]  # today 2025-05-15; no deadline is not open
+    assert matched(deadline_from="2025-05-01", deadline_to="2025-05-31") == [1]
+    assert matched(deadline_to="2025-06-30") == [0, 1]  # the last day counts
+    assert matched(open_only=True) == [0]  # today 2025-05-15; no deadline is not open
 
 
 def test_a_parsed_alert_keeps_only_the_conditions_it_has():
     alert = stored(["c"], places=["Beijing"], min_amount=5, open_only=True)
-    assert alert.key == "u/a" and not alert.instant and alert.clauses == ("c",)
-    assert alert.facets == (("places", ("Beijing",)),) and alert.low == 5 and alert.high is None
-    assert alert.open_only and not alert.facets_only and stored(places=["Beijing"]).facets_only
-
-
-class FakeAlerts:
-    """An alerts index: its searches list ids with sequence numbers, or read alerts (counted)."""
-
-    def __init__(self) -> None:
-        self.seq = {"u/a": 1, "u/b": 1}
-        self.read: list[list[str]] = []
-        self.removed: set[str] = set()
-
-    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        if "ids" in body["query"]:  # reading alerts' fields
-            self.read.append(body["query"]["ids"]["values"])
-            found = [key for key in body["query"]["ids"]["values"] if key not in self.removed]
-            return {"hits": {"hits": [{"_id": key, "_source": {"alert_id": key}} for key in found]}}
-        hits = [
-            {"fields": {"alert_id": [key]}, "_seq_no": seq, "_primary_term": 1, "sort": [key]}
-            for key, seq in sorted(self.seq.items())
-        ]
-        return {"hits": {"hits": hits}}
-
-
-def test_local_alerts_are_read_once_until_they_change():
-    engine = FakeAlerts()
-    alerts = LocalAlerts(engine, "alerts")  # type: ignore[arg-type]
-    assert [[a.key for a in page] for page in alerts.pages({})] == [["u/a", "u/b"]]
-    assert [[a.key for a in page] for page in alerts.pages({})] == [["u/a", "u/b"]]
-    assert engine.read == [["u/a", "u/b"]]  # the second batch read nothing
-    engine.seq["u/b"] = 2  # edited
-    engine.removed.add("u/b")  # and removed before it could be read: left out
-    assert [[a.key for a in page] for page in alerts.pages({})] == [["u/a"]]
-    assert engine.read[-1] == ["u/b"]
+    assert alert.key == "u/a" and not alert.instant and alert.rule.clauses == ("c",)
+    rule = alert.rule
+    assert rule.facets == (("places", ("Beijing",)),) and rule.low == 5 and rule.high is None
+    assert rule.open_only and not rule.facets_only and stored(places=["Beijing"]).rule.facets_only
+    assert stored(["c"], places=["Beijing"]).rule == stored(["c"], places=["Beijing"]).rule  # shareable

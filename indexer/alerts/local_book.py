@@ -1,0 +1,199 @@
+"""Every local alert kept in memory by the process that matches documents, and kept current.
+
+Listing the candidate local alerts of each batch from the engine cost the indexer a hit per alert a
+batch could match: at 100,000 alerts most of the time of a batch. Instead ``LocalBook`` holds every
+local alert that is not paused, indexed for the batch: by its first text clause (it matches only
+documents that matched that clause), else by its first facet's values, else always a candidate.
+Alerts asking the same share one ``Rule``, evaluated once per batch.
+
+It is brought up to date before each batch by one search: the alerts changed since the last one
+(their ``_seq_no``, one shard, only grows) and, in the same reader, how many local alerts are not
+paused. A changed alert that is now paused, not local, or gone from the listing is dropped. A count
+that differs from the book's after the changes (an alert was removed, or a change became visible
+out of order) reads the whole listing again: ids and sequence numbers, then only the alerts whose
+sequence number differs. So is every ``FULL_READ_SECONDS`` and the first batch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from indexer.alerts.local_match import LOCAL, LOCAL_SOURCE, PAUSED, BatchFacts, LocalAlert, Rule
+from indexer.alerts.paging import search_pages
+from indexer.engine import Engine
+
+BOOK_SOURCE = [*LOCAL_SOURCE, "local", "paused"]
+CHANGES_PAGE = 1000  # changed alerts read per request
+LISTING_PAGE = 10_000  # ids listed per request when the whole listing is read
+READ_CHUNK = 10_000  # alerts read per request
+FULL_READ_SECONDS = 600.0  # the whole listing is read again at least this often
+_IN_BOOK = {"bool": {"filter": [LOCAL], "must_not": [PAUSED]}}
+_SEQ = "_seq_no"
+
+
+class LocalBook:
+    """The local alerts that are not paused, by id, with their sequence numbers and the indexes a
+    batch's candidates are found by."""
+
+    def __init__(self, engine: Engine, index: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.engine = engine
+        self.index = index
+        self.clock = clock
+        self.alerts: dict[str, LocalAlert] = {}
+        self.versions: dict[str, int] = {}
+        self.rules: dict[Rule, Rule] = {}  # one object per distinct rule
+        self.by_clause: dict[str, set[str]] = {}
+        self.by_facet: dict[tuple[str, str], set[str]] = {}
+        self.held_always: dict[None, set[str]] = {None: set()}  # neither a clause nor a facet
+        self.watermark = -1  # the highest sequence number read
+        self.read_at: float | None = None  # when the whole listing was last read
+
+    def __len__(self) -> int:
+        return len(self.alerts)
+
+    def refresh(self) -> None:
+        """Bring the book up to date with the alerts index (see the module's notes)."""
+        if self.read_at is None or self.clock() - self.read_at >= FULL_READ_SECONDS:
+            self.read_all()
+            return
+        expected = self._apply_changes()
+        if expected != len(self.alerts):
+            self.read_all()
+
+    def matches(self, facts: BatchFacts) -> Iterator[tuple[str, int, bool]]:
+        """(alert id, slot in the batch, whether the alert is instant) for every match of the batch."""
+        decided: dict[int, list[int]] = {}
+        for key in self._candidates(facts):
+            alert = self.alerts[key]
+            slots = decided.get(id(alert.rule))
+            if slots is None:
+                slots = decided[id(alert.rule)] = facts.slots(alert.rule)
+            for slot in slots:
+                yield key, slot, alert.instant
+
+    def _candidates(self, facts: BatchFacts) -> set[str]:
+        found = set(self.held_always[None])
+        for clause in facts.clauses:
+            found.update(self.by_clause.get(clause, ()))
+        for name, masks in facts.facets.items():
+            for value in masks:
+                found.update(self.by_facet.get((name, value), ()))
+        return found
+
+    def read_all(self) -> None:
+        """Read the whole listing: drop what is not in it, read what changed."""
+        started = self.clock()
+        top = self._highest_seq_no()
+        versions = self._listing()
+        for key in [key for key in self.alerts if key not in versions]:
+            self._drop(key)
+        stale = [key for key, seq in versions.items() if self.versions.get(key) != seq]
+        for start in range(0, len(stale), READ_CHUNK):
+            keys = stale[start : start + READ_CHUNK]
+            hits = self._read(keys)
+            for key in set(keys) - {hit["_source"]["alert_id"] for hit in hits}:
+                self._drop(key)  # removed since it was listed
+            for hit in hits:
+                self._take(hit)
+        self.rules = {alert.rule: alert.rule for alert in self.alerts.values()}
+        self.watermark = top  # what changed after it is read again by the next batch
+        self.read_at = started
+
+    def _apply_changes(self) -> int:
+        """Apply the alerts changed since the watermark; how many the book should hold."""
+        body = {
+            "query": {"range": {_SEQ: {"gt": self.watermark}}},
+            "_source": BOOK_SOURCE,
+            "seq_no_primary_term": True,
+            "size": CHANGES_PAGE,
+            "sort": [{_SEQ: "asc"}],
+            "track_total_hits": False,
+            "aggs": {"book": {"global": {}, "aggs": {"held": {"filter": _IN_BOOK}}}},
+        }
+        response = self.engine.search(self.index, body)
+        expected = int(response["aggregations"]["book"]["held"]["doc_count"])
+        hits = response["hits"]["hits"]
+        while hits:
+            for hit in hits:
+                self._take(hit)
+            if len(hits) < CHANGES_PAGE:
+                break
+            body = {**body, "search_after": hits[-1]["sort"]}
+            body.pop("aggs", None)
+            hits = self.engine.search(self.index, body)["hits"]["hits"]
+        return expected
+
+    def _take(self, hit: Mapping[str, Any]) -> None:
+        """Apply one alert read from the index: kept when local and not paused, else dropped."""
+        source = hit["_source"]
+        key = source["alert_id"]
+        self.watermark = max(self.watermark, hit["_seq_no"])
+        self._drop(key)
+        if source.get("local") is True and source.get("paused") is not True:
+            self._put(LocalAlert.from_source(source), hit["_seq_no"])
+
+    def _put(self, alert: LocalAlert, seq_no: int) -> None:
+        rule = self.rules.setdefault(alert.rule, alert.rule)
+        self.alerts[alert.key] = LocalAlert(alert.key, alert.instant, rule)
+        self.versions[alert.key] = seq_no
+        for index, entry in self._entries(rule):
+            index.setdefault(entry, set()).add(alert.key)
+
+    def _drop(self, key: str) -> None:
+        alert = self.alerts.pop(key, None)
+        self.versions.pop(key, None)
+        if alert is None:
+            return
+        for index, entry in self._entries(alert.rule):
+            bucket = index.get(entry)
+            if bucket is not None:
+                bucket.discard(key)
+                if not bucket and index is not self.held_always:
+                    del index[entry]
+
+    def _entries(self, rule: Rule) -> list[tuple[dict[Any, set[str]], Any]]:
+        """Where an alert with this rule is listed: under its first clause, else under each value of
+        its first facet, else among those always a candidate."""
+        if rule.clauses:
+            return [(self.by_clause, rule.clauses[0])]
+        if rule.facets:
+            name, values = rule.facets[0]
+            return [(self.by_facet, (name, value)) for value in values]
+        return [(self.held_always, None)]
+
+    def _highest_seq_no(self) -> int:
+        body = {
+            "query": {"match_all": {}},
+            "size": 1,
+            "sort": [{_SEQ: "desc"}],
+            "_source": False,
+            "seq_no_primary_term": True,
+        }
+        hits = self.engine.search(self.index, body)["hits"]["hits"]
+        return int(hits[0]["_seq_no"]) if hits else -1
+
+    def _listing(self) -> dict[str, int]:
+        body = {
+            "query": _IN_BOOK,
+            "_source": False,
+            "docvalue_fields": ["alert_id"],
+            "seq_no_primary_term": True,
+        }
+        return {
+            hit["fields"]["alert_id"][0]: hit["_seq_no"]
+            for hits in search_pages(self.engine, self.index, body, ["alert_id"], LISTING_PAGE)
+            for hit in hits
+        }
+
+    def _read(self, keys: list[str]) -> list[dict[str, Any]]:
+        """These alerts' ``BOOK_SOURCE`` fields with their sequence numbers (one search: several times
+        cheaper per alert than a multi-get); an alert removed meanwhile is missing."""
+        body = {
+            "query": {"ids": {"values": keys}},
+            "_source": BOOK_SOURCE,
+            "seq_no_primary_term": True,
+            "size": len(keys),
+        }
+        return self.engine.search(self.index, body)["hits"]["hits"]
