@@ -43,10 +43,14 @@ class LocalBook:
         self.clock = clock
         self.alerts: dict[str, LocalAlert] = {}
         self.versions: dict[str, int] = {}
-        self.rules: dict[Rule, Rule] = {}  # one object per distinct rule
-        self.by_clause: dict[str, set[str]] = {}
-        self.by_facet: dict[tuple[str, str], set[str]] = {}
-        self.held_always: dict[None, set[str]] = {None: set()}  # neither a clause nor a facet
+        # Each distinct rule has a number; the indexes list numbers (cheap to hash, unlike a rule).
+        self.rule_numbers: dict[Rule, int] = {}
+        self.rules: dict[int, Rule] = {}
+        self.members: dict[int, dict[str, bool]] = {}  # per rule: its alerts, whether each is instant
+        self.by_clause: dict[str, set[int]] = {}
+        self.by_facet: dict[tuple[str, str], set[int]] = {}
+        self.held_always: dict[None, set[int]] = {None: set()}  # neither a clause nor a facet
+        self._next_number = 0
         self.watermark = -1  # the highest sequence number read
         self.read_at: float | None = None  # when the whole listing was last read
 
@@ -62,18 +66,15 @@ class LocalBook:
         if expected != len(self.alerts):
             self.read_all()
 
-    def matches(self, facts: BatchFacts) -> Iterator[tuple[str, int, bool]]:
-        """(alert id, slot in the batch, whether the alert is instant) for every match of the batch."""
-        decided: dict[int, list[int]] = {}
-        for key in self._candidates(facts):
-            alert = self.alerts[key]
-            slots = decided.get(id(alert.rule))
-            if slots is None:
-                slots = decided[id(alert.rule)] = facts.slots(alert.rule)
-            for slot in slots:
-                yield key, slot, alert.instant
+    def matches(self, facts: BatchFacts) -> Iterator[tuple[dict[str, bool], list[int]]]:
+        """Per rule that matches some document of the batch: its alerts (id: whether instant) and
+        the slots in the batch of the documents it matches. Each rule is decided once."""
+        for number in self._candidates(facts):
+            slots = facts.slots(self.rules[number])
+            if slots:
+                yield self.members[number], slots
 
-    def _candidates(self, facts: BatchFacts) -> set[str]:
+    def _candidates(self, facts: BatchFacts) -> set[int]:
         found = set(self.held_always[None])
         for clause in facts.clauses:
             found.update(self.by_clause.get(clause, ()))
@@ -97,7 +98,6 @@ class LocalBook:
                 self._drop(key)  # removed since it was listed
             for hit in hits:
                 self._take(hit)
-        self.rules = {alert.rule: alert.rule for alert in self.alerts.values()}
         self.watermark = top  # what changed after it is read again by the next batch
         self.read_at = started
 
@@ -135,26 +135,38 @@ class LocalBook:
             self._put(LocalAlert.from_source(source), hit["_seq_no"])
 
     def _put(self, alert: LocalAlert, seq_no: int) -> None:
-        rule = self.rules.setdefault(alert.rule, alert.rule)
-        self.alerts[alert.key] = LocalAlert(alert.key, alert.instant, rule)
+        number = self.rule_numbers.get(alert.rule)
+        if number is None:
+            number = self.rule_numbers[alert.rule] = self._next_number
+            self._next_number += 1
+            self.rules[number] = alert.rule
+            self.members[number] = {}
+            for index, entry in self._entries(alert.rule):
+                index.setdefault(entry, set()).add(number)
+        self.members[number][alert.key] = alert.instant
+        self.alerts[alert.key] = alert
         self.versions[alert.key] = seq_no
-        for index, entry in self._entries(rule):
-            index.setdefault(entry, set()).add(alert.key)
 
     def _drop(self, key: str) -> None:
         alert = self.alerts.pop(key, None)
         self.versions.pop(key, None)
         if alert is None:
             return
+        number = self.rule_numbers[alert.rule]
+        members = self.members[number]
+        members.pop(key, None)
+        if members:
+            return
+        del self.members[number], self.rules[number], self.rule_numbers[alert.rule]
         for index, entry in self._entries(alert.rule):
             bucket = index.get(entry)
             if bucket is not None:
-                bucket.discard(key)
+                bucket.discard(number)
                 if not bucket and index is not self.held_always:
                     del index[entry]
 
-    def _entries(self, rule: Rule) -> list[tuple[dict[Any, set[str]], Any]]:
-        """Where an alert with this rule is listed: under its first clause, else under each value of
+    def _entries(self, rule: Rule) -> list[tuple[dict[Any, set[int]], Any]]:
+        """Where a rule is listed: under its first clause, else under each value of
         its first facet, else among those always a candidate."""
         if rule.clauses:
             return [(self.by_clause, rule.clauses[0])]

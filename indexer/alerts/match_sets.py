@@ -30,6 +30,9 @@ if (ctx._source.doc != null) { ctx._source.doc.deadline = next; }
 """
 
 
+SEPARATOR = "\n"  # between the alert ids of a set
+
+
 def match_id(alert_key: str, doc_id: str) -> str:
     """The id of the match of an alert and a document."""
     return f"{alert_key}|{doc_id}"
@@ -47,10 +50,10 @@ MAPPING = {
 }
 
 
-def set_id(summary_ref: str, alerts: list[tuple[str, bool]]) -> str:
-    """The id of a document version's set: its summary's id and a hash of the alerts it names."""
-    names = "\n".join(sorted(key for key, _ in alerts))
-    return f"{summary_ref}|{hashlib.sha256(names.encode()).hexdigest()[:16]}"
+def set_id(summary_ref: str, keys: list[str]) -> str:
+    """The id of a document version's set: its summary's id and a hash of the alert ids it names
+    (``keys``, sorted)."""
+    return f"{summary_ref}|{hashlib.sha256(SEPARATOR.join(keys).encode()).hexdigest()[:16]}"
 
 
 def set_body(
@@ -58,9 +61,10 @@ def set_body(
 ) -> dict[str, Any]:
     """A pending set: the (alert id, instant) pairs a document's percolation found, with what each
     match takes from the document (``summary``: ``doc_summary``) and when it was matched."""
-    ordered = sorted(set(alerts))
+    chosen = dict(alerts)
+    keys = sorted(chosen)
     return {
-        "set_id": set_id(summary_ref, ordered),
+        "set_id": set_id(summary_ref, keys),
         "doc_id": summary["id"],
         "matched_at": now,
         "pending": True,
@@ -68,7 +72,20 @@ def set_body(
             "doc_ref": summary_ref,
             "deadline": summary.get("deadline"),
             "cluster_id": summary.get("cluster_id"),
-            "alerts": [key for key, _ in ordered],
-            "instant": [key for key, instant in ordered if instant],
+            "alerts": _packed(keys),
+            "instant": _packed([key for key in keys if chosen[key]]),
         },
     }
+
+
+def _packed(keys: list[str]) -> str | list[str]:
+    """Alert ids as one string, one per line: a list of thousands of short strings costs the engine
+    and both ends' JSON several times more. A list when an id holds a line break itself."""
+    return keys if any(SEPARATOR in key for key in keys) else SEPARATOR.join(keys)
+
+
+def set_alerts(match: dict[str, Any], field: str = "alerts") -> list[str]:
+    """The alert ids a set's ``match`` names (``field``: ``alerts``, or ``instant`` for those that
+    were instant), packed or, as sets written before packing were, a list."""
+    value = match.get(field) or []
+    return value.split(SEPARATOR) if isinstance(value, str) else list(value)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from indexer.alerts.match_sets import FOLLOW_DEADLINE, match_id
+from indexer.alerts.match_sets import FOLLOW_DEADLINE, match_id, set_alerts
 from indexer.alerts.paging import PAGE_SIZE, raise_for_bulk
 from indexer.engine import Engine, EngineConflict, EngineNotFound, bulk_item_error
 
@@ -48,7 +48,7 @@ def materialize(engine: Engine, names: dict[str, str], max_matches: int = TICK_M
         paused = paused_among(engine, names["alerts"], sets)
         created += write_matches(engine, names["matches"], sets, paused)
         mark_taken(engine, names["match_sets"], sets)
-        taken += sum(len(s["_source"]["match"]["alerts"]) for s in sets)
+        taken += sum(len(set_alerts(s["_source"]["match"])) for s in sets)
         if len(sets) < SETS_PAGE:
             break
     return created
@@ -58,7 +58,7 @@ def _within(page: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
     """The first sets of ``page`` that name at most ``room`` alerts together (at least one set)."""
     kept: list[dict[str, Any]] = []
     for hit in page:
-        room -= len(hit["_source"]["match"]["alerts"])
+        room -= len(set_alerts(hit["_source"]["match"]))
         if kept and room < 0:
             break
         kept.append(hit)
@@ -87,7 +87,7 @@ def pending_sets(engine: Engine, index: str, size: int) -> list[dict[str, Any]]:
 def paused_among(engine: Engine, alerts_index: str, sets: list[dict[str, Any]]) -> set[str]:
     """The instant alerts named in ``sets`` that are paused now (one request, none when the sets
     name no instant alert)."""
-    instant = sorted({key for s in sets for key in s["_source"]["match"]["instant"]})
+    instant = sorted({key for s in sets for key in set_alerts(s["_source"]["match"], "instant")})
     if not instant:
         return set()
     stored = engine.get_docs(alerts_index, instant, ["paused"])
@@ -115,8 +115,8 @@ def write_matches(engine: Engine, index: str, sets: list[dict[str, Any]], paused
     bodies: list[dict[str, Any]] = []
     for hit in sets:
         source = hit["_source"]
-        instant = set(source["match"]["instant"]) - paused
-        for key in source["match"]["alerts"]:
+        instant = set(set_alerts(source["match"], "instant")) - paused
+        for key in set_alerts(source["match"]):
             body = match_body(source, key, key in instant)
             operations += [{"create": {"_index": index, "_id": match_id(key, body["doc_id"])}}, body]
             bodies.append(body)

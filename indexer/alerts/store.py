@@ -19,7 +19,7 @@ from indexer.alerts.due import as_field, first_reminder, next_fire_time
 from indexer.alerts.local_book import LocalBook
 from indexer.alerts.local_match import LOCAL, PAUSED, BatchFacts, is_local
 from indexer.alerts.match_sets import MAPPING as MATCH_SETS_MAPPING
-from indexer.alerts.match_sets import match_id, set_body
+from indexer.alerts.match_sets import match_id, set_alerts, set_body
 from indexer.alerts.materialize import materialize, materialize_all
 from indexer.alerts.model import Alert, alert_id, index_names
 from indexer.alerts.narrowing import MAPPING as NARROW_MAPPING
@@ -441,29 +441,28 @@ class MatchRecorder:
         self.clauses = ClauseBook(engine, self.names["clauses"])
         self.local_book = LocalBook(engine, self.names["alerts"])
 
-    def matched_pages(
-        self, docs: list[dict[str, Any]], batch: int = PERCOLATE_BATCH
-    ) -> Iterator[list[tuple[str, int]]]:
-        """Per page of percolator hits: (alert id, index into ``docs``) for each alert a document
-        matches. One request per batch of documents and page of alerts, never one per alert; only
-        the alerts the batch's documents could match are run (``narrowing.py``)."""
-        for page in self._hit_pages(docs, batch):
-            yield [(key, slot) for key, slot, _ in page]
-
-    def _hit_pages(self, docs: list[dict[str, Any]], batch: int) -> Iterator[list[tuple[str, int, bool]]]:
-        """(alert id, index into ``docs``, whether the alert is instant) per match, a page at a time:
-        per chunk, one percolation of its documents against the text clauses, then the alerts whose
-        clauses all matched (``clauses.py``), narrowed by the chunk's values, are percolated; the
-        local alerts are matched in Python (``local_book.py``, ``local_match.py``)."""
+    def _matched(self, docs: list[dict[str, Any]], batch: int) -> dict[int, dict[str, bool]]:
+        """Per index into ``docs`` of a document that matched any alert: the alerts it matched, each
+        with whether it is instant. Per chunk of ``batch`` documents, one percolation against the
+        text clauses; the alerts that are not local and whose clauses all matched (``clauses.py``),
+        narrowed by the chunk's values, are percolated; the local alerts are decided in Python
+        (``local_book.py``, ``local_match.py``). One request per chunk and page of alerts, never one
+        per alert."""
         if self.local:
             self.local_book.refresh()
+        matched: dict[int, dict[str, bool]] = {}
         for start in range(0, len(docs), batch):
             chunk = docs[start : start + batch]
             clause_slots = self.clauses.matched_slots(chunk)
             narrowing = [batch_filter(chunk)] if self.narrow else []
             filters = [*narrowing, clause_filter(clause_slots)]
-            yield from self._percolated(chunk, start, filters, clause_slots)
-            yield from self._matched_locally(chunk, start, clause_slots)
+            for key, slot, instant in self._percolated(chunk, start, filters, clause_slots):
+                matched.setdefault(slot, {})[key] = instant
+            if self.local:
+                for members, slots in self.local_book.matches(BatchFacts(chunk, clause_slots)):
+                    for slot in slots:
+                        matched.setdefault(start + slot, {}).update(members)
+        return matched
 
     def _percolated(
         self,
@@ -471,7 +470,7 @@ class MatchRecorder:
         start: int,
         filters: list[dict[str, Any]],
         clause_slots: dict[str, set[int]],
-    ) -> Iterator[list[tuple[str, int, bool]]]:
+    ) -> Iterator[tuple[str, int, bool]]:
         skipped = [PAUSED, LOCAL] if self.local else [PAUSED]
         candidates = {"bool": {"filter": filters, "must_not": skipped}}
         if self.local and not self.engine.count(self.names["alerts"], candidates):
@@ -481,39 +480,24 @@ class MatchRecorder:
             "query": {"bool": {"must": [percolate], "filter": filters, "must_not": skipped}},
             "_source": ["alert_id", "alert.every", "clauses"],
         }
-        pages = search_pages(self.engine, self.names["alerts"], body, ["alert_id"], self.percolate_page)
-        for hits in pages:
-            yield [
-                (hit["_source"]["alert_id"], slot, _is_instant(hit))
-                for hit in hits
-                for slot in slots_of(hit, start, clause_slots)
-            ]
-
-    def _matched_locally(
-        self, chunk: list[dict[str, Any]], start: int, clause_slots: dict[str, set[int]]
-    ) -> Iterator[list[tuple[str, int, bool]]]:
-        if not self.local:
-            return
-        facts = BatchFacts(chunk, clause_slots)
-        yield [(key, start + slot, instant) for key, slot, instant in self.local_book.matches(facts)]
+        for hits in search_pages(self.engine, self.names["alerts"], body, ["alert_id"], self.percolate_page):
+            for hit in hits:
+                for slot in slots_of(hit, start, clause_slots):
+                    yield hit["_source"]["alert_id"], slot, _is_instant(hit)
 
     def matching_alerts(
         self, docs: list[dict[str, Any]], batch: int = PERCOLATE_BATCH
     ) -> list[tuple[str, int]]:
         """(alert id, index into ``docs``) for every alert each document matches; nothing is recorded."""
-        return [pair for page in self.matched_pages(docs, batch) for pair in page]
+        matched = self._matched(docs, batch)
+        return [(key, slot) for slot in sorted(matched) for key in matched[slot]]
 
     def percolate(self, docs: list[dict[str, Any]]) -> int:
         """Record, per document that matched any alert, one match set naming every alert it matched
         (``match_sets.py``; the scheduler turns sets into matches); the (alert, document) pairs in
         sets newly recorded (a replay records none)."""
-        matched: dict[int, dict[str, bool]] = {}
-        for page in self._hit_pages(docs, PERCOLATE_BATCH):
-            for key, slot, instant in page:
-                matched.setdefault(slot, {})[key] = instant
-        return self.record_sets(
-            [(docs[slot], list(alerts.items())) for slot, alerts in sorted(matched.items())]
-        )
+        matched = self._matched(docs, PERCOLATE_BATCH)
+        return self.record_sets([(docs[slot], list(matched[slot].items())) for slot in sorted(matched)])
 
     def record_sets(self, sets: list[tuple[dict[str, Any], list[tuple[str, bool]]]]) -> int:
         """Write each document's summary and its match set (created once: replays change nothing),
@@ -550,7 +534,7 @@ class MatchRecorder:
         raise_for_bulk(response, "recording alert matches", accept=(EngineConflict,))
         bodies = operations[3::4]
         return sum(
-            len(body["match"]["alerts"])
+            len(set_alerts(body["match"]))
             for item, body in zip(response["items"][1::2], bodies, strict=True)
             if item.get("create", {}).get("result") == "created"
         )

@@ -28,8 +28,8 @@ from typing import Any
 from indexer.clusters.book import ClusterBook, merge_plan
 from indexer.clusters.key import cluster_key, set_cluster
 from indexer.clusters.origin import is_original
-from indexer.clusters.sketch import SKETCH_DOC_VALUES, SKETCH_FIELD, Sketch, sketch_text
-from indexer.clusters.verify import jaccard, same_document
+from indexer.clusters.sketch import SKETCH_DOC_VALUES, SKETCH_FIELD, Sketch, sketch_text, unpack_hashes
+from indexer.clusters.verify import could_be_same, jaccard, same_document, signature_jaccard
 from indexer.engine import Engine, EngineNotFound, bulk_item_error
 from indexer.writer import BulkDoc
 
@@ -42,6 +42,10 @@ MAX_TERMS = 20_000  # band hashes in one terms filter (the engine refuses more t
 RECENT_LIMIT = 1000  # recent documents sharing a band with a batch, settled in memory up to this many
 SETTLE_MARGIN = timedelta(minutes=5)
 _DOC_VALUES = ["id", "cluster_id", "detected_language", *SKETCH_DOC_VALUES]
+# What a candidate is first read by: enough to tell whether it can be a copy at all.
+_SIGNATURE = f"{SKETCH_FIELD}.signature"
+_SIZE = f"{SKETCH_FIELD}.size"
+_FIRST_LOOK = ["id", _SIGNATURE, _SIZE]
 # Moves a document to a cluster only if that makes its cluster id smaller: merges commute.
 _MOVE = (
     "if (ctx._source.cluster_id == null || ctx._source.cluster_id.compareTo(params.to) > 0) "
@@ -183,8 +187,10 @@ class RepostClusters:
         since: str | None = None,
     ) -> list[list[Indexed]]:
         """Per sketch, the indexed documents sharing one of its bands (outside its own cluster when
-        ``exclude_clusters`` names it; written since ``since`` when given): one multi-search for the
-        whole batch."""
+        ``exclude_clusters`` names it; written since ``since`` when given) that can be a copy of it or
+        its previous version. One multi-search for the whole batch reads each candidate's signature
+        and size only; one more search reads whole sketches of those that pass (most new notices have
+        none, and a sketch's numbered clauses are most of what reading a candidate costs)."""
         excluded = exclude_clusters or [None] * len(sketches)
         bodies = {
             n: _candidates_query(s, x, since) for n, (s, x) in enumerate(zip(sketches, excluded, strict=True))
@@ -193,7 +199,21 @@ class RepostClusters:
         answers = dict(
             zip(asked, self.engine.search_many(self.index, [bodies[n] for n in asked]), strict=True)
         )
-        return [_hits(answers[n]) if n in answers else [] for n in range(len(sketches))]
+        kept = [_worth_reading(sketch, answers.get(n)) for n, sketch in enumerate(sketches)]
+        read = self._read_sketches(sorted({doc_id for ids in kept for doc_id in ids}))
+        return [[read[doc_id] for doc_id in ids if doc_id in read] for ids in kept]
+
+    def _read_sketches(self, ids: list[str]) -> dict[str, Indexed]:
+        """The whole sketches of these indexed documents, by id (one search)."""
+        if not ids:
+            return {}
+        body = {
+            "size": len(ids),
+            "_source": False,
+            "docvalue_fields": _DOC_VALUES,
+            "query": {"terms": {"id": ids}},
+        }
+        return {hit.id: hit for hit in _hits(self.engine.search(self.index, body))}
 
     def _move(self, moves: dict[str, str]) -> int:
         """Move every member of each cluster in ``moves`` to its new cluster id."""
@@ -271,7 +291,23 @@ def _candidates_query(
         query["bool"]["must_not"] = [{"term": {"cluster_id": exclude_cluster}}]
     if since is not None:
         query["bool"]["filter"].append({"range": {"indexed_at": {"gte": since}}})
-    return {"size": CANDIDATES, "_source": False, "docvalue_fields": _DOC_VALUES, "query": query}
+    return {"size": CANDIDATES, "_source": False, "docvalue_fields": _FIRST_LOOK, "query": query}
+
+
+def _worth_reading(sketch: Sketch, answer: dict[str, Any] | None) -> list[str]:
+    """The ids of the candidates in ``answer`` (read with ``_FIRST_LOOK``) that can be ``sketch``'s
+    copy or previous version, by their signature and size alone; in the answer's order."""
+    kept = []
+    for hit in answer["hits"]["hits"] if answer else []:
+        fields = hit.get("fields") or {}
+        if _SIGNATURE not in fields:  # indexed without a sketch
+            continue
+        size = int(fields[_SIZE][0])
+        signature = unpack_hashes(fields[_SIGNATURE][0])
+        share = signature_jaccard(sketch.signature, signature) if sketch.size and size else 0.0
+        if share >= SAME_PAGE_JACCARD or could_be_same(sketch, share, size):
+            kept.append(fields["id"][0])
+    return kept
 
 
 def _hits(answer: dict[str, Any]) -> list[Indexed]:

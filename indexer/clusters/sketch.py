@@ -96,7 +96,7 @@ class Sketch:
     def from_fields(cls, language: str, stored: dict[str, Any]) -> Sketch:
         """The sketch of an indexed document (the inverse of ``to_fields``)."""
         clauses = dict(item.split("=", 1) for item in stored.get("clauses") or [])
-        signature, head = _unpack(stored["signature"]), _unpack(stored["head"])
+        signature, head = unpack_hashes(stored["signature"]), unpack_hashes(stored["head"])
         return cls(
             language,
             signature,
@@ -132,7 +132,8 @@ SKETCH_DOC_VALUES = [
 ]
 
 
-def _unpack(packed: str) -> np.ndarray:
+def unpack_hashes(packed: str) -> np.ndarray:
+    """MinHash values stored as base64 (a signature or a head), as ``to_fields`` packs them."""
     padded = packed + "=" * (-len(packed) % 4)  # doc values drop base64 padding
     return np.frombuffer(base64.b64decode(padded), dtype="<u4").astype(np.uint32)
 

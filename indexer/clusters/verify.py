@@ -30,7 +30,12 @@ def jaccard(a: Sketch, b: Sketch) -> float:
     """The MinHash estimate of the Jaccard similarity of the two shingle sets."""
     if not a.size or not b.size:
         return 0.0
-    return float(np.count_nonzero(a.signature == b.signature)) / len(a.signature)
+    return signature_jaccard(a.signature, b.signature)
+
+
+def signature_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """The share of two MinHash signatures' values that agree."""
+    return float(np.count_nonzero(a == b)) / len(a)
 
 
 def head_jaccard(a: Sketch, b: Sketch) -> float:
@@ -40,11 +45,26 @@ def head_jaccard(a: Sketch, b: Sketch) -> float:
 
 def containment(a: Sketch, b: Sketch) -> float:
     """The estimated share of the smaller shingle set that is in the larger one."""
-    j = jaccard(a, b)
-    small, large = sorted((a.size, b.size))
+    return _containment(jaccard(a, b), a.size, b.size)
+
+
+def _containment(j: float, size_a: int, size_b: int) -> float:
+    small, large = sorted((size_a, size_b))
     if not small:
         return 0.0
     return min(1.0, j * (small + large) / ((1.0 + j) * small))
+
+
+def could_be_same(a: Sketch, j: float, size: int) -> bool:
+    """Whether a page of ``size`` shingles whose signature agrees with ``a``'s on a share ``j`` can
+    pass ``same_document`` with it: the checks of ``similarity`` that need only the signature and
+    size (so a candidate that fails them need not be read whole)."""
+    if not a.size or not size:
+        return False
+    small, large = sorted((a.size, size))
+    if small < SMALL:
+        return j >= SMALL_JACCARD
+    return small / large >= MIN_SIZE_RATIO and _containment(j, a.size, size) >= MIN_CONTAINMENT
 
 
 def changed_clauses(a: Sketch, b: Sketch) -> int:

@@ -22,6 +22,7 @@ from pathlib import Path
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
 
+from indexer.alerts.match_sets import set_alerts
 from indexer.alerts.model import Alert, index_names
 from indexer.alerts.store import AlertStore, new_webhook_secret, search_pages
 from indexer.engine import Engine, EngineError
@@ -192,7 +193,7 @@ def matched_docs(engine: Engine, settings: Settings, alert: Alert) -> set[str]:
         hit["_source"]["doc_id"]
         for page in search_pages(engine, index, body, ["set_id"])
         for hit in page
-        if alert.id in hit["_source"]["match"]["alerts"]
+        if alert.id in set_alerts(hit["_source"]["match"])
     }
     return pending | set(recorded_matches(engine, settings, alert))
 

@@ -95,7 +95,12 @@ DOCS = [{"place_names": ["Beijing"]}, {"place_names": ["Shanghai"]}]
 
 
 def matches(book: LocalBook, clause_slots: dict[str, set[int]]) -> set[tuple[str, int, bool]]:
-    return set(book.matches(BatchFacts(DOCS, clause_slots)))
+    return {
+        (key, slot, instant)
+        for members, slots in book.matches(BatchFacts(DOCS, clause_slots))
+        for key, instant in members.items()
+        for slot in slots
+    }
 
 
 def test_the_first_refresh_reads_every_local_alert_that_is_not_paused():
@@ -126,7 +131,7 @@ def test_candidates_come_from_the_clauses_facets_and_rules_of_the_batch():
 
 def test_alerts_asking_the_same_are_evaluated_once_per_batch():
     book, _, _ = book_of(*(alert(f"u/{n}", ["c1"], places=["Beijing"]) for n in range(50)))
-    assert len(set(map(id, (a.rule for a in book.alerts.values())))) == 1
+    assert len(book.rules) == 1 and len(book.members[0]) == 50
 
     class CountingFacts(BatchFacts):
         calls = 0
@@ -135,8 +140,8 @@ def test_alerts_asking_the_same_are_evaluated_once_per_batch():
             CountingFacts.calls += 1
             return super().slots(rule)
 
-    found = list(book.matches(CountingFacts(DOCS, {"c1": {0, 1}})))
-    assert len(found) == 50 and CountingFacts.calls == 1
+    [(members, slots)] = book.matches(CountingFacts(DOCS, {"c1": {0, 1}}))
+    assert len(members) == 50 and slots == [0] and CountingFacts.calls == 1
 
 
 def test_changes_are_applied_without_reading_the_rest_again():
@@ -151,7 +156,7 @@ def test_changes_are_applied_without_reading_the_rest_again():
     assert index.requests == ["changes", "changes"]
     assert {key for key, _, _ in matches(book, {"c1": {0}})} == {"u/new"}
     assert {key for key, _, _ in matches(book, {"c2": {0}})} == {"u/a"}
-    assert "c1" in book.by_clause and "u/a" not in book.by_clause["c1"]
+    assert book.by_clause["c1"] == {book.rule_numbers[book.alerts["u/new"].rule]}
 
 
 def test_a_removed_alert_makes_the_book_read_the_listing_again():
@@ -160,7 +165,7 @@ def test_a_removed_alert_makes_the_book_read_the_listing_again():
     index.requests.clear()
     book.refresh()
     assert index.requests == ["changes", "top", "listing"]  # counts differed; nothing to read again
-    assert sorted(book.alerts) == ["u/a"] and book.by_clause == {"c1": {"u/a"}}
+    assert sorted(book.alerts) == ["u/a"] and list(book.members.values()) == [{"u/a": False}]
 
 
 def test_the_listing_is_read_again_after_a_while_in_any_case(monkeypatch):
@@ -180,3 +185,14 @@ def test_many_changes_are_read_a_page_at_a_time(monkeypatch):
     index.requests.clear()
     book.refresh()
     assert index.requests == ["changes"] * 3 and len(book) == 5
+
+
+def test_a_rule_is_forgotten_with_its_last_alert():
+    book, index, _ = book_of(alert("u/a", ["c1"]), alert("u/b", ["c1"]), alert("u/c", places=["Beijing"]))
+    index.save(alert("u/a", ["c1"], paused=True))
+    index.save(alert("u/c", places=["Beijing"], paused=True))
+    book.refresh()
+    assert list(book.members.values()) == [{"u/b": False}] and book.by_facet == {}
+    index.save(alert("u/b", ["c1"], paused=True))
+    book.refresh()
+    assert book.members == {} and book.rules == {} and book.by_clause == {} and len(book) == 0

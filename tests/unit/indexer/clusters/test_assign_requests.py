@@ -138,3 +138,62 @@ def test_a_batch_with_more_band_hashes_than_a_terms_filter_takes_settles_documen
     clusters.assign(docs)
     clusters.settle(docs)
     assert engine.calls == [("search_many", 2), ("search_many", 2)]
+
+
+def doc_values(doc_id: str, sketch: Any, names: list[str]) -> dict[str, list[Any]]:
+    """A hit's fields as the engine returns ``docvalue_fields``: lists, base64 without padding."""
+    stored = sketch.to_fields()["repost_sketch"]
+    every = {"id": [doc_id], "cluster_id": [doc_id], "detected_language": [sketch.language]}
+    for name, value in stored.items():
+        values = value if isinstance(value, list) else [value]
+        every[f"repost_sketch.{name}"] = [v.rstrip("=") if isinstance(v, str) else v for v in values]
+    return {name: every[name] for name in names if name in every}
+
+
+class IndexedCopies:
+    """An index holding two documents that share bands with every new one: a copy and another notice."""
+
+    def __init__(self, copy_of: str, other: str) -> None:
+        from indexer.clusters.sketch import sketch_text
+
+        self.sketches = {"old-copy": sketch_text(copy_of, "zh"), "old-other": sketch_text(other, "zh")}
+        self.read: list[list[str]] = []
+
+    def _hit(self, doc_id: str, names: list[str]) -> dict[str, Any]:
+        return {"fields": doc_values(doc_id, self.sketches[doc_id], names)}
+
+    def search_many(self, index: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {"hits": {"hits": [self._hit(d, b["docvalue_fields"]) for d in self.sketches]}} for b in bodies
+        ]
+
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        ids = body["query"]["terms"]["id"]
+        self.read.append(ids)
+        return {"hits": {"hits": [self._hit(d, body["docvalue_fields"]) for d in ids]}}
+
+
+def test_only_candidates_whose_signature_can_make_them_copies_are_read_whole():
+    [doc] = batch(1)
+    text = f"{doc.source['title']}\n{doc.source['text']}"
+    engine = IndexedCopies(
+        text, "关于开展2025年度城市绿化养护工作检查的通知\n各区园林部门：请于月底前完成自查并报送结果。"
+    )
+    clusters = RepostClusters(engine, "announcements", refresh="wait_for")  # type: ignore[arg-type]
+    clusters.assign([doc])
+    assert engine.read == [["old-copy"]]  # the other notice was turned down by its signature alone
+    assert doc.source["cluster_id"] == "old-copy"
+
+
+def test_a_candidate_that_can_pass_verification_always_passes_the_first_look():
+    from indexer.clusters.sketch import sketch_text
+    from indexer.clusters.verify import could_be_same, jaccard, same_document
+
+    texts = [f"{d.source['title']}\n{d.source['text']}" for d in batch(5)]
+    texts += [t[: len(t) // 2] for t in texts] + [t.replace("申报", "申请") for t in texts] + ["短", "短文"]
+    sketches = [sketch_text(t, "zh") for t in texts]
+    pairs = [(a, b) for a in sketches for b in sketches]
+    assert sum(same_document(a, b) for a, b in pairs) > len(sketches)  # copies beyond each page itself
+    for a, b in pairs:
+        if same_document(a, b):
+            assert could_be_same(a, jaccard(a, b), b.size)
