@@ -14,6 +14,7 @@ batch writes the same sets, which the engine refuses as conflicts, so nothing is
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # Takes the new deadline; forgets the reminder when the deadline moved later (ISO dates compare as
@@ -53,18 +54,28 @@ MAPPING = {
 def set_id(summary_ref: str, keys: list[str]) -> str:
     """The id of a document version's set: its summary's id and a hash of the alert ids it names
     (``keys``, sorted)."""
-    return f"{summary_ref}|{hashlib.sha256(SEPARATOR.join(keys).encode()).hexdigest()[:16]}"
+    return _set_id(summary_ref, SEPARATOR.join(keys))
+
+
+def _set_id(summary_ref: str, joined: str) -> str:
+    return f"{summary_ref}|{hashlib.sha256(joined.encode()).hexdigest()[:16]}"
 
 
 def set_body(
-    summary: dict[str, Any], summary_ref: str, alerts: list[tuple[str, bool]], now: str
+    summary: dict[str, Any],
+    summary_ref: str,
+    alerts: Mapping[str, bool] | Iterable[tuple[str, bool]],
+    now: str,
 ) -> dict[str, Any]:
-    """A pending set: the (alert id, instant) pairs a document's percolation found, with what each
-    match takes from the document (``summary``: ``doc_summary``) and when it was matched."""
-    chosen = dict(alerts)
+    """A pending set: the alerts a document's percolation found (alert id: whether it is instant, or
+    such pairs), with what each match takes from the document (``summary``: ``doc_summary``) and
+    when it was matched."""
+    chosen = alerts if isinstance(alerts, Mapping) else dict(alerts)
     keys = sorted(chosen)
+    joined = SEPARATOR.join(keys)
+    instant = [key for key in keys if chosen[key]]
     return {
-        "set_id": set_id(summary_ref, keys),
+        "set_id": _set_id(summary_ref, joined),
         "doc_id": summary["id"],
         "matched_at": now,
         "pending": True,
@@ -72,16 +83,17 @@ def set_body(
             "doc_ref": summary_ref,
             "deadline": summary.get("deadline"),
             "cluster_id": summary.get("cluster_id"),
-            "alerts": _packed(keys),
-            "instant": _packed([key for key in keys if chosen[key]]),
+            "alerts": _packed(keys, joined),
+            "instant": _packed(instant, SEPARATOR.join(instant)),
         },
     }
 
 
-def _packed(keys: list[str]) -> str | list[str]:
-    """Alert ids as one string, one per line: a list of thousands of short strings costs the engine
-    and both ends' JSON several times more. A list when an id holds a line break itself."""
-    return keys if any(SEPARATOR in key for key in keys) else SEPARATOR.join(keys)
+def _packed(keys: list[str], joined: str) -> str | list[str]:
+    """Alert ids as one string, one per line (``joined``): a list of thousands of short strings costs
+    the engine and both ends' JSON several times more. A list when an id holds a line break itself
+    (then the string has more breaks than the ids need)."""
+    return keys if keys and joined.count(SEPARATOR) >= len(keys) else joined
 
 
 def set_alerts(match: dict[str, Any], field: str = "alerts") -> list[str]:

@@ -497,9 +497,9 @@ class MatchRecorder:
         (``match_sets.py``; the scheduler turns sets into matches); the (alert, document) pairs in
         sets newly recorded (a replay records none)."""
         matched = self._matched(docs, PERCOLATE_BATCH)
-        return self.record_sets([(docs[slot], list(matched[slot].items())) for slot in sorted(matched)])
+        return self.record_sets([(docs[slot], matched[slot]) for slot in sorted(matched)])
 
-    def record_sets(self, sets: list[tuple[dict[str, Any], list[tuple[str, bool]]]]) -> int:
+    def record_sets(self, sets: list[tuple[dict[str, Any], Mapping[str, bool]]]) -> int:
         """Write each document's summary and its match set (created once: replays change nothing),
         in requests of about ``SET_PAIRS_PER_REQUEST`` pairs; the last refreshes the sets index, so
         the scheduler's next look finds them. The pairs in newly created sets."""
