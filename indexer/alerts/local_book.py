@@ -17,7 +17,7 @@ sequence number differs. So is every ``FULL_READ_SECONDS`` and the first batch.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from indexer.alerts.local_match import LOCAL, LOCAL_SOURCE, PAUSED, BatchFacts, LocalAlert, Rule
@@ -66,13 +66,16 @@ class LocalBook:
         if expected != len(self.alerts):
             self.read_all()
 
-    def matches(self, facts: BatchFacts) -> Iterator[tuple[dict[str, bool], list[int]]]:
-        """Per rule that matches some document of the batch: its alerts (id: whether instant) and
-        the slots in the batch of the documents it matches. Each rule is decided once."""
+    def matches(self, facts: BatchFacts) -> dict[int, Mapping[str, bool]]:
+        """The alerts that match some document of the batch, grouped by the documents they match (a
+        mask, one bit per document): per mask, its alerts (id: whether instant; read only). Each
+        rule is decided once; grouping lets the caller add each group to its documents in one step."""
+        groups: dict[int, list[dict[str, bool]]] = {}
         for number in self._candidates(facts):
-            slots = facts.slots(self.rules[number])
-            if slots:
-                yield self.members[number], slots
+            mask = facts.mask(self.rules[number])
+            if mask:
+                groups.setdefault(mask, []).append(self.members[number])
+        return {mask: found[0] if len(found) == 1 else _merged(found) for mask, found in groups.items()}
 
     def _candidates(self, facts: BatchFacts) -> set[int]:
         found = set(self.held_always[None])
@@ -209,3 +212,10 @@ class LocalBook:
             "size": len(keys),
         }
         return self.engine.search(self.index, body)["hits"]["hits"]
+
+
+def _merged(groups: list[dict[str, bool]]) -> dict[str, bool]:
+    merged: dict[str, bool] = {}
+    for members in groups:
+        merged.update(members)
+    return merged

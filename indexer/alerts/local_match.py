@@ -21,6 +21,8 @@ this, are percolated.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,7 +109,8 @@ def _mask(slots: Iterable[int]) -> int:
     return mask
 
 
-def _bits(mask: int) -> list[int]:
+def bits(mask: int) -> list[int]:
+    """The slots whose bits are set in ``mask``, lowest first."""
     found = []
     while mask:
         low = mask & -mask
@@ -117,7 +120,9 @@ def _bits(mask: int) -> list[int]:
 
 
 class BatchFacts:
-    """What the local conditions look at in a batch of documents, as bit masks over the batch."""
+    """What the local conditions look at in a batch of documents, as bit masks over the batch, and
+    each document's amounts (in CNY, sorted) and deadline day, for the amount and deadline
+    conditions, which are checked on the documents the rest of a rule leaves."""
 
     def __init__(
         self, docs: list[dict[str, Any]], clause_slots: Mapping[str, set[int]], today: str | None = None
@@ -130,17 +135,26 @@ class BatchFacts:
                 for value in field_values(doc, field):
                     masks[value] = masks.get(value, 0) | (1 << slot)
         self.clauses = {key: _mask(slots) for key, slots in clause_slots.items()}
-        self.money = [list((doc.get("entities") or {}).get("money") or []) for doc in docs]
-        self.deadlines = [doc.get("deadline") for doc in docs]
+        money = [list((doc.get("entities") or {}).get("money") or []) for doc in docs]
+        self.amounts = [_sorted_amounts(mentions, subsidy_only=False) for mentions in money]
+        self.subsidy_amounts = [_sorted_amounts(mentions, subsidy_only=True) for mentions in money]
+        self.with_subsidy = _mask(
+            slot for slot, mentions in enumerate(money) if any(m.get("is_subsidy") is True for m in mentions)
+        )
+        self.days = [str(deadline)[:10] if (deadline := doc.get("deadline")) else None for doc in docs]
         self.today = today or datetime.now(ZoneInfo(DEADLINE_ZONE)).date().isoformat()
 
     def slots(self, rule: Rule) -> list[int]:
         """The documents of the batch an alert with this rule matches."""
+        return bits(self.mask(rule))
+
+    def mask(self, rule: Rule) -> int:
+        """The documents of the batch an alert with this rule matches, one bit each."""
         mask = self.everything
         for key in rule.clauses:
             mask &= self.clauses.get(key, 0)
             if not mask:
-                return []
+                return 0
         for name, wanted in rule.facets:
             masks = self.facets[name]
             allowed = 0
@@ -148,39 +162,48 @@ class BatchFacts:
                 allowed |= masks.get(value, 0)
             mask &= allowed
             if not mask:
-                return []
+                return 0
         if rule.facets_only:
-            return _bits(mask)
-        return [
-            slot for slot in _bits(mask) if self._money_holds(slot, rule) and self._deadline_holds(slot, rule)
-        ]
+            return mask
+        if rule.low is not None or rule.high is not None:
+            mask = self._amount_mask(mask, rule.low, rule.high, rule.subsidy)
+        elif rule.subsidy:
+            mask &= self.with_subsidy
+        if mask and (rule.deadline_from or rule.deadline_to or rule.open_only):
+            mask = self._deadline_mask(mask, rule)
+        return mask
 
-    def _money_holds(self, slot: int, rule: Rule) -> bool:
-        if rule.low is None and rule.high is None and not rule.subsidy:
-            return True
-        return any(_amount_holds(money, rule.low, rule.high, rule.subsidy) for money in self.money[slot])
+    def _amount_mask(self, mask: int, low: float | None, high: float | None, subsidy: bool) -> int:
+        """The documents of ``mask`` with one money mention (a subsidy, when asked) from ``low`` to
+        ``high`` in CNY: the smallest amount not below ``low`` is not above ``high``."""
+        amounts = self.subsidy_amounts if subsidy else self.amounts
+        floor = -math.inf if low is None else low
+        kept = 0
+        for slot in bits(mask):
+            values = amounts[slot]
+            at = bisect_left(values, floor)
+            if at < len(values) and (high is None or values[at] <= high):
+                kept |= 1 << slot
+        return kept
 
-    def _deadline_holds(self, slot: int, rule: Rule) -> bool:
+    def _deadline_mask(self, mask: int, rule: Rule) -> int:
         start, end = rule.deadline_from, rule.deadline_to
-        if not (start or end or rule.open_only):
-            return True
-        deadline = self.deadlines[slot]
-        if not deadline:
-            return False
-        day = str(deadline)[:10]
-        if start and day < start:
-            return False
-        if end and day > end:
-            return False
-        return not (rule.open_only and day < self.today)
+        kept = 0
+        for slot in bits(mask):
+            day = self.days[slot]
+            if day is None or (start and day < start) or (end and day > end):
+                continue
+            if rule.open_only and day < self.today:
+                continue
+            kept |= 1 << slot
+        return kept
 
 
-def _amount_holds(money: Mapping[str, Any], low: float | None, high: float | None, subsidy: bool) -> bool:
-    value = money.get("value_cny")
-    if (low is not None or high is not None) and value is None:
-        return False
-    if low is not None and value < low:
-        return False
-    if high is not None and value > high:
-        return False
-    return not subsidy or money.get("is_subsidy") is True
+def _sorted_amounts(mentions: list[Mapping[str, Any]], subsidy_only: bool) -> list[float]:
+    """The CNY values of the mentions (only subsidies when ``subsidy_only``), smallest first."""
+    return sorted(
+        value
+        for money in mentions
+        if (value := money.get("value_cny")) is not None
+        and (not subsidy_only or money.get("is_subsidy") is True)
+    )

@@ -17,7 +17,7 @@ from typing import Any
 from indexer.alerts.clauses import ClauseBook, clause_filter, slots_of
 from indexer.alerts.due import as_field, first_reminder, next_fire_time
 from indexer.alerts.local_book import LocalBook
-from indexer.alerts.local_match import LOCAL, PAUSED, BatchFacts, is_local
+from indexer.alerts.local_match import LOCAL, PAUSED, BatchFacts, bits, is_local
 from indexer.alerts.match_sets import MAPPING as MATCH_SETS_MAPPING
 from indexer.alerts.match_sets import match_id, set_alerts, set_body
 from indexer.alerts.materialize import materialize, materialize_all
@@ -453,15 +453,17 @@ class MatchRecorder:
         matched: dict[int, dict[str, bool]] = {}
         for start in range(0, len(docs), batch):
             chunk = docs[start : start + batch]
+            found: list[dict[str, bool]] = [{} for _ in chunk]  # per document of the chunk
             clause_slots = self.clauses.matched_slots(chunk)
             narrowing = [batch_filter(chunk)] if self.narrow else []
             filters = [*narrowing, clause_filter(clause_slots)]
             for key, slot, instant in self._percolated(chunk, start, filters, clause_slots):
-                matched.setdefault(slot, {})[key] = instant
+                found[slot - start][key] = instant
             if self.local:
-                for members, slots in self.local_book.matches(BatchFacts(chunk, clause_slots)):
-                    for slot in slots:
-                        matched.setdefault(start + slot, {}).update(members)
+                for mask, members in self.local_book.matches(BatchFacts(chunk, clause_slots)).items():
+                    for slot in bits(mask):
+                        found[slot].update(members)
+            matched.update((start + slot, alerts) for slot, alerts in enumerate(found) if alerts)
         return matched
 
     def _percolated(

@@ -6,7 +6,7 @@ from typing import Any
 
 from indexer.alerts import local_book
 from indexer.alerts.local_book import LocalBook
-from indexer.alerts.local_match import BatchFacts
+from indexer.alerts.local_match import BatchFacts, bits
 
 
 def alert(key: str, clauses: list[str] | None = None, places: list[str] | None = None, **more: Any) -> dict:
@@ -97,9 +97,9 @@ DOCS = [{"place_names": ["Beijing"]}, {"place_names": ["Shanghai"]}]
 def matches(book: LocalBook, clause_slots: dict[str, set[int]]) -> set[tuple[str, int, bool]]:
     return {
         (key, slot, instant)
-        for members, slots in book.matches(BatchFacts(DOCS, clause_slots))
+        for mask, members in book.matches(BatchFacts(DOCS, clause_slots)).items()
         for key, instant in members.items()
-        for slot in slots
+        for slot in bits(mask)
     }
 
 
@@ -136,12 +136,12 @@ def test_alerts_asking_the_same_are_evaluated_once_per_batch():
     class CountingFacts(BatchFacts):
         calls = 0
 
-        def slots(self, rule: Any) -> list[int]:
+        def mask(self, rule: Any) -> int:
             CountingFacts.calls += 1
-            return super().slots(rule)
+            return super().mask(rule)
 
-    [(members, slots)] = book.matches(CountingFacts(DOCS, {"c1": {0, 1}}))
-    assert len(members) == 50 and slots == [0] and CountingFacts.calls == 1
+    [(mask, members)] = book.matches(CountingFacts(DOCS, {"c1": {0, 1}})).items()
+    assert len(members) == 50 and bits(mask) == [0] and CountingFacts.calls == 1
 
 
 def test_changes_are_applied_without_reading_the_rest_again():
@@ -196,3 +196,10 @@ def test_a_rule_is_forgotten_with_its_last_alert():
     index.save(alert("u/b", ["c1"], paused=True))
     book.refresh()
     assert book.members == {} and book.rules == {} and book.by_clause == {} and len(book) == 0
+
+
+def test_rules_that_match_the_same_documents_come_back_as_one_group():
+    book, _, _ = book_of(alert("u/a", ["c1"]), alert("u/b", ["c2"]), alert("u/c", ["c3"]))
+    groups = book.matches(BatchFacts(DOCS, {"c1": {0, 1}, "c2": {0, 1}, "c3": {1}}))
+    found = {tuple(bits(mask)): sorted(members) for mask, members in groups.items()}
+    assert found == {(0, 1): ["u/a", "u/b"], (1,): ["u/c"]}

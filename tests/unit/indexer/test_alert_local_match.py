@@ -73,6 +73,13 @@ def test_amount_and_subsidy_must_hold_for_the_same_mention():
     assert matched(min_amount=700_000, currency="USD") == [0]  # 4.9 million CNY
 
 
+def test_an_amount_range_needs_one_mention_inside_it():
+    assert matched(min_amount=1.5e6, max_amount=4e6) == []  # 1 million and 5 million, none between
+    assert matched(min_amount=1e6, max_amount=1e6) == [0]  # both bounds count
+    assert matched(min_amount=1e6, max_amount=4e6, subsidy_only=True) == [0]
+    assert matched(min_amount=2e6, max_amount=6e6, subsidy_only=True) == []
+
+
 def test_deadline_ranges_and_open_calls():
     assert matched(deadline_from="2025-05-01", deadline_to="2025-05-31") == [1]
     assert matched(deadline_to="2025-06-30") == [0, 1]  # the last day counts
