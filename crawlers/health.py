@@ -12,6 +12,7 @@ import json
 import sys
 from bisect import bisect_right
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -61,27 +62,52 @@ class SourceHealth:
         return bool(self.flags)
 
 
-def read_runs(settings: Settings) -> list[CrawlRun]:
-    runs = []
+def read_runs(settings: Settings) -> Iterator[CrawlRun]:
+    """Every crawl-run summary on Kafka, oldest offset first, one at a time (the topic holds every
+    run of every source for its retention: far more than memory should)."""
     for record in read_topic(settings, settings.topic_crawl_runs):
         try:
-            runs.append(CrawlRun(**json.loads(record.value)))
+            yield CrawlRun(**json.loads(record.value))
         except (ValueError, TypeError):
             continue  # an unreadable summary only leaves a gap in the history
-    return sorted(runs, key=lambda run: run.started_at)
+
+
+FOLD_CHUNK = 10_000  # runs folded into the book at a time
 
 
 def assess(
-    source_ids: list[str], runs: list[CrawlRun], days: int, now: datetime | None = None
+    source_ids: list[str],
+    runs: Iterable[CrawlRun],
+    days: int,
+    now: datetime | None = None,
+    *,
+    prune: bool = False,
 ) -> list[SourceHealth]:
     """Health per source. "Went silent": no new records in the window although the source's
     history says it usually yields at least two in a window of that length. The runs are gone
-    through once, each folded into its source's record; their order does not matter."""
+    through once, each folded into its source's record; their order does not matter. With
+    ``prune`` each record forgets window runs as they age out of it, so that memory follows the
+    window and not the history (``now`` must then not be earlier than the newest run by more than
+    ``CLOCK_SKEW``: true of the clock the runs are read by)."""
     now = now or datetime.now(UTC)
     wanted = set(source_ids)
-    book = HealthBook(days, prune=False)  # one pass over a list already in memory: nothing to forget
-    book.fold([run for run in runs if run.source_id in wanted])
+    book = HealthBook(days, prune=prune)
+    chunk: list[CrawlRun] = []
+    for run in runs:
+        if run.source_id in wanted:
+            chunk.append(run)
+        if len(chunk) >= FOLD_CHUNK:
+            book.fold(chunk)
+            chunk = []
+    book.fold(chunk)
     return [book.assess(source_id, now) for source_id in source_ids]
+
+
+def read_health(
+    settings: Settings, source_ids: list[str], days: int, now: datetime | None = None
+) -> list[SourceHealth]:
+    """The health of these sources from the crawl-run summaries on Kafka, folded as they are read."""
+    return assess(source_ids, read_runs(settings), days, now, prune=True)
 
 
 # How far a run may be stamped ahead of the clock that assesses it (crawlers on other hosts) before
@@ -276,7 +302,7 @@ def health_report(
     """Every source file under the sources folder and its health (same order), from the crawl-run
     summaries on Kafka: what ``sources health`` prints and the web page's sources view shows."""
     specs = load_sources(settings.sources_dir)
-    return specs, assess([spec.id for spec in specs], read_runs(settings), days, now)
+    return specs, read_health(settings, [spec.id for spec in specs], days, now)
 
 
 def health_command(args: argparse.Namespace) -> int:

@@ -22,11 +22,12 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from rich.console import Console
 
-from crawlers.health import assess, read_runs
+from crawlers.health import read_health
 from crawlers.sources import load_sources
 from indexer.alerts.digest import due_fire_time, trigger_for
+from indexer.alerts.due import EPOCH
+from indexer.alerts.local_match import PAUSED
 from indexer.alerts.model import Alert, index_names
-from indexer.alerts.store import stored_alerts
 from indexer.engine import Engine, EngineError, make_engine
 from launcher.stack import stack_states
 from launcher.status_model import (
@@ -310,7 +311,7 @@ def sources_section(settings: Settings, now: datetime) -> SourcesSection:
     """Counts of the sources and the enabled ones the health watch flags (``sources health``)."""
     specs = load_sources(settings.sources_dir)
     enabled = {spec.id for spec in specs if spec.enabled}
-    report = assess(sorted(enabled), read_runs(settings), HEALTH_WINDOW_DAYS, now)
+    report = read_health(settings, sorted(enabled), HEALTH_WINDOW_DAYS, now)
     return SourcesSection(
         sources=len(specs),
         enabled=len(enabled),
@@ -321,16 +322,35 @@ def sources_section(settings: Settings, now: datetime) -> SourcesSection:
 
 # Digests ------------------------------------------------------------------------------------------
 def digest_section(engine: Engine, alias: str, now: datetime) -> DigestSection:
-    """Alerts, their next digests, the last digests sent, and pending ones that failed to go out."""
+    """Alerts, their next digests, the last digests sent, and pending ones that failed to go out.
+    A fixed number of requests whatever the number of alerts: they are counted, and only the ones
+    due soonest are read."""
     names = index_names(alias)
-    alerts = stored_alerts(engine, names["alerts"]) if engine.index_exists(names["alerts"]) else []
-    section = DigestSection(alerts=len(alerts), upcoming=upcoming_digests(alerts, now))
+    section = DigestSection()
+    if engine.index_exists(names["alerts"]):
+        section.alerts = engine.count(names["alerts"])
+        section.upcoming = upcoming_digests(soonest_scheduled(engine, names["alerts"], UPCOMING_DIGESTS), now)
     if engine.index_exists(names["digests"]):
         sent = {"term": {"status": "sent"}}
         section.last_sent = _digests(engine, names["digests"], sent, {"sent_at": "desc"}, SENT_DIGESTS)
         failing = {"bool": {"filter": [{"term": {"status": "pending"}}, {"range": {"attempts": {"gte": 1}}}]}}
         section.failing = _digests(engine, names["digests"], failing, {"next_attempt_at": "asc"}, 100)
     return section
+
+
+def soonest_scheduled(engine: Engine, alerts_index: str, count: int) -> list[Alert]:
+    """The ``count`` scheduled alerts that are not paused with the earliest ``next_due`` (when the
+    scheduler next looks at them: ``indexer/alerts/due.py``). Instant alerts carry ``EPOCH`` or
+    nothing there, and an alert whose schedule is not valid nothing, so none of them is read."""
+    scheduled = {"range": {"next_due": {"gt": EPOCH.isoformat()}}}
+    body = {
+        "query": {"bool": {"filter": [scheduled], "must_not": [PAUSED]}},
+        "sort": [{"next_due": "asc"}, {"alert_id": "asc"}],
+        "size": count,
+        "_source": ["alert"],
+    }
+    hits = engine.search(alerts_index, body)["hits"]["hits"]
+    return [Alert.model_validate(hit["_source"]["alert"]) for hit in hits]
 
 
 def upcoming_digests(

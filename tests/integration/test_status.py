@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -113,3 +114,30 @@ def test_status_reports_lag_the_fresh_dead_letter_and_the_index_and_exits_1(sett
         "failing": [],
         "unavailable": None,
     }
+
+
+def test_the_digest_section_counts_alerts_and_reads_only_the_soonest_scheduled_ones(settings, engine):
+    from indexer.alerts.model import Alert
+    from indexer.alerts.store import AlertStore
+    from launcher.status import digest_section, next_fire
+
+    ensure_index(engine, settings.index_alias)
+    store = AlertStore(engine, settings.index_alias)
+    created = datetime.now(UTC) - timedelta(minutes=1)
+    hourly = "0 * * * *"
+    alerts = [Alert(name=f"h{n}", owner="u", q="算力", every=hourly, created_at=created) for n in range(12)]
+    alerts += [
+        Alert(name="daily", owner="u", q="算力", every="daily", at="03:00", created_at=created),
+        Alert(name="instant", owner="u", q="算力", every="instant", created_at=created),
+    ]
+    for alert in alerts:
+        store.save(alert)
+    store.set_paused(alerts[0], True)
+    now = datetime.now(UTC)
+
+    section = digest_section(engine, settings.index_alias, now)
+
+    assert section.alerts == 14
+    scheduled = [a for a in alerts[1:] if a.every != "instant"]  # not paused, not instant: 12
+    soonest = sorted(scheduled, key=lambda a: (next_fire(a, now)[0], a.id))[:10]
+    assert [digest["alert_id"] for digest in section.upcoming] == [a.id for a in soonest]

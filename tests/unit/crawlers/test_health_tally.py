@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import pytest
 
+import crawlers.health as health_module
 import launcher.sources_desk as desk_module
 from crawlers.health import (
     CLOCK_SKEW,
@@ -256,3 +257,17 @@ def test_the_sources_desk_folds_only_the_runs_written_since_its_last_call(tmp_pa
     for days in (1, 2, 3, 4, 5):
         desk.health(days)
     assert list(desk.books) == [2, 3, 4, 5]  # the window asked for least recently is forgotten
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_runs_streamed_in_chunks_into_pruned_records_give_the_sorted_scans_answer(seed, monkeypatch):
+    """What ``status`` and ``sources health`` do with the whole crawl-runs topic: never a list of it."""
+    monkeypatch.setattr(health_module, "FOLD_CHUNK", 7)
+    rng = random.Random(seed)
+    runs = random_history(rng, "a", rng.randint(1, 60), 24 * 60) + random_history(rng, "b", 20, 24 * 10)
+    runs += [random_run(rng, "a", -rng.uniform(0, 0.9))]  # stamped ahead of the clock, within the skew
+    days = rng.choice([1, 7, 14, 30])
+    runs.sort(key=lambda run: run.finished_at)  # as the topic holds them: each sent when it ended
+    expected = [asdict(reference_health(s, runs, days, NOW)) for s in ("a", "b", "never")]
+    streamed = assess(["a", "b", "never"], (run for run in runs), days, NOW, prune=True)
+    assert [asdict(h) for h in streamed] == expected
