@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from kafka import KafkaConsumer, TopicPartition
 
 from crawlers.health import CrawlRun, HealthBook, SourceHealth
+from policyradar.kafka_io import WHOLE_TOPIC_POLL
 from policyradar.metrics import CRAWL_RUNS, PAGES, SOURCE_LAST_SUCCESS
 from policyradar.notify import notify_operator
 from policyradar.retry import is_dependency_failure
@@ -63,7 +64,10 @@ class RunFeed:
         topic = self.settings.topic_crawl_runs
         if self.consumer is None:
             self.consumer = KafkaConsumer(
-                bootstrap_servers=self.settings.kafka_bootstrap, group_id=None, enable_auto_commit=False
+                bootstrap_servers=self.settings.kafka_bootstrap,
+                group_id=None,
+                enable_auto_commit=False,
+                max_poll_records=WHOLE_TOPIC_POLL,  # its first read is the whole history
             )
         consumer = self.consumer
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]

@@ -101,10 +101,18 @@ def make_consumer(
     )
 
 
+# Records one poll of a whole-topic read returns (the client's default, 500, makes a long topic's
+# read several times slower: each poll has its own overhead).
+WHOLE_TOPIC_POLL = 10_000
+
+
 def read_topic(settings: Settings, topic: str) -> Iterator[ConsumerRecord]:
     """Every record of ``topic`` from its start to its current end, outside any consumer group."""
     consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap, group_id=None, enable_auto_commit=False
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        max_poll_records=WHOLE_TOPIC_POLL,
     )
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
