@@ -264,9 +264,10 @@ class DigestService:
         return int(value or 0)
 
     def preview(self, alert: Alert) -> tuple[str, int]:
-        """The next digest as text, without sending anything (matches recorded since the last tick
-        are taken in first)."""
-        self.recorder.take_in(everything=True)
+        """The next digest as text, without sending anything. Pending match sets are taken in first,
+        as much as one scheduler tick takes (``materialize.TICK_MATCHES``): a preview costs what a
+        tick does however far behind the scheduler is, and a backlog beyond that waits for it."""
+        self.recorder.take_in()
         pending = self.pending(alert)
         if pending:
             items = self._matches({"ids": {"values": pending["match_ids"]}})

@@ -36,9 +36,11 @@ ctx._source.deadline_from = params.at;
 )
 
 
-def materialize(engine: Engine, names: dict[str, str], max_matches: int = TICK_MATCHES) -> int:
-    """Take pending match sets in, oldest first, until about ``max_matches`` matches were written or
-    none is left; how many matches were created. ``names``: the alert indices (``index_names``)."""
+def materialize(engine: Engine, names: dict[str, str], max_matches: int | None = None) -> int:
+    """Take pending match sets in, oldest first, until about ``max_matches`` matches (a tick's share,
+    ``TICK_MATCHES``, when not given) were written or none is left; how many matches were created.
+    ``names``: the alert indices (``index_names``)."""
+    max_matches = TICK_MATCHES if max_matches is None else max_matches
     created = taken = 0
     while taken < max_matches:
         page = pending_sets(engine, names["match_sets"], SETS_PAGE)
@@ -66,8 +68,8 @@ def _within(page: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
 
 
 def materialize_all(engine: Engine, names: dict[str, str]) -> int:
-    """Take every pending set in (the CLI's previews and the tests; the scheduler takes a bounded
-    share a tick); how many matches were created."""
+    """Take every pending set in (the tests and benches; the scheduler and previews take a bounded
+    share at a time); how many matches were created."""
     return materialize(engine, names, sys.maxsize)
 
 

@@ -98,3 +98,20 @@ def test_an_instant_alert_paused_before_its_set_is_taken_in_gets_a_match_that_is
     assert recorder.take_in() == 2
     match = engine.get_doc(recorder.names["matches"], match_id(alerts[1].id, doc["id"]))["_source"]
     assert match["instant"] is False
+
+
+def test_a_preview_takes_in_no_more_than_a_tick_does(settings, engine, world, monkeypatch):
+    """A preview never takes in a whole backlog (which, behind a stopped scheduler, can be millions of
+    matches): one tick's share, the rest left pending for the scheduler."""
+    from indexer.alerts import materialize
+    from indexer.alerts.digest import DigestService
+
+    _, recorder, alerts = world
+    docs = [
+        indexed(settings, engine, n, f"Notice {n}: the city offers subsidies to {n} firms.") for n in range(3)
+    ]
+    assert recorder.percolate(docs) == 6  # daily and instant, three documents: three sets of two
+    monkeypatch.setattr(materialize, "TICK_MATCHES", 2)  # a tick's share: one set
+    _, items = DigestService(engine, settings.index_alias, settings).preview(alerts[0])
+    assert items == 1 and len(pending_sets(engine, recorder.names["match_sets"], 10)) == 2
+    assert recorder.take_in(everything=True) == 4  # the two sets left, two matches each
