@@ -341,16 +341,24 @@ def digest_section(engine: Engine, alias: str, now: datetime) -> DigestSection:
 def soonest_scheduled(engine: Engine, alerts_index: str, count: int) -> list[Alert]:
     """The ``count`` scheduled alerts that are not paused with the earliest ``next_due`` (when the
     scheduler next looks at them: ``indexer/alerts/due.py``). Instant alerts carry ``EPOCH`` or
-    nothing there, and an alert whose schedule is not valid nothing, so none of them is read."""
+    nothing there, and an alert whose schedule is not valid nothing, so they are not read, but for
+    an instant alert waiting to retry a failed delivery: those are skipped as the pages go."""
     scheduled = {"range": {"next_due": {"gt": EPOCH.isoformat()}}}
-    body = {
+    body: dict[str, Any] = {
         "query": {"bool": {"filter": [scheduled], "must_not": [PAUSED]}},
         "sort": [{"next_due": "asc"}, {"alert_id": "asc"}],
-        "size": count,
+        "size": 2 * count,
         "_source": ["alert"],
     }
-    hits = engine.search(alerts_index, body)["hits"]["hits"]
-    return [Alert.model_validate(hit["_source"]["alert"]) for hit in hits]
+    found: list[Alert] = []
+    while len(found) < count:
+        hits = engine.search(alerts_index, body)["hits"]["hits"]
+        alerts = [Alert.model_validate(hit["_source"]["alert"]) for hit in hits]
+        found += [alert for alert in alerts if alert.every != "instant"]
+        if len(hits) < body["size"]:
+            break
+        body = {**body, "search_after": hits[-1]["sort"]}
+    return found[:count]
 
 
 def upcoming_digests(

@@ -134,6 +134,9 @@ def test_the_digest_section_counts_alerts_and_reads_only_the_soonest_scheduled_o
         store.save(alert)
     store.set_paused(alerts[0], True)
     now = datetime.now(UTC)
+    # an instant alert waiting to retry a failed delivery has a due time too, before every other one
+    store.update_fields([(alerts[-1].id, {"next_due": (now + timedelta(seconds=1)).isoformat()})])
+    engine.refresh(store.names["alerts"])
 
     section = digest_section(engine, settings.index_alias, now)
 
