@@ -2,9 +2,11 @@
 
 Listing the candidate local alerts of each batch from the engine cost the indexer a hit per alert a
 batch could match: at 100,000 alerts most of the time of a batch. Instead ``LocalBook`` holds every
-local alert that is not paused, indexed for the batch: by its first text clause (it matches only
-documents that matched that clause), else by its first facet's values, else always a candidate.
-Alerts asking the same share one ``Rule``, evaluated once per batch.
+local alert that is not paused. Alerts asking the same share one ``Rule``, and every rule is decided
+per batch by a ``RuleTable`` (``rule_table.py``, arrays: a batch costs a few array operations per
+condition whatever the number of rules). The table is built again from the book when more than
+``STALE_SHARE`` of its rules (at least ``STALE_MIN``) changed since it was; until then the rules that
+changed are left out of it and decided one by one in Python.
 
 It is brought up to date before each batch by one search: the alerts changed since the last one
 (their ``_seq_no``, one shard, only grows) and, in the same reader, how many local alerts are not
@@ -20,8 +22,9 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from indexer.alerts.local_match import LOCAL, LOCAL_SOURCE, PAUSED, BatchFacts, LocalAlert, Rule
+from indexer.alerts.local_match import LOCAL, LOCAL_SOURCE, PAUSED, BatchFacts, LocalAlert, Rule, bits
 from indexer.alerts.paging import search_pages
+from indexer.alerts.rule_table import RuleTable
 from indexer.engine import Engine
 
 BOOK_SOURCE = [*LOCAL_SOURCE, "local", "paused"]
@@ -29,13 +32,14 @@ CHANGES_PAGE = 1000  # changed alerts read per request
 LISTING_PAGE = 10_000  # ids listed per request when the whole listing is read
 READ_CHUNK = 10_000  # alerts read per request
 FULL_READ_SECONDS = 600.0  # the whole listing is read again at least this often
+STALE_SHARE = 0.05  # the rule table is built again when more of its rules than this changed...
+STALE_MIN = 200  # ...and at least this many
 _IN_BOOK = {"bool": {"filter": [LOCAL], "must_not": [PAUSED]}}
 _SEQ = "_seq_no"
 
 
 class LocalBook:
-    """The local alerts that are not paused, by id, with their sequence numbers and the indexes a
-    batch's candidates are found by."""
+    """The local alerts that are not paused, by id, with their sequence numbers and their rules."""
 
     def __init__(self, engine: Engine, index: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.engine = engine
@@ -43,13 +47,12 @@ class LocalBook:
         self.clock = clock
         self.alerts: dict[str, LocalAlert] = {}
         self.versions: dict[str, int] = {}
-        # Each distinct rule has a number; the indexes list numbers (cheap to hash, unlike a rule).
+        # Each distinct rule has a number (cheap to hash, unlike a rule), never given to another.
         self.rule_numbers: dict[Rule, int] = {}
         self.rules: dict[int, Rule] = {}
         self.members: dict[int, dict[str, bool]] = {}  # per rule: its alerts, whether each is instant
-        self.by_clause: dict[str, set[int]] = {}
-        self.by_facet: dict[tuple[str, str], set[int]] = {}
-        self.held_always: dict[None, set[int]] = {None: set()}  # neither a clause nor a facet
+        self.table: RuleTable | None = None
+        self.stale: set[int] = set()  # rules added, changed or removed since the table was built
         self._next_number = 0
         self.watermark = -1  # the highest sequence number read
         self.read_at: float | None = None  # when the whole listing was last read
@@ -66,25 +69,24 @@ class LocalBook:
         if expected != len(self.alerts):
             self.read_all()
 
-    def matches(self, facts: BatchFacts) -> dict[int, Mapping[str, bool]]:
-        """The alerts that match some document of the batch, grouped by the documents they match (a
-        mask, one bit per document): per mask, its alerts (id: whether instant; read only). Each
-        rule is decided once; grouping lets the caller add each group to its documents in one step."""
-        groups: dict[int, list[dict[str, bool]]] = {}
-        for number in self._candidates(facts):
-            mask = facts.mask(self.rules[number])
-            if mask:
-                groups.setdefault(mask, []).append(self.members[number])
-        return {mask: found[0] if len(found) == 1 else _merged(found) for mask, found in groups.items()}
-
-    def _candidates(self, facts: BatchFacts) -> set[int]:
-        found = set(self.held_always[None])
-        for clause in facts.clauses:
-            found.update(self.by_clause.get(clause, ()))
-        for name, masks in facts.facets.items():
-            for value in masks:
-                found.update(self.by_facet.get((name, value), ()))
+    def matches(self, facts: BatchFacts) -> dict[int, dict[str, bool]]:
+        """Per document of the batch (its slot) that some alert matches: those alerts (id: whether
+        instant)."""
+        table = self._current_table()
+        found = table.matches(facts, skip=self.stale)
+        for number in self.stale:
+            rule = self.rules.get(number)
+            if rule is None:
+                continue
+            for slot in bits(facts.mask(rule)):
+                found.setdefault(slot, {}).update(self.members[number])
         return found
+
+    def _current_table(self) -> RuleTable:
+        if self.table is None or len(self.stale) > max(STALE_MIN, STALE_SHARE * len(self.table)):
+            self.table = RuleTable(self.rules, self.members)
+            self.stale = set()
+        return self.table
 
     def read_all(self) -> None:
         """Read the whole listing: drop what is not in it, read what changed."""
@@ -144,9 +146,8 @@ class LocalBook:
             self._next_number += 1
             self.rules[number] = alert.rule
             self.members[number] = {}
-            for index, entry in self._entries(alert.rule):
-                index.setdefault(entry, set()).add(number)
         self.members[number][alert.key] = alert.instant
+        self.stale.add(number)
         self.alerts[alert.key] = alert
         self.versions[alert.key] = seq_no
 
@@ -158,25 +159,9 @@ class LocalBook:
         number = self.rule_numbers[alert.rule]
         members = self.members[number]
         members.pop(key, None)
-        if members:
-            return
-        del self.members[number], self.rules[number], self.rule_numbers[alert.rule]
-        for index, entry in self._entries(alert.rule):
-            bucket = index.get(entry)
-            if bucket is not None:
-                bucket.discard(number)
-                if not bucket and index is not self.held_always:
-                    del index[entry]
-
-    def _entries(self, rule: Rule) -> list[tuple[dict[Any, set[int]], Any]]:
-        """Where a rule is listed: under its first clause, else under each value of
-        its first facet, else among those always a candidate."""
-        if rule.clauses:
-            return [(self.by_clause, rule.clauses[0])]
-        if rule.facets:
-            name, values = rule.facets[0]
-            return [(self.by_facet, (name, value)) for value in values]
-        return [(self.held_always, None)]
+        self.stale.add(number)
+        if not members:
+            del self.members[number], self.rules[number], self.rule_numbers[alert.rule]
 
     def _highest_seq_no(self) -> int:
         body = {

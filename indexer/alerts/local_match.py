@@ -14,9 +14,10 @@ every one a plain comparison on the document's own fields, the same the query ma
 - ``open_only``: its deadline is today or later, today in ``DEADLINE_ZONE`` (the engine's ``now/d``).
 
 Such alerts are stored with ``local: true``. The process that matches keeps them in memory
-(``local_book.py``), and per batch ``BatchFacts`` evaluates the candidates' rules with bit masks, one
-bit per document. Only alerts whose whole text the engine reduces to nothing, and alerts saved before
-this, are percolated.
+(``local_book.py``). Per batch, ``BatchFacts`` holds what the conditions look at as bit masks, one bit
+per document; ``RuleTable`` (``rule_table.py``) decides every rule at once from them, and
+``BatchFacts.mask`` decides one rule, the same way, in Python. Only alerts whose whole text the
+engine reduces to nothing, and alerts saved before this, are percolated.
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ class BatchFacts:
     def __init__(
         self, docs: list[dict[str, Any]], clause_slots: Mapping[str, set[int]], today: str | None = None
     ) -> None:
+        self.size = len(docs)
         self.everything = (1 << len(docs)) - 1
         self.facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
         for slot, doc in enumerate(docs):

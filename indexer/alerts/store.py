@@ -17,7 +17,7 @@ from typing import Any
 from indexer.alerts.clauses import ClauseBook, clause_filter, slots_of
 from indexer.alerts.due import as_field, first_reminder, next_fire_time
 from indexer.alerts.local_book import LocalBook
-from indexer.alerts.local_match import LOCAL, PAUSED, BatchFacts, bits, is_local
+from indexer.alerts.local_match import LOCAL, PAUSED, BatchFacts, is_local
 from indexer.alerts.match_sets import MAPPING as MATCH_SETS_MAPPING
 from indexer.alerts.match_sets import match_id, set_alerts, set_body
 from indexer.alerts.materialize import materialize, materialize_all
@@ -460,9 +460,11 @@ class MatchRecorder:
             for key, slot, instant in self._percolated(chunk, start, filters, clause_slots):
                 found[slot - start][key] = instant
             if self.local:
-                for mask, members in self.local_book.matches(BatchFacts(chunk, clause_slots)).items():
-                    for slot in bits(mask):
-                        found[slot].update(members)
+                for slot, alerts in self.local_book.matches(BatchFacts(chunk, clause_slots)).items():
+                    if found[slot]:
+                        found[slot].update(alerts)
+                    else:
+                        found[slot] = alerts
             matched.update((start + slot, alerts) for slot, alerts in enumerate(found) if alerts)
         return matched
 

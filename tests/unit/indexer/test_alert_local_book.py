@@ -6,7 +6,7 @@ from typing import Any
 
 from indexer.alerts import local_book
 from indexer.alerts.local_book import LocalBook
-from indexer.alerts.local_match import BatchFacts, bits
+from indexer.alerts.local_match import BatchFacts
 
 
 def alert(key: str, clauses: list[str] | None = None, places: list[str] | None = None, **more: Any) -> dict:
@@ -97,9 +97,8 @@ DOCS = [{"place_names": ["Beijing"]}, {"place_names": ["Shanghai"]}]
 def matches(book: LocalBook, clause_slots: dict[str, set[int]]) -> set[tuple[str, int, bool]]:
     return {
         (key, slot, instant)
-        for mask, members in book.matches(BatchFacts(DOCS, clause_slots)).items()
-        for key, instant in members.items()
-        for slot in bits(mask)
+        for slot, alerts in book.matches(BatchFacts(DOCS, clause_slots)).items()
+        for key, instant in alerts.items()
     }
 
 
@@ -129,19 +128,28 @@ def test_candidates_come_from_the_clauses_facets_and_rules_of_the_batch():
     assert matches(book, {"c1": {0, 1}, "c2": {1}}) >= {("u/b", 1, False), ("u/a", 1, False)}
 
 
-def test_alerts_asking_the_same_are_evaluated_once_per_batch():
-    book, _, _ = book_of(*(alert(f"u/{n}", ["c1"], places=["Beijing"]) for n in range(50)))
+def test_alerts_asking_the_same_share_one_rule():
+    book, _, _ = book_of(*(alert(f"u/{n:02d}", ["c1"], places=["Beijing"]) for n in range(50)))
     assert len(book.rules) == 1 and len(book.members[0]) == 50
+    found = book.matches(BatchFacts(DOCS, {"c1": {0, 1}}))
+    assert list(found) == [0] and list(found[0]) == [f"u/{n:02d}" for n in range(50)]
 
-    class CountingFacts(BatchFacts):
-        calls = 0
 
-        def mask(self, rule: Any) -> int:
-            CountingFacts.calls += 1
-            return super().mask(rule)
-
-    [(mask, members)] = book.matches(CountingFacts(DOCS, {"c1": {0, 1}})).items()
-    assert len(members) == 50 and bits(mask) == [0] and CountingFacts.calls == 1
+def test_rules_changed_since_the_table_was_built_are_decided_one_by_one(monkeypatch):
+    monkeypatch.setattr(local_book, "STALE_MIN", 3)
+    book, index, _ = book_of(alert("u/a", ["c1"]), alert("u/b", ["c2"]))
+    assert matches(book, {"c1": {0}, "c2": {1}}) == {("u/a", 0, False), ("u/b", 1, False)}
+    built = book.table
+    # u/a's old rule, the rule it now shares with u/b, and u/c's: left out of the table, decided in Python
+    index.save(alert("u/a", ["c2"]))
+    index.save(alert("u/c", ["c1"], every="instant"))
+    book.refresh()
+    assert matches(book, {"c1": {0}, "c2": {1}}) == {("u/a", 1, False), ("u/b", 1, False), ("u/c", 0, True)}
+    assert book.table is built and len(book.stale) == 3
+    index.save(alert("u/d", ["c3"]))  # a fourth rule changed is more than the table may leave out
+    book.refresh()
+    assert {key for key, _, _ in matches(book, {"c2": {0}, "c3": {0}})} == {"u/a", "u/b", "u/d"}
+    assert book.table is not built and book.stale == set()
 
 
 def test_changes_are_applied_without_reading_the_rest_again():
@@ -156,7 +164,6 @@ def test_changes_are_applied_without_reading_the_rest_again():
     assert index.requests == ["changes", "changes"]
     assert {key for key, _, _ in matches(book, {"c1": {0}})} == {"u/new"}
     assert {key for key, _, _ in matches(book, {"c2": {0}})} == {"u/a"}
-    assert book.by_clause["c1"] == {book.rule_numbers[book.alerts["u/new"].rule]}
 
 
 def test_a_removed_alert_makes_the_book_read_the_listing_again():
@@ -192,14 +199,8 @@ def test_a_rule_is_forgotten_with_its_last_alert():
     index.save(alert("u/a", ["c1"], paused=True))
     index.save(alert("u/c", places=["Beijing"], paused=True))
     book.refresh()
-    assert list(book.members.values()) == [{"u/b": False}] and book.by_facet == {}
+    assert list(book.members.values()) == [{"u/b": False}] and len(book.rules) == 1
     index.save(alert("u/b", ["c1"], paused=True))
     book.refresh()
-    assert book.members == {} and book.rules == {} and book.by_clause == {} and len(book) == 0
-
-
-def test_rules_that_match_the_same_documents_come_back_as_one_group():
-    book, _, _ = book_of(alert("u/a", ["c1"]), alert("u/b", ["c2"]), alert("u/c", ["c3"]))
-    groups = book.matches(BatchFacts(DOCS, {"c1": {0, 1}, "c2": {0, 1}, "c3": {1}}))
-    found = {tuple(bits(mask)): sorted(members) for mask, members in groups.items()}
-    assert found == {(0, 1): ["u/a", "u/b"], (1,): ["u/c"]}
+    assert book.members == {} and book.rules == {} and book.rule_numbers == {} and len(book) == 0
+    assert matches(book, {"c1": {0, 1}}) == set()
