@@ -61,25 +61,28 @@ class LocalBook:
         return len(self.alerts)
 
     def refresh(self) -> None:
-        """Bring the book up to date with the alerts index (see the module's notes)."""
+        """Bring the book up to date with the alerts index (see the module's notes), and its rule
+        table when too many rules changed (at the first refresh: every rule)."""
         if self.read_at is None or self.clock() - self.read_at >= FULL_READ_SECONDS:
             self.read_all()
-            return
-        expected = self._apply_changes()
-        if expected != len(self.alerts):
-            self.read_all()
+        else:
+            expected = self._apply_changes()
+            if expected != len(self.alerts):
+                self.read_all()
+        self._current_table()
 
-    def matches(self, facts: BatchFacts) -> dict[int, dict[str, bool]]:
+    def matches(self, facts: BatchFacts) -> dict[int, Mapping[str, bool]]:
         """Per document of the batch (its slot) that some alert matches: those alerts (id: whether
-        instant)."""
-        table = self._current_table()
-        found = table.matches(facts, skip=self.stale)
+        instant; read only)."""
+        found: dict[int, Mapping[str, bool]] = dict(self._current_table().matches(facts, skip=self.stale))
+        changed: dict[int, dict[str, bool]] = {}
         for number in self.stale:
             rule = self.rules.get(number)
-            if rule is None:
-                continue
-            for slot in bits(facts.mask(rule)):
-                found.setdefault(slot, {}).update(self.members[number])
+            if rule is not None:
+                for slot in bits(facts.mask(rule)):
+                    changed.setdefault(slot, {}).update(self.members[number])
+        for slot, alerts in changed.items():
+            found[slot] = {**found[slot], **alerts} if slot in found else alerts
         return found
 
     def _current_table(self) -> RuleTable:

@@ -14,7 +14,7 @@ batch writes the same sets, which the engine refuses as conflicts, so nothing is
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 # Takes the new deadline; forgets the reminder when the deadline moved later (ISO dates compare as
@@ -61,6 +61,30 @@ def _set_id(summary_ref: str, joined: str) -> str:
     return f"{summary_ref}|{hashlib.sha256(joined.encode()).hexdigest()[:16]}"
 
 
+class OrderedAlerts(Mapping[str, bool]):
+    """A document's alerts (id: whether instant) as ``RuleTable`` finds them: the ids already in
+    order and the instant ones listed apart, so that a set is written without sorting them again.
+    Read only."""
+
+    __slots__ = ("_lookup", "instant", "ordered")
+
+    def __init__(self, ordered: list[str], instant: list[str]) -> None:
+        self.ordered = ordered
+        self.instant = instant
+        self._lookup: dict[str, bool] | None = None
+
+    def __getitem__(self, key: str) -> bool:
+        if self._lookup is None:
+            self._lookup = dict.fromkeys(self.ordered, False) | dict.fromkeys(self.instant, True)
+        return self._lookup[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ordered)
+
+    def __len__(self) -> int:
+        return len(self.ordered)
+
+
 def set_body(
     summary: dict[str, Any],
     summary_ref: str,
@@ -70,10 +94,13 @@ def set_body(
     """A pending set: the alerts a document's percolation found (alert id: whether it is instant, or
     such pairs), with what each match takes from the document (``summary``: ``doc_summary``) and
     when it was matched."""
-    chosen = alerts if isinstance(alerts, Mapping) else dict(alerts)
-    keys = sorted(chosen)
+    if isinstance(alerts, OrderedAlerts):
+        keys, instant = alerts.ordered, alerts.instant
+    else:
+        chosen = alerts if isinstance(alerts, Mapping) else dict(alerts)
+        keys = sorted(chosen)
+        instant = [key for key in keys if chosen[key]]
     joined = SEPARATOR.join(keys)
-    instant = [key for key in keys if chosen[key]]
     return {
         "set_id": _set_id(summary_ref, joined),
         "doc_id": summary["id"],

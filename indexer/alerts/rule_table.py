@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.alerts.local_match import BatchFacts, Rule
+from indexer.alerts.match_sets import OrderedAlerts
 
 EVERY = 0  # row 0 of the clause and group masks: every document (pads rules with fewer conditions)
 NEVER = 0  # row 0 of the value masks: no document (the value of an empty group)
@@ -47,9 +48,11 @@ class _Bounds:
 
 @dataclass(frozen=True)
 class _Window:
-    """The rows with a deadline condition and their windows (as ISO date strings)."""
+    """The rows with a deadline condition, the distinct windows (as ISO date strings) and which one
+    each row has."""
 
     rows: np.ndarray
+    which: np.ndarray
     start: np.ndarray
     end: np.ndarray
     open_only: np.ndarray
@@ -88,7 +91,7 @@ class RuleTable:
                 self.instant[rank[key]] = instant
         self.member_ranks = np.array(ranks, dtype=np.int64)
 
-    def matches(self, facts: BatchFacts, skip: Collection[int] = ()) -> dict[int, dict[str, bool]]:
+    def matches(self, facts: BatchFacts, skip: Collection[int] = ()) -> dict[int, OrderedAlerts]:
         """Per document of the batch (its slot) that any rule matches: its alerts (id: whether
         instant), in id order. Rules numbered in ``skip`` are left out."""
         size = facts.size
@@ -149,7 +152,7 @@ class RuleTable:
             inside = (values[None, :] >= low) & (values[None, :] <= high)
             starts = np.concatenate([[0], np.cumsum(counts[having])[:-1]])
             within[np.ix_(which, having)] = np.logical_or.reduceat(inside, starts, axis=1)
-        masks[bounds.rows] &= _packed(within[bounds.which], words)
+        masks[bounds.rows] &= _packed(within, words)[bounds.which]
 
     def _apply_deadlines(self, facts: BatchFacts, masks: np.ndarray, words: int) -> None:
         window = self.window
@@ -159,26 +162,21 @@ class RuleTable:
         days = np.array([day or "" for day in facts.days], dtype=str)[None, :]
         kept = dated[None, :] & (days >= window.start[:, None]) & (days <= window.end[:, None])
         kept &= ~window.open_only[:, None] | (days >= facts.today)
-        masks[window.rows] &= _packed(kept, words)
+        masks[window.rows] &= _packed(kept, words)[window.which]
 
-    def _alerts_by_slot(self, masks: np.ndarray, size: int) -> dict[int, dict[str, bool]]:
+    def _alerts_by_slot(self, masks: np.ndarray, size: int) -> dict[int, OrderedAlerts]:
         live = np.flatnonzero(masks.any(axis=1))
         if not len(live):
             return {}
-        bits = np.unpackbits(masks[live].view(np.uint8), axis=1, bitorder="little")[:, :size]
-        rows, slots = np.nonzero(bits)
-        rows = live[rows]
-        counts = self.member_counts[rows]
-        firsts = np.repeat(self.member_starts[rows] - (np.cumsum(counts) - counts), counts)
-        ranks = self.member_ranks[firsts + np.arange(int(counts.sum()))]
-        slots = np.repeat(slots, counts)
-        order = np.lexsort((ranks, slots))
-        ranks, slots = ranks[order], slots[order]
-        edges = np.searchsorted(slots, np.arange(size + 1))
-        found: dict[int, dict[str, bool]] = {}
-        for slot in np.flatnonzero(np.diff(edges)).tolist():
-            chosen = ranks[edges[slot] : edges[slot + 1]]
-            found[slot] = dict(zip(self.keys[chosen].tolist(), self.instant[chosen].tolist(), strict=True))
+        by_slot = np.unpackbits(masks[live].view(np.uint8), axis=1, bitorder="little")[:, :size].T.copy()
+        found: dict[int, OrderedAlerts] = {}
+        for slot in np.flatnonzero(by_slot.any(axis=1)).tolist():
+            rows = live[np.flatnonzero(by_slot[slot])]
+            counts = self.member_counts[rows]
+            firsts = np.repeat(self.member_starts[rows] - (np.cumsum(counts) - counts), counts)
+            chosen = np.sort(self.member_ranks[firsts + np.arange(int(counts.sum()))])
+            instant = chosen[self.instant[chosen]]
+            found[slot] = OrderedAlerts(self.keys[chosen].tolist(), self.keys[instant].tolist())
         return found
 
 
@@ -232,16 +230,19 @@ def _bounds(rules: list[Rule]) -> _Bounds:
 
 
 def _window(rules: list[Rule]) -> _Window:
-    chosen = [
-        (row, rule)
-        for row, rule in enumerate(rules)
-        if rule.deadline_from or rule.deadline_to or rule.open_only
-    ]
+    distinct: dict[tuple[str, str, bool], int] = {}
+    rows, which = [], []
+    for row, rule in enumerate(rules):
+        if rule.deadline_from or rule.deadline_to or rule.open_only:
+            window = (rule.deadline_from or "", rule.deadline_to or _NO_END, rule.open_only)
+            rows.append(row)
+            which.append(distinct.setdefault(window, len(distinct)))
     return _Window(
-        np.array([row for row, _ in chosen], dtype=np.int64),
-        np.array([rule.deadline_from or "" for _, rule in chosen], dtype=str),
-        np.array([rule.deadline_to or _NO_END for _, rule in chosen], dtype=str),
-        np.array([rule.open_only for _, rule in chosen], dtype=bool),
+        np.array(rows, dtype=np.int64),
+        np.array(which, dtype=np.int64),
+        np.array([start for start, _, _ in distinct], dtype=str),
+        np.array([end for _, end, _ in distinct], dtype=str),
+        np.array([open_only for _, _, open_only in distinct], dtype=bool),
     )
 
 

@@ -441,30 +441,28 @@ class MatchRecorder:
         self.clauses = ClauseBook(engine, self.names["clauses"])
         self.local_book = LocalBook(engine, self.names["alerts"])
 
-    def _matched(self, docs: list[dict[str, Any]], batch: int) -> dict[int, dict[str, bool]]:
+    def _matched(self, docs: list[dict[str, Any]], batch: int) -> dict[int, Mapping[str, bool]]:
         """Per index into ``docs`` of a document that matched any alert: the alerts it matched, each
         with whether it is instant. Per chunk of ``batch`` documents, one percolation against the
         text clauses; the alerts that are not local and whose clauses all matched (``clauses.py``),
         narrowed by the chunk's values, are percolated; the local alerts are decided in Python
-        (``local_book.py``, ``local_match.py``). One request per chunk and page of alerts, never one
+        (``local_book.py``, ``rule_table.py``). One request per chunk and page of alerts, never one
         per alert."""
         if self.local:
             self.local_book.refresh()
-        matched: dict[int, dict[str, bool]] = {}
+        matched: dict[int, Mapping[str, bool]] = {}
         for start in range(0, len(docs), batch):
             chunk = docs[start : start + batch]
-            found: list[dict[str, bool]] = [{} for _ in chunk]  # per document of the chunk
+            percolated: list[dict[str, bool]] = [{} for _ in chunk]  # per document of the chunk
             clause_slots = self.clauses.matched_slots(chunk)
             narrowing = [batch_filter(chunk)] if self.narrow else []
             filters = [*narrowing, clause_filter(clause_slots)]
             for key, slot, instant in self._percolated(chunk, start, filters, clause_slots):
-                found[slot - start][key] = instant
+                percolated[slot - start][key] = instant
+            found: list[Mapping[str, bool]] = list(percolated)
             if self.local:
                 for slot, alerts in self.local_book.matches(BatchFacts(chunk, clause_slots)).items():
-                    if found[slot]:
-                        found[slot].update(alerts)
-                    else:
-                        found[slot] = alerts
+                    found[slot] = {**found[slot], **alerts} if found[slot] else alerts
             matched.update((start + slot, alerts) for slot, alerts in enumerate(found) if alerts)
         return matched
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from indexer.alerts.match_sets import set_alerts, set_body, set_id
+from indexer.alerts.match_sets import OrderedAlerts, set_alerts, set_body, set_id
 from indexer.alerts.materialize import _within, match_body, write_matches
 
 SUMMARY = {"id": "doc-1", "deadline": "2025-06-30", "cluster_id": "doc-0"}
@@ -100,3 +100,10 @@ def test_a_tick_takes_whole_sets_up_to_its_share_and_at_least_one():
     assert _within(page, 6) == page[:1]
     assert _within(page, 1) == page[:1]  # a set bigger than the share still goes, alone
     assert _within(page, 100) == page
+
+
+def test_alerts_in_order_from_the_rule_table_make_the_same_set():
+    ordered = OrderedAlerts(["a", "b", "c"], ["a", "c"])
+    assert dict(ordered) == {"a": True, "b": False, "c": True}
+    pairs = [("c", True), ("a", True), ("b", False)]
+    assert set_body(SUMMARY, "doc-1:abc", ordered, NOW) == set_body(SUMMARY, "doc-1:abc", pairs, NOW)
