@@ -200,10 +200,3 @@ class LocalBook:
             "size": len(keys),
         }
         return self.engine.search(self.index, body)["hits"]["hits"]
-
-
-def _merged(groups: list[dict[str, bool]]) -> dict[str, bool]:
-    merged: dict[str, bool] = {}
-    for members in groups:
-        merged.update(members)
-    return merged
