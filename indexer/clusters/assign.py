@@ -19,6 +19,7 @@ decrease, so every indexer converges on the same answer, and a replayed batch ch
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import Any
 
 from indexer.clusters.book import ClusterBook, merge_plan
 from indexer.clusters.key import cluster_key, set_cluster
+from indexer.clusters.known import KnownDocuments
 from indexer.clusters.origin import is_original
 from indexer.clusters.sketch import SKETCH_DOC_VALUES, SKETCH_FIELD, Sketch, sketch_text, unpack_hashes
 from indexer.clusters.verify import could_be_same, jaccard, same_document, signature_jaccard
@@ -99,16 +101,20 @@ class RepostClusters:
         self.index = index
         self.publishers = publishers or {}
         self.refresh = refresh
+        self.writer = uuid.uuid4().hex  # this copy's ``indexed_by``
+        self.known = KnownDocuments(engine, index, self.writer, SETTLE_MARGIN)
 
     def assign(self, docs: Sequence[BulkDoc]) -> None:
-        now = datetime.now(UTC).isoformat()
+        now = datetime.now(UTC)
         for doc in docs:
-            doc.source["indexed_at"] = now
+            doc.source["indexed_at"] = now.isoformat()
+            doc.source["indexed_by"] = self.writer
+        self.known.sync(now)
         book = ClusterBook()
         sketched = [(doc, sketch) for doc in docs if (sketch := _sketch_or_none(doc)) is not None]
         docs = [doc for doc, _ in sketched]
         sketches = [sketch for _, sketch in sketched]
-        for doc, sketch, hits in zip(docs, sketches, self._candidates(sketches), strict=True):
+        for doc, sketch, hits in zip(docs, sketches, self._known_candidates(docs, sketches), strict=True):
             linked = set()
             for hit in hits:
                 if hit.id == doc.id:  # the page's previous version
@@ -130,16 +136,18 @@ class RepostClusters:
         """After the write: merge the clusters each document copies into the smallest id. Returns
         the number of documents moved.
 
-        Only documents written since shortly before this batch's ``assign`` can be copies it has not
-        seen, so one search over the recent ones that share a band with the batch is enough; when
-        too many match, each document asks for its own candidates instead."""
+        Only documents other indexers wrote since shortly before this batch's ``assign`` can be
+        copies it has not seen (its own earlier writes were known to it), so one search over the
+        recent ones that share a band with the batch is enough; when too many match, each document
+        asks for its own candidates instead."""
         docs = [doc for doc in docs if SKETCH_FIELD in doc.source]  # not those left unsketched
         if not docs:
             return 0
+        sketches = [Sketch.from_fields(d.source["detected_language"], d.source[SKETCH_FIELD]) for d in docs]
+        self.known.written([(doc.id, sketch) for doc, sketch in zip(docs, sketches, strict=True)])
         if self.refresh == "false":  # else every write of the batch (and of others') is searchable
             self.engine.refresh(self.index)
         owns = [doc.source["cluster_id"] for doc in docs]
-        sketches = [Sketch.from_fields(d.source["detected_language"], d.source[SKETCH_FIELD]) for d in docs]
         since = _recent_since(docs)
         recent = self._recent_candidates(sketches, since)
         per_doc = recent.among(sketches) if recent is not None else self._candidates(sketches, owns, since)
@@ -171,7 +179,8 @@ class RepostClusters:
                         {"range": {"indexed_at": {"gte": since}}},
                         {"terms": {"detected_language": sorted({s.language for s in sketches})}},
                         {"terms": {"lsh_bands": bands}},
-                    ]
+                    ],
+                    "must_not": [{"term": {"indexed_by": self.writer}}],
                 }
             },
         }
@@ -193,13 +202,27 @@ class RepostClusters:
         none, and a sketch's numbered clauses are most of what reading a candidate costs)."""
         excluded = exclude_clusters or [None] * len(sketches)
         bodies = {
-            n: _candidates_query(s, x, since) for n, (s, x) in enumerate(zip(sketches, excluded, strict=True))
+            n: _candidates_query(s, x, since, self.writer)
+            for n, (s, x) in enumerate(zip(sketches, excluded, strict=True))
         }
         asked = [n for n, body in bodies.items() if body is not None]
         answers = dict(
             zip(asked, self.engine.search_many(self.index, [bodies[n] for n in asked]), strict=True)
         )
         kept = [_worth_reading(sketch, answers.get(n)) for n, sketch in enumerate(sketches)]
+        read = self._read_sketches(sorted({doc_id for ids in kept for doc_id in ids}))
+        return [[read[doc_id] for doc_id in ids if doc_id in read] for ids in kept]
+
+    def _known_candidates(self, docs: Sequence[BulkDoc], sketches: Sequence[Sketch]) -> list[list[Indexed]]:
+        """Per sketch, the known documents sharing the most bands with it (``CANDIDATES`` at most,
+        found in memory: ``known.py``) that can be a copy of it or its previous version by their
+        signature and size; those are read whole from the index in one search, with their cluster
+        as it is now."""
+        found = self.known.candidates(list(sketches), CANDIDATES).per_document(len(sketches))
+        kept = [
+            [known for known, size, share in pairs if _can_be_copy(sketch, share, size, known == doc.id)]
+            for doc, sketch, pairs in zip(docs, sketches, found, strict=True)
+        ]
         read = self._read_sketches(sorted({doc_id for ids in kept for doc_id in ids}))
         return [[read[doc_id] for doc_id in ids if doc_id in read] for ids in kept]
 
@@ -274,7 +297,7 @@ def _recent_since(docs: Sequence[BulkDoc]) -> str:
 
 
 def _candidates_query(
-    sketch: Sketch, exclude_cluster: str | None, since: str | None = None
+    sketch: Sketch, exclude_cluster: str | None, since: str | None = None, exclude_writer: str | None = None
 ) -> dict[str, Any] | None:
     """The search for ``sketch``'s candidates; None when it has no bands (an empty page)."""
     bands = sketch.bands()
@@ -288,7 +311,9 @@ def _candidates_query(
         }
     }
     if exclude_cluster is not None:
-        query["bool"]["must_not"] = [{"term": {"cluster_id": exclude_cluster}}]
+        query["bool"].setdefault("must_not", []).append({"term": {"cluster_id": exclude_cluster}})
+    if exclude_writer is not None:
+        query["bool"].setdefault("must_not", []).append({"term": {"indexed_by": exclude_writer}})
     if since is not None:
         query["bool"]["filter"].append({"range": {"indexed_at": {"gte": since}}})
     return {"size": CANDIDATES, "_source": False, "docvalue_fields": _FIRST_LOOK, "query": query}
@@ -305,9 +330,18 @@ def _worth_reading(sketch: Sketch, answer: dict[str, Any] | None) -> list[str]:
         size = int(fields[_SIZE][0])
         signature = unpack_hashes(fields[_SIGNATURE][0])
         share = signature_jaccard(sketch.signature, signature) if sketch.size and size else 0.0
-        if share >= SAME_PAGE_JACCARD or could_be_same(sketch, share, size):
+        if _can_be_copy(sketch, share, size, same_page=False):
             kept.append(fields["id"][0])
     return kept
+
+
+def _can_be_copy(sketch: Sketch, share: float, size: int, same_page: bool) -> bool:
+    """Whether a page of ``size`` shingles whose signature agrees with ``sketch``'s on ``share`` of
+    its values can be its copy, or (``same_page``) its previous version: the first look, before
+    reading it whole."""
+    if not sketch.size or not size:
+        return False
+    return (same_page and share >= SAME_PAGE_JACCARD) or could_be_same(sketch, share, size)
 
 
 def _hits(answer: dict[str, Any]) -> list[Indexed]:

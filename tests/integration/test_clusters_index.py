@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from kafka.consumer.fetcher import ConsumerRecord
 
+from indexer.clusters import assign as assign_module
 from indexer.clusters.assign import RepostClusters
 from indexer.clusters.key import cluster_key, set_cluster
 from indexer.index_versions import create_next_version, ensure_index
@@ -202,3 +203,36 @@ def test_search_hits_do_not_carry_the_band_hashes(settings, engine, producer):
     body = search_body(SearchRequest(q="人工智能", expand_reposts=True), {})
     hits = engine.search(settings.index_alias, body)["hits"]["hits"]
     assert hits and all("lsh_bands" not in hit["_source"] for hit in hits)
+
+
+SECOND_NOTICE = """关于开展2024年度数据要素市场化配置改革试点申报工作的通知
+各区数据局、有关单位：
+为加快培育数据要素市场，现组织开展2024年度数据要素市场化配置改革试点申报工作，有关事项通知如下。
+一、试点方向。围绕公共数据授权运营、数据资产入表、数据交易流通等方向开展试点。
+二、支持政策。对入选试点的项目，按照项目实际投入的20%给予资助，单个项目最高不超过300万元。
+三、申报时间。申报截止时间为2024年7月15日。
+杭州市数据资源管理局
+2024年5月20日"""
+
+
+def test_an_indexer_knows_what_was_indexed_before_it_started_and_what_others_wrote_since(
+    settings, engine, producer, monkeypatch
+):
+    # With no margin another indexer's write is read at the next batch, and settle looks for none:
+    # a copy can only find it through what the indexer read.
+    monkeypatch.setattr(assign_module, "SETTLE_MARGIN", timedelta(0))
+    ensure_index(engine, settings.index_alias)
+    original = record("https://jxj.hangzhou.gov.cn/art/1.html", NOTICE)
+    indexer(engine, settings, producer)([message(original)])
+    late, other = indexer(engine, settings, producer), indexer(engine, settings, producer)
+    first_copy = record("https://district1.example.gov.cn/art/1.html", repost("区1"))
+    late([message(first_copy)])  # its first batch reads the index
+    second = record("https://data.hangzhou.gov.cn/art/5.html", SECOND_NOTICE)
+    other([message(second)])
+    title, body = SECOND_NOTICE.split("\n", 1)
+    second_copy = record("https://news.example.com/a/7.html", f"{title}\n来源：杭州市数据资源管理局\n{body}")
+    late([message(second_copy)])
+    docs = stored(engine, settings.index_alias)
+    assert docs[first_copy.id]["cluster_id"] == original.id
+    assert docs[second_copy.id]["cluster_id"] == second.id
+    assert late.clusters is not None and second.id in late.clusters.known.bands

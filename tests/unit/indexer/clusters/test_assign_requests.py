@@ -1,9 +1,11 @@
-"""What assigning and settling clusters asks of the engine: one multi-search per batch to assign
-(never one search per document), one search of the recent documents to settle (a multi-search when
-too many are recent), and a refresh only when the batch's writes did not wait for one."""
+"""What assigning and settling clusters asks of the engine: one read of the index's bands at the first
+batch, then candidates found in memory (never one search per document), one search of the documents
+other indexers wrote recently to settle (a multi-search when too many are recent), and a refresh only
+when the batch's writes did not wait for one."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -34,6 +36,8 @@ class RecordingEngine:
 
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         self.calls.append(("search", 1))
+        if self.fail_search:
+            raise EngineUnavailable("opensearch: ConnectionError: refused")
         self.bodies.append(body)
         return {"hits": {"hits": [], "total": {"value": self.recent, "relation": "eq"}}}
 
@@ -51,16 +55,33 @@ def batch(size: int) -> list[BulkDoc]:
     return docs
 
 
-def test_a_batch_is_assigned_with_one_multi_search_and_settled_with_one_search_of_recent_documents():
+def test_a_batch_is_assigned_from_one_read_of_the_index_and_settled_with_one_search_of_others_writes():
     engine = RecordingEngine()
     clusters = RepostClusters(engine, "announcements", refresh="wait_for")  # type: ignore[arg-type]
     docs = batch(5)
     clusters.assign(docs)
     clusters.settle(docs)
-    assert engine.calls == [("search_many", 5), ("search", 1)]
+    assert engine.calls == [("search", 1), ("search", 1)]
+    assert engine.bodies[0]["query"] == {"exists": {"field": "indexed_at"}}  # every sketched document
     assert all(d.source["cluster_id"] and len(d.source["lsh_bands"]) == 42 for d in docs)
-    recent = engine.bodies[-1]["query"]["bool"]["filter"][0]["range"]["indexed_at"]["gte"]
-    assert recent < docs[0].source["indexed_at"]  # a margin before the batch was assigned
+    settle = engine.bodies[-1]["query"]["bool"]
+    assert settle["filter"][0]["range"]["indexed_at"]["gte"] < docs[0].source["indexed_at"]  # with a margin
+    assert settle["must_not"] == [{"term": {"indexed_by": clusters.writer}}]
+    assert {d.source["indexed_by"] for d in docs} == {clusters.writer}
+
+
+def test_later_batches_read_only_what_other_indexers_wrote_since_the_last_batch(monkeypatch):
+    engine = RecordingEngine()
+    clusters = RepostClusters(engine, "announcements", refresh="wait_for")  # type: ignore[arg-type]
+    first, second = batch(5)[:2], batch(5)[2:]
+    clusters.assign(first)
+    clusters.settle(first)
+    clusters.assign(second)
+    catch_up = engine.bodies[2]["query"]["bool"]
+    assert catch_up["must_not"] == [{"term": {"indexed_by": clusters.writer}}]
+    window = catch_up["filter"][0]["range"]["indexed_at"]
+    assert window["lt"] < second[0].source["indexed_at"]  # older than the margin only
+    assert len(clusters.known) == 2  # the first batch, known from its own write
 
 
 def test_settle_asks_per_document_when_too_many_recent_documents_share_a_band():
@@ -69,7 +90,7 @@ def test_settle_asks_per_document_when_too_many_recent_documents_share_a_band():
     docs = batch(3)
     clusters.assign(docs)
     clusters.settle(docs)
-    assert engine.calls == [("search_many", 3), ("search", 1), ("search_many", 3)]
+    assert engine.calls == [("search", 1), ("search", 1), ("search_many", 3)]
     assert all("indexed_at" in str(body["query"]) for body in engine.bodies[-3:])
 
 
@@ -79,7 +100,7 @@ def test_settle_refreshes_the_index_only_when_the_writes_were_not_made_searchabl
     docs = batch(2)
     clusters.assign(docs)
     clusters.settle(docs)
-    assert engine.calls == [("search_many", 2), ("refresh", 0), ("search", 1)]
+    assert engine.calls == [("search", 1), ("refresh", 0), ("search", 1)]
 
 
 def test_an_engine_outage_while_assigning_reaches_the_stage_as_unavailable():
@@ -102,7 +123,7 @@ def test_a_document_that_cannot_be_sketched_is_its_own_cluster_and_the_batch_goe
     monkeypatch.setattr(assign_module, "sketch_document", failing_on_d1)
     clusters.assign(docs)
     clusters.settle(docs)
-    assert engine.calls == [("search_many", 2), ("search", 1)]
+    assert engine.calls == [("search", 1), ("search", 1)]
     assert docs[1].source["cluster_id"] == "d1" and "lsh_bands" not in docs[1].source
     assert all(len(docs[n].source["lsh_bands"]) == 42 for n in (0, 2))
     assert "cannot sketch document d1" in caplog.text
@@ -137,7 +158,7 @@ def test_a_batch_with_more_band_hashes_than_a_terms_filter_takes_settles_documen
     docs = batch(2)
     clusters.assign(docs)
     clusters.settle(docs)
-    assert engine.calls == [("search_many", 2), ("search_many", 2)]
+    assert engine.calls == [("search", 1), ("search_many", 2)]
 
 
 def doc_values(doc_id: str, sketch: Any, names: list[str]) -> dict[str, list[Any]]:
@@ -151,23 +172,22 @@ def doc_values(doc_id: str, sketch: Any, names: list[str]) -> dict[str, list[Any
 
 
 class IndexedCopies:
-    """An index holding two documents that share bands with every new one: a copy and another notice."""
+    """An index holding two documents that share every band with the given text: a copy of it, and a
+    page ten times as long (which cannot be a copy)."""
 
-    def __init__(self, copy_of: str, other: str) -> None:
+    def __init__(self, text: str) -> None:
         from indexer.clusters.sketch import sketch_text
 
-        self.sketches = {"old-copy": sketch_text(copy_of, "zh"), "old-other": sketch_text(other, "zh")}
+        copy = sketch_text(text, "zh")
+        self.sketches = {"old-copy": copy, "old-other": dataclasses.replace(copy, size=copy.size * 10)}
         self.read: list[list[str]] = []
 
     def _hit(self, doc_id: str, names: list[str]) -> dict[str, Any]:
         return {"fields": doc_values(doc_id, self.sketches[doc_id], names)}
 
-    def search_many(self, index: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [
-            {"hits": {"hits": [self._hit(d, b["docvalue_fields"]) for d in self.sketches]}} for b in bodies
-        ]
-
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        if "terms" not in body["query"]:  # the first read of the index's bands
+            return {"hits": {"hits": [self._hit(d, body["docvalue_fields"]) for d in self.sketches]}}
         ids = body["query"]["terms"]["id"]
         self.read.append(ids)
         return {"hits": {"hits": [self._hit(d, body["docvalue_fields"]) for d in ids]}}
@@ -176,11 +196,10 @@ class IndexedCopies:
 def test_only_candidates_whose_signature_can_make_them_copies_are_read_whole():
     [doc] = batch(1)
     text = f"{doc.source['title']}\n{doc.source['text']}"
-    engine = IndexedCopies(
-        text, "关于开展2025年度城市绿化养护工作检查的通知\n各区园林部门：请于月底前完成自查并报送结果。"
-    )
+    engine = IndexedCopies(text)
     clusters = RepostClusters(engine, "announcements", refresh="wait_for")  # type: ignore[arg-type]
     clusters.assign([doc])
+    assert len(clusters.known.candidates([engine.sketches["old-copy"]], 20).ids) == 2  # both are candidates
     assert engine.read == [["old-copy"]]  # the other notice was turned down by its signature alone
     assert doc.source["cluster_id"] == "old-copy"
 

@@ -1,0 +1,119 @@
+"""An indexer's copy of the indexed documents' bands (``BandIndex``), kept current with the index.
+
+At the first batch it reads every sketched document's signature and size from the index. Before
+each later batch it reads the documents other indexers wrote (``indexed_by``) whose ``indexed_at``
+has just passed ``margin`` ago: each is read once, in the window between the last such read and now.
+Documents it writes itself are added after their write (``written``). A copy written by another
+indexer less than ``margin`` ago is not known yet, and is what ``RepostClusters.settle`` finds with a
+search once the batch is written, as it did before this copy existed.
+
+A write that another indexer stamped more than ``margin`` before it became searchable (a batch held
+back by an engine outage longer than that) is found by settle on that indexer's side against what
+was written until then, and by this copy only when the indexer reads the index again at its next
+start.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from indexer.clusters.band_index import BandIndex, Candidates
+from indexer.clusters.sketch import SKETCH_FIELD, Sketch, unpack_hashes
+from indexer.engine import Engine
+
+log = logging.getLogger(__name__)
+
+READ_PAGE = 5000
+_SIGNATURE = f"{SKETCH_FIELD}.signature"
+_SIZE = f"{SKETCH_FIELD}.size"
+_FIELDS = ["id", "detected_language", _SIGNATURE, _SIZE]
+
+
+class KnownDocuments:
+    def __init__(self, engine: Engine, index: str, writer: str, margin: timedelta) -> None:
+        """``writer``: the ``indexed_by`` of this indexer's writes; ``margin``: how long after its
+        ``indexed_at`` another indexer's write is read (the settle margin)."""
+        self.engine = engine
+        self.index = index
+        self.writer = writer
+        self.margin = margin
+        self.bands = BandIndex()
+        self._read_up_to: datetime | None = None
+
+    def __len__(self) -> int:
+        return len(self.bands)
+
+    def sync(self, now: datetime) -> None:
+        """Read what this copy lacks: the whole index the first time, then others' writes that
+        became older than the margin since the last call."""
+        if self._read_up_to is None:
+            self._read_all(now)
+            return
+        upper = now - self.margin
+        if upper <= self._read_up_to:
+            return
+        window = {"range": {"indexed_at": {"gte": self._read_up_to.isoformat(), "lt": upper.isoformat()}}}
+        query = {"bool": {"filter": [window], "must_not": [{"term": {"indexed_by": self.writer}}]}}
+        read = self._read(query, sort=[{"indexed_at": "asc"}, {"id": "asc"}])
+        if read:
+            log.debug("read the bands of %d document(s) other indexers wrote", read)
+        self._read_up_to = upper
+
+    def written(self, sketched: list[tuple[str, Sketch]]) -> None:
+        """Documents this indexer has just written, by id."""
+        if sketched:
+            self.bands.add(
+                [doc_id for doc_id, _ in sketched],
+                [sketch.language for _, sketch in sketched],
+                np.stack([sketch.signature for _, sketch in sketched]),
+                [sketch.size for _, sketch in sketched],
+            )
+
+    def candidates(self, sketches: list[Sketch], limit: int) -> Candidates:
+        signatures = np.stack([s.signature for s in sketches]) if sketches else np.zeros((0, 0), np.uint32)
+        return self.bands.candidates([s.language for s in sketches], signatures, limit)
+
+    def _read_all(self, now: datetime) -> None:
+        started = time.monotonic()
+        read = self._read({"exists": {"field": "indexed_at"}}, sort=[{"id": "asc"}])
+        self._read_up_to = now - self.margin  # what was written meanwhile is read again: harmless
+        log.info(
+            "repost clusters: read the bands of %d indexed document(s) from %s in %.1f s",
+            read,
+            self.index,
+            time.monotonic() - started,
+        )
+
+    def _read(self, query: dict[str, Any], sort: list[dict[str, str]]) -> int:
+        """Add every sketched document ``query`` finds (paged); returns how many."""
+        body: dict[str, Any] = {
+            "size": READ_PAGE,
+            "_source": False,
+            "docvalue_fields": _FIELDS,
+            "query": query,
+            "sort": sort,
+        }
+        read = 0
+        while True:
+            hits = self.engine.search(self.index, body)["hits"]["hits"]
+            read += self._add_hits(hits)
+            if len(hits) < READ_PAGE:
+                return read
+            body = {**body, "search_after": hits[-1]["sort"]}
+
+    def _add_hits(self, hits: list[dict[str, Any]]) -> int:
+        fields = [hit.get("fields") or {} for hit in hits]
+        sketched = [f for f in fields if _SIGNATURE in f and "id" in f]
+        if sketched:
+            self.bands.add(
+                [f["id"][0] for f in sketched],
+                [(f.get("detected_language") or [""])[0] for f in sketched],
+                np.stack([unpack_hashes(f[_SIGNATURE][0]) for f in sketched]),
+                [int(f[_SIZE][0]) for f in sketched],
+            )
+        return len(sketched)
