@@ -285,6 +285,9 @@ def handlers(
     clusters = RepostClusters(engine, alias, {"devset": "devset"}, refresh=refresh)
     clusters.assign = StepTimer("assign", clusters.assign, totals)  # type: ignore[method-assign]
     clusters.settle = StepTimer("settle", clusters.settle, totals)  # type: ignore[method-assign]
+    started = time.perf_counter()
+    clusters.known.sync(datetime.now(UTC))  # what the indexer does at its first batch
+    print(f"  read the bands of {len(clusters.known):,} documents in {time.perf_counter() - started:.1f} s")
     versions = StepTimer("versions", VersionStep.for_alias(engine, alias, settings), totals)
     full = IndexBatch(writer, None, settings, recorder, versions, clusters=clusters)  # type: ignore[arg-type]
     return plain, full, totals

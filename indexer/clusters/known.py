@@ -79,8 +79,9 @@ class KnownDocuments:
         return self.bands.candidates([s.language for s in sketches], signatures, limit)
 
     def _read_all(self, now: datetime) -> None:
+        """Every document with band hashes (those indexed before clusters existed have none)."""
         started = time.monotonic()
-        read = self._read({"exists": {"field": "indexed_at"}}, sort=[{"id": "asc"}])
+        read = self._read({"exists": {"field": "lsh_bands"}}, sort=[{"id": "asc"}])
         self._read_up_to = now - self.margin  # what was written meanwhile is read again: harmless
         log.info(
             "repost clusters: read the bands of %d indexed document(s) from %s in %.1f s",

@@ -62,7 +62,7 @@ def test_a_batch_is_assigned_from_one_read_of_the_index_and_settled_with_one_sea
     clusters.assign(docs)
     clusters.settle(docs)
     assert engine.calls == [("search", 1), ("search", 1)]
-    assert engine.bodies[0]["query"] == {"exists": {"field": "indexed_at"}}  # every sketched document
+    assert engine.bodies[0]["query"] == {"exists": {"field": "lsh_bands"}}  # every sketched document
     assert all(d.source["cluster_id"] and len(d.source["lsh_bands"]) == 42 for d in docs)
     settle = engine.bodies[-1]["query"]["bool"]
     assert settle["filter"][0]["range"]["indexed_at"]["gte"] < docs[0].source["indexed_at"]  # with a margin
