@@ -79,8 +79,10 @@ class KnownDocuments:
         return self.bands.candidates([s.language for s in sketches], signatures, limit)
 
     def _read_all(self, now: datetime) -> None:
-        """Every document with band hashes (those indexed before clusters existed have none)."""
+        """Every document with band hashes (those indexed before clusters existed have none). A read
+        cut short by an outage starts again from nothing at the next batch."""
         started = time.monotonic()
+        self.bands = BandIndex()
         read = self._read({"exists": {"field": "lsh_bands"}}, sort=[{"id": "asc"}])
         self._read_up_to = now - self.margin  # what was written meanwhile is read again: harmless
         log.info(

@@ -28,8 +28,9 @@ def test_the_small_clustering_bench_prints_its_table_and_deletes_its_indices(sta
     alias = re.search(r"^index alias (\S+) ", result.stdout, re.M).group(1)
     rows = [line.split(" | ") for line in result.stdout.splitlines() if re.match(r"\| \d", line)]
     assert [row[:2] for row in rows] == [["| 100", "false"], ["| 200", "false"]], result.stdout
-    assert all(float(row[2]) > 0 and float(row[3]) > 0 for row in rows)
-    assert "refresh false: extra at 200 = " in result.stdout
+    assert all(float(row[2]) > 0 and float(row[3]) > 0 and float(row[6]) > 0 for row in rows)
+    assert "refresh false, by the handlers' difference: extra at 200 = " in result.stdout
+    assert "refresh false, by the steps: extra at 200 = " in result.stdout
     engine = make_engine(stack)
     try:
         assert engine.list_indices(f"{alias}*") == []
