@@ -58,3 +58,9 @@ def test_text_mixing_scripts_widths_and_emoji_sketches_as_with_one_crc_per_shing
 @pytest.mark.parametrize("text", ["", "补", "补贴", "补贴算", "补贴补贴补贴", "ab"])
 def test_short_pages_sketch_as_with_one_crc_per_shingle(text):
     assert_same_as_reference(text, "zh")
+
+
+def test_a_page_longer_than_one_minhash_chunk_sketches_as_with_one_crc_per_shingle():
+    text = "".join(path.read_text(encoding="utf-8") for path in sorted(DEVSET.glob("0*.txt"))[:12])
+    assert len(set(_shingles(content_lines(text), "zh"))) > 2 * sketch_module._MINHASH_CHUNK
+    assert_same_as_reference(text, "zh")
