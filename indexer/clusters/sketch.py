@@ -41,10 +41,6 @@ MAX_CLAUSES = 300
 # table of amounts all worded alike would otherwise make one, and its document could not be written).
 MAX_CLAUSE_NUMBERS = 200
 MAX_CLAUSE_CHARS = 4000
-# Shingles given to MinHash at a time: the arrays of a long page's 128 permutations at once spill out
-# of the CPU's caches (a page of 5,000 shingles took 4.7 ms at once, 2.9 to 3.5 ms in chunks).
-_MINHASH_CHUNK = 512
-ARRAY_HASHING_CHARS = 600  # Chinese pages this long or longer have their shingles hashed with arrays
 MIN_CONTEXT = 4  # letters around a clause's numbers before it can be compared with another's
 
 _CLAUSE_END = re.compile(r"[。！？；;!?\n]|\.\s")
@@ -149,66 +145,13 @@ def _band_hash(rows: np.ndarray) -> str:
 def sketch_text(text: str, language: str) -> Sketch:
     """The sketch of a page's text (title first, then the body) in ``language`` (``zh``, ``en``...)."""
     lines = content_lines(text)
-    hashes = shingle_hashes(lines, language)
-    signature = _minhash(hashes, NUM_PERM)
-    head = _minhash(hashes[:HEAD_SHINGLES], HEAD_PERM)
+    shingles = list(dict.fromkeys(_shingles(lines, language)))  # distinct, in reading order
+    signature = _minhash(shingles, NUM_PERM)
+    head = _minhash(shingles[:HEAD_SHINGLES], HEAD_PERM)
     title_numbers = tuple(sorted(set(_DIGITS.findall(compact(lines[0]))))) if lines else ()
     return Sketch(
-        language, signature, len(hashes), head, numeric_clauses(lines), _is_draft(lines), title_numbers
+        language, signature, len(shingles), head, numeric_clauses(lines), _is_draft(lines), title_numbers
     )
-
-
-def shingle_hashes(lines: list[str], language: str) -> np.ndarray:
-    """The CRC-32 of each distinct shingle of ``lines`` (UTF-8), in reading order.
-
-    The character 3-grams of a long Chinese page are hashed all at once with arrays (a Python loop
-    over each shingle costs twice as much on a page of 1,800 characters, but less below about 600
-    characters); the values
-    are those of ``zlib.crc32`` on each shingle's bytes either way, so signatures do not change."""
-    if language == "zh":
-        joined = "".join(compact(line) for line in lines)
-        if len(joined) >= max(ARRAY_HASHING_CHARS, CHAR_SHINGLE):
-            return _char_trigram_hashes(joined)
-    shingles = dict.fromkeys(_shingles(lines, language))  # distinct, in reading order
-    return np.fromiter(
-        (zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint32, count=len(shingles)
-    )
-
-
-def _char_trigram_hashes(text: str) -> np.ndarray:
-    """``zlib.crc32`` of each distinct 3-character run of ``text`` (at least 3 characters), in the
-    order of their first appearance."""
-    points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
-    runs = (points[:-2] << np.uint64(42)) | (points[1:-1] << np.uint64(21)) | points[2:]
-    _, first = np.unique(runs, return_index=True)
-    first.sort()  # distinct runs, in reading order
-    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    starts = np.flatnonzero((data & 0xC0) != 0x80)  # where each character's bytes begin
-    bounds = np.append(starts, len(data))
-    begin = bounds[first]
-    return _crc32_slices(data, begin, bounds[first + CHAR_SHINGLE] - begin)
-
-
-def _crc32_slices(data: np.ndarray, begin: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """``zlib.crc32(data[b : b + n])`` for every pair of ``begin`` and ``length``, byte position by
-    byte position over all slices at once (the reflected table-driven CRC-32 that zlib computes)."""
-    crc = np.full(len(begin), 0xFFFFFFFF, dtype=np.uint32)
-    shortest = int(length.min(initial=0))
-    for offset in range(int(length.max(initial=0))):
-        byte = data.take(begin + offset, mode="clip")
-        stepped = _CRC_TABLE[(crc ^ byte) & 0xFF] ^ (crc >> np.uint32(8))
-        crc = stepped if offset < shortest else np.where(offset < length, stepped, crc)
-    return crc ^ np.uint32(0xFFFFFFFF)
-
-
-def _crc_table() -> np.ndarray:
-    table = np.arange(256, dtype=np.uint32)
-    for _ in range(8):
-        table = np.where(table & 1, (table >> np.uint32(1)) ^ np.uint32(0xEDB88320), table >> np.uint32(1))
-    return table.astype(np.uint32)
-
-
-_CRC_TABLE = _crc_table()
 
 
 @functools.cache
@@ -218,18 +161,16 @@ def _template(num_perm: int) -> MinHash:
     return MinHash(num_perm=num_perm, seed=SEED)
 
 
-def _minhash(hashes: np.ndarray, num_perm: int) -> np.ndarray:
-    """The MinHash signature of shingles already hashed (``shingle_hashes``)."""
+def _minhash(shingles: list[str], num_perm: int) -> np.ndarray:
     template = _template(num_perm)
     minhash = MinHash(
         num_perm=num_perm,
         seed=SEED,
-        hashfunc=int,  # the values are the shingles' CRC-32 already
+        hashfunc=zlib.crc32,
         permutations=template.permutations,
         scheme=template.scheme,
     )
-    for start in range(0, len(hashes), _MINHASH_CHUNK):
-        minhash.update_batch(hashes[start : start + _MINHASH_CHUNK].tolist())
+    minhash.update_batch([s.encode("utf-8") for s in shingles])
     return np.asarray(minhash.hashvalues, dtype=np.uint32)
 
 
