@@ -44,6 +44,10 @@ PERCOLATION_SECONDS = Histogram(
     "Time to match one indexed batch against the stored alerts",
     buckets=(0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+REPOST_DOCUMENTS_KNOWN = Gauge(
+    "policyradar_repost_documents_known",
+    "Indexed documents whose repost band hashes this indexer holds in memory (about 1.4 KB each)",
+)
 # The crawler.
 CRAWL_RUNS = Counter("policyradar_crawl_runs", "Crawl runs by source and outcome", ["source", "outcome"])
 PAGES = Counter(

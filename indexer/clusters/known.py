@@ -25,6 +25,7 @@ import numpy as np
 from indexer.clusters.band_index import BandIndex, Candidates
 from indexer.clusters.sketch import SKETCH_FIELD, Sketch, unpack_hashes
 from indexer.engine import Engine
+from policyradar.metrics import REPOST_DOCUMENTS_KNOWN
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,15 @@ class KnownDocuments:
         became older than the margin since the last call."""
         if self._read_up_to is None:
             self._read_all(now)
+        else:
+            self._read_others(self._read_up_to, now - self.margin)
+        REPOST_DOCUMENTS_KNOWN.set(len(self.bands))
+
+    def _read_others(self, since: datetime, upper: datetime) -> None:
+        """Other indexers' writes stamped from ``since`` until before ``upper``."""
+        if upper <= since:
             return
-        upper = now - self.margin
-        if upper <= self._read_up_to:
-            return
-        window = {"range": {"indexed_at": {"gte": self._read_up_to.isoformat(), "lt": upper.isoformat()}}}
+        window = {"range": {"indexed_at": {"gte": since.isoformat(), "lt": upper.isoformat()}}}
         query = {"bool": {"filter": [window], "must_not": [{"term": {"indexed_by": self.writer}}]}}
         read = self._read(query, sort=[{"indexed_at": "asc"}, {"id": "asc"}])
         if read:
@@ -73,6 +78,7 @@ class KnownDocuments:
                 np.stack([sketch.signature for _, sketch in sketched]),
                 [sketch.size for _, sketch in sketched],
             )
+            REPOST_DOCUMENTS_KNOWN.set(len(self.bands))
 
     def candidates(self, sketches: list[Sketch], limit: int) -> Candidates:
         signatures = np.stack([s.signature for s in sketches]) if sketches else np.zeros((0, 0), np.uint32)

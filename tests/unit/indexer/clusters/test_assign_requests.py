@@ -9,6 +9,7 @@ import dataclasses
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from indexer.clusters import assign as assign_module
 from indexer.clusters.assign import RepostClusters
@@ -82,6 +83,7 @@ def test_later_batches_read_only_what_other_indexers_wrote_since_the_last_batch(
     window = catch_up["filter"][0]["range"]["indexed_at"]
     assert window["lt"] < second[0].source["indexed_at"]  # older than the margin only
     assert len(clusters.known) == 2  # the first batch, known from its own write
+    assert REGISTRY.get_sample_value("policyradar_repost_documents_known") == 2
 
 
 def test_settle_asks_per_document_when_too_many_recent_documents_share_a_band():
