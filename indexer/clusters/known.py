@@ -30,6 +30,7 @@ from policyradar.metrics import REPOST_DOCUMENTS_KNOWN
 log = logging.getLogger(__name__)
 
 READ_PAGE = 5000
+PROGRESS_EVERY = 50_000
 _SIGNATURE = f"{SKETCH_FIELD}.signature"
 _SIZE = f"{SKETCH_FIELD}.size"
 _FIELDS = ["id", "detected_language", _SIGNATURE, _SIZE]
@@ -89,7 +90,7 @@ class KnownDocuments:
         cut short by an outage starts again from nothing at the next batch."""
         started = time.monotonic()
         self.bands = BandIndex()
-        read = self._read({"exists": {"field": "lsh_bands"}}, sort=[{"id": "asc"}])
+        read = self._read({"exists": {"field": "lsh_bands"}}, sort=[{"id": "asc"}], progress=True)
         self._read_up_to = now - self.margin  # what was written meanwhile is read again: harmless
         log.info(
             "repost clusters: read the bands of %d indexed document(s) from %s in %.1f s",
@@ -98,8 +99,9 @@ class KnownDocuments:
             time.monotonic() - started,
         )
 
-    def _read(self, query: dict[str, Any], sort: list[dict[str, str]]) -> int:
-        """Add every sketched document ``query`` finds (paged); returns how many."""
+    def _read(self, query: dict[str, Any], sort: list[dict[str, str]], progress: bool = False) -> int:
+        """Add every sketched document ``query`` finds (paged); returns how many. With ``progress``,
+        logs how far it got every ``PROGRESS_EVERY`` documents (a large index takes minutes)."""
         body: dict[str, Any] = {
             "size": READ_PAGE,
             "_source": False,
@@ -110,7 +112,9 @@ class KnownDocuments:
         read = 0
         while True:
             hits = self.engine.search(self.index, body)["hits"]["hits"]
-            read += self._add_hits(hits)
+            before, read = read, read + self._add_hits(hits)
+            if progress and read // PROGRESS_EVERY > before // PROGRESS_EVERY:
+                log.info("repost clusters: read the bands of %d documents so far", read)
             if len(hits) < READ_PAGE:
                 return read
             body = {**body, "search_after": hits[-1]["sort"]}
