@@ -1,8 +1,9 @@
 """Cluster assignment at index time, shared by every indexer copy through the index itself.
 
-Before a batch is written, each document's candidates are the indexed documents that share one of
-its LSH band hashes (a query on ``lsh_bands``, same detected language; one multi-search for the
-batch) and the earlier documents of the batch; the ones ``verify`` accepts give it their cluster
+Before a batch is written, each document's candidates are the indexed documents that share the most
+LSH band hashes with it in the same detected language (found in this indexer's copy of the index's
+bands, ``known.py``; those that can be copies by their signature are read whole in one search) and
+the earlier documents of the batch; the ones ``verify`` accepts give it their cluster
 (the smallest cluster id when it copies several, which merges them), else it starts a cluster named
 by its own id. A new version of a page that still resembles its previous version keeps the previous
 version's cluster.
@@ -10,9 +11,9 @@ version's cluster.
 After the batch is written, ``settle`` asks again once the writes are searchable (the writer's
 ``wait_for``, else a refresh): two indexers that wrote copies of one notice at the same moment each
 see the other now (at least the one whose write became searchable last does), and every cluster a
-document copies is moved into the smallest of their ids. Only documents written shortly before the
-batch or since (``indexed_at``) can be such copies: settle reads those that share a band with the
-batch in one search and compares them in memory. Cluster ids only ever
+document copies is moved into the smallest of their ids. Only documents other indexers
+(``indexed_by``) wrote shortly before the batch or since (``indexed_at``) can be such copies: settle
+reads those that share a band with the batch in one search and compares them in memory. Cluster ids only ever
 decrease, so every indexer converges on the same answer, and a replayed batch changes nothing.
 """
 
