@@ -10,7 +10,8 @@ hash in the index share its key here (keys that collide by chance only add a can
 signature check then turns down). Keys live in two sorted arrays: a large one, and a small one that
 new documents are inserted into and that is merged into the large one when it reaches an eighth of its
 size, so adding a batch costs about the same at 10,000 documents as at 1,000,000. A page written again
-replaces its earlier rows, which are dropped at the next merge.
+replaces its earlier row: the row's keys are dropped at the next merge, and the rows themselves once
+such rows reach a quarter of the live ones.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from indexer.clusters.sketch import BANDS, NUM_PERM, ROWS
 HOT_KEY_LIMIT = 2000  # documents read for one key (a band of shared boilerplate): the newest ones
 _MERGE_SHARE = 8  # the small array is merged into the large one when it reaches 1/8 of its size
 _MERGE_MIN = 65_536
+_COMPACT_SHARE = 4  # rows of replaced pages are dropped when they reach a quarter of the live ones
+_COMPACT_MIN = 10_000
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2 = np.uint64(0x94D049BB133111EB)
 _BAND_SALT = (np.arange(BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
@@ -109,6 +112,8 @@ class BandIndex:
         self._grow(picked, [sizes[n] for n in keep], [self._code(languages[n]) for n in keep])
         self._alive[replaced] = False
         self._insert(band_keys(picked), rows)
+        if self._used - len(self._row_of) > max(_COMPACT_MIN, len(self._row_of) // _COMPACT_SHARE):
+            self._compact()
 
     def candidates(self, languages: Sequence[str], signatures: np.ndarray, limit: int) -> Candidates:
         """For each of ``signatures`` (a batch), the known documents in its language sharing a band
@@ -152,6 +157,20 @@ class BandIndex:
         self._alive[start:end] = True
         self._used = end
 
+    def _compact(self) -> None:
+        """Drop the rows of replaced pages (each page written again, a replay included, leaves one)."""
+        live = np.flatnonzero(self._alive[: self._used])
+        renumbered = np.full(self._used, -1, dtype=np.int64)
+        renumbered[live] = np.arange(len(live))
+        self._ids = [self._ids[row] for row in live.tolist()]
+        self._row_of = {doc_id: row for row, doc_id in enumerate(self._ids)}
+        self._signatures = self._signatures[live]
+        self._sizes, self._languages = self._sizes[live], self._languages[live]
+        self._alive = np.ones(len(live), dtype=bool)
+        self._used = len(live)
+        self._large = self._large.merged(self._small).alive_only(renumbered >= 0, renumbered)
+        self._small = _SortedKeys.empty()
+
     def _insert(self, keys: np.ndarray, rows: np.ndarray) -> None:
         new = _SortedKeys.of(keys.ravel(), np.repeat(rows, BANDS).astype(np.int32))
         self._small = self._small.merged(new)
@@ -182,9 +201,11 @@ class _SortedKeys:
         at = np.searchsorted(self.keys, newer.keys, side="right")
         return _SortedKeys(np.insert(self.keys, at, newer.keys), np.insert(self.rows, at, newer.rows))
 
-    def alive_only(self, alive: np.ndarray) -> _SortedKeys:
+    def alive_only(self, alive: np.ndarray, renumbered: np.ndarray | None = None) -> _SortedKeys:
+        """The entries of live rows (given new numbers, in the same order, when ``renumbered``)."""
         keep = alive[self.rows]
-        return _SortedKeys(self.keys[keep], self.rows[keep])
+        rows = self.rows[keep]
+        return _SortedKeys(self.keys[keep], rows if renumbered is None else renumbered[rows].astype(np.int32))
 
     def find(self, keys: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(owner, row) for every stored entry equal to one of ``keys`` (sorted; the last
