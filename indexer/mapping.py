@@ -139,8 +139,9 @@ INDEX_BODY: dict[str, Any] = {
             # with ``docvalue_fields``, without loading the candidate's whole source) and not searched.
             # ``indexed_at``: when an indexer last wrote the document (clusters settle over the recent
             # ones only), and ``indexed_by`` which indexer process did (each keeps the bands it wrote
-            # in memory and reads the others' from the index). ``cluster_key``: a number standing for ``cluster_id``, which searches count
-            # clusters by (indexer/clusters/key.py; only its doc values are kept).
+            # in memory and reads the others' from the index). ``cluster_key``: a number standing for
+            # ``cluster_id``, which searches count clusters by (indexer/clusters/key.py; only its doc
+            # values are kept).
             "cluster_id": _KEYWORD,
             "cluster_key": {"type": "long", "index": False},
             "is_original": {"type": "boolean"},

@@ -76,7 +76,8 @@ class IndexBatch:
                 DeadLetter(STAGE, f"engine refused it ({rejected.status}): {rejected.reason}", message)
             )
         if self.clusters is not None:  # copies written at the same moment by another indexer
-            self.clusters.settle([d for d in docs if d.id not in refused])
+            unwritten = refused | self.writer.superseded  # the index holds no such version
+            self.clusters.settle([d for d in docs if d.id not in unwritten])
         if self.recorder is not None:
             # Matches are recorded before the batch is committed: a crash replays them harmlessly.
             with PERCOLATION_SECONDS.time():
@@ -97,12 +98,18 @@ class IndexBatch:
 
 def index(args: argparse.Namespace) -> int:
     settings = get_settings()
-    handlers: list[IndexBatch] = []
+    current: list[IndexBatch] = []  # the handler in use: built again after each outage
     with open_engine(settings) as engine:
 
         def build_handler(producer: KafkaProducer) -> IndexBatch:
-            handlers.append(_index_batch(engine, producer, settings, into=args.into))
-            return handlers[-1]
+            """A handler for a new producer that keeps the last one's counts and repost clusters
+            (its copy of the index's bands is not read again)."""
+            previous = current.pop() if current else None
+            clusters = previous.clusters if previous is not None else None
+            handler = _index_batch(engine, producer, settings, into=args.into, clusters=clusters)
+            handler.dead_letters = previous.dead_letters if previous is not None else 0
+            current.append(handler)
+            return handler
 
         print(
             f"indexing {settings.topic_enriched} -> {args.into or settings.index_alias} "
@@ -118,12 +125,18 @@ def index(args: argparse.Namespace) -> int:
             stage="index",
             batch_size=settings.index_batch_size,
         )
-    dead_letters = sum(h.dead_letters for h in handlers)
+    dead_letters = current[0].dead_letters if current else 0
     print(f"indexed {count} records, {dead_letters} dead-lettered to {settings.topic_dlq}")
     return 0
 
 
-def _index_batch(engine: Engine, producer: KafkaProducer, settings: Settings, into: str | None) -> IndexBatch:
+def _index_batch(
+    engine: Engine,
+    producer: KafkaProducer,
+    settings: Settings,
+    into: str | None,
+    clusters: RepostClusters | None = None,
+) -> IndexBatch:
     """The batch handler, after making sure its index exists (this runs again after an outage).
 
     Live indexing writes through the alias, never a concrete index resolved at start: after
@@ -146,7 +159,7 @@ def _index_batch(engine: Engine, producer: KafkaProducer, settings: Settings, in
         if into
         else VersionStep.for_alias(engine, settings.index_alias, settings)
     )
-    clusters = RepostClusters(
+    clusters = clusters or RepostClusters(
         engine,
         into or settings.index_alias,
         publisher_names(settings.sources_dir),

@@ -52,10 +52,14 @@ class BulkWriter:
         self.max_retries = max_retries
         self.refresh = refresh
         self.sleep = sleep
+        self.superseded: set[str] = set()  # ids of the last write that a newer version already held
 
     def write(self, docs: Sequence[BulkDoc]) -> list[Rejected]:
         """Write ``docs``; return the permanently rejected ones. Raises EngineUnavailable if transient
-        failures outlast the retries (the caller must then not commit its offsets, and wait)."""
+        failures outlast the retries (the caller must then not commit its offsets, and wait).
+        Documents the index already held in a newer version are not written, and are listed in
+        ``superseded`` until the next write."""
+        self.superseded = set()
         pending = list(docs)
         rejected: list[Rejected] = []
         for attempt in range(self.max_retries + 1):
@@ -94,7 +98,10 @@ class BulkWriter:
         retry, rejected = [], []
         for doc, item in zip(docs, response["items"], strict=True):
             error = bulk_item_error(item, "indexing")
-            if error is None or isinstance(error, EngineConflict):  # a newer version is already indexed
+            if isinstance(error, EngineConflict):  # a newer version is already indexed
+                self.superseded.add(doc.id)
+                continue
+            if error is None:
                 continue
             if isinstance(error, EngineUnavailable):
                 retry.append(doc)

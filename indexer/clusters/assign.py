@@ -106,11 +106,11 @@ class RepostClusters:
         self.known = KnownDocuments(engine, index, self.writer, SETTLE_MARGIN)
 
     def assign(self, docs: Sequence[BulkDoc]) -> None:
-        now = datetime.now(UTC)
+        self.known.sync(datetime.now(UTC))  # first: the first sync reads the whole index
+        now = datetime.now(UTC).isoformat()  # so that the stamp is no older than the write
         for doc in docs:
-            doc.source["indexed_at"] = now.isoformat()
+            doc.source["indexed_at"] = now
             doc.source["indexed_by"] = self.writer
-        self.known.sync(now)
         book = ClusterBook()
         sketched = [(doc, sketch) for doc in docs if (sketch := _sketch_or_none(doc)) is not None]
         docs = [doc for doc, _ in sketched]

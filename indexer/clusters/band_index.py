@@ -23,7 +23,11 @@ import numpy as np
 
 from indexer.clusters.sketch import BANDS, NUM_PERM, ROWS
 
-HOT_KEY_LIMIT = 2000  # documents read for one key (a band of shared boilerplate): the newest ones
+HOT_KEY_LIMIT = 500  # documents read for one key (a band of shared boilerplate): the newest ones
+# A band shared by more documents than HOT_KEY_LIMIT counts this much less than a rarer one when
+# candidates are ranked: an older copy sharing rare bands is not pushed out by newer pages that share
+# only the boilerplate (whose common bands, cut to the newest, the older copy would not be counted for).
+RARE_BAND_WEIGHT = 64
 _MERGE_SHARE = 8  # the small array is merged into the large one when it reaches 1/8 of its size
 _MERGE_MIN = 65_536
 _COMPACT_SHARE = 4  # rows of replaced pages are dropped when they reach a quarter of the live ones
@@ -96,6 +100,9 @@ class BandIndex:
     ) -> None:
         """Know these documents (a later one with a known id replaces it). Empty pages (size 0) have no
         bands and are not kept."""
+        for n, size in enumerate(sizes):
+            if size <= 0 and (earlier := self._row_of.pop(ids[n], None)) is not None:
+                self._alive[earlier] = False  # the page is empty now: no longer a candidate
         keep = [n for n, size in enumerate(sizes) if size > 0]
         if not keep:
             return
@@ -117,21 +124,25 @@ class BandIndex:
 
     def candidates(self, languages: Sequence[str], signatures: np.ndarray, limit: int) -> Candidates:
         """For each of ``signatures`` (a batch), the known documents in its language sharing a band
-        with it, at most ``limit`` of them: those sharing the most bands first, then the newest."""
+        with it, at most ``limit`` of them: those sharing the most bands first (a band shared by more
+        than ``HOT_KEY_LIMIT`` documents counting as 1/``RARE_BAND_WEIGHT`` of a rarer one), then the
+        newest."""
         if not len(signatures) or not len(self._row_of):
             return Candidates(np.zeros(0, dtype=np.int64), [], np.zeros(0), np.zeros(0))
         keys = band_keys(np.asarray(signatures, dtype=np.uint32)).ravel()
         owner = np.repeat(np.arange(len(signatures)), BANDS)
         order = np.argsort(keys)  # sorted needles: each search starts near where the last one ended
         keys, owner = keys[order], owner[order]
-        doc, row = _concat(self._large.find(keys, owner), self._small.find(keys, owner))
+        found = [self._large.find(keys, owner), self._small.find(keys, owner)]
+        doc, row, weight = (np.concatenate([part[n] for part in found]) for n in range(3))
         row = row.astype(np.int64)
         wanted = np.asarray([self._language_codes.get(lang, -1) for lang in languages], dtype=np.int16)
         keep = self._alive[row] & (self._languages[row] == wanted[doc])
-        doc, row = doc[keep], row[keep]
-        pairs, counts = np.unique(doc * len(self._ids) + row, return_counts=True)
+        doc, row, weight = doc[keep], row[keep], weight[keep]
+        pairs, inverse = np.unique(doc * len(self._ids) + row, return_inverse=True)
+        score = np.bincount(inverse, weights=weight, minlength=len(pairs))
         doc, row = pairs // len(self._ids), pairs % len(self._ids)
-        order = np.lexsort((-row, -counts, doc))
+        order = np.lexsort((-row, -score, doc))
         doc, row = doc[order], row[order]
         rank = np.arange(len(doc)) - np.searchsorted(doc, doc, side="left")
         doc, row = doc[rank < limit], row[rank < limit]
@@ -207,20 +218,23 @@ class _SortedKeys:
         rows = self.rows[keep]
         return _SortedKeys(self.keys[keep], rows if renumbered is None else renumbered[rows].astype(np.int32))
 
-    def find(self, keys: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(owner, row) for every stored entry equal to one of ``keys`` (sorted; the last
-        ``HOT_KEY_LIMIT`` of a key's entries at most)."""
+    def find(self, keys: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(owner, row, weight) for every stored entry equal to one of ``keys`` (sorted): the last
+        ``HOT_KEY_LIMIT`` of a key's entries at most, weighing 1 for such a common key and
+        ``RARE_BAND_WEIGHT`` for the others."""
         if not len(self.keys):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            return _NOTHING
         high = np.searchsorted(self.keys, keys, side="right")
-        low = np.maximum(np.searchsorted(self.keys, keys, side="left"), high - HOT_KEY_LIMIT)
+        first = np.searchsorted(self.keys, keys, side="left")
+        low = np.maximum(first, high - HOT_KEY_LIMIT)
         lengths = high - low
         total = int(lengths.sum())
         if not total:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            return _NOTHING
         starts = np.repeat(low - (np.cumsum(lengths) - lengths), lengths)
         positions = np.arange(total) + starts
-        return np.repeat(owner, lengths), self.rows[positions]
+        weight = np.where(high - first > HOT_KEY_LIMIT, 1, RARE_BAND_WEIGHT)
+        return np.repeat(owner, lengths), self.rows[positions], np.repeat(weight, lengths)
 
 
 def _resized(values: np.ndarray, capacity: int) -> np.ndarray:
@@ -229,5 +243,4 @@ def _resized(values: np.ndarray, capacity: int) -> np.ndarray:
     return bigger
 
 
-def _concat(*found: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    return np.concatenate([doc for doc, _ in found]), np.concatenate([row for _, row in found])
+_NOTHING = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64))

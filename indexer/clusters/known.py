@@ -30,6 +30,7 @@ from policyradar.metrics import REPOST_DOCUMENTS_KNOWN
 log = logging.getLogger(__name__)
 
 READ_PAGE = 5000
+ALIAS_CHECK_SECONDS = 30.0  # how often the index behind the alias is looked up (reprocess swaps it)
 PROGRESS_EVERY = 50_000
 _SIGNATURE = f"{SKETCH_FIELD}.signature"
 _SIZE = f"{SKETCH_FIELD}.size"
@@ -46,6 +47,8 @@ class KnownDocuments:
         self.margin = margin
         self.bands = BandIndex()
         self._read_up_to: datetime | None = None
+        self._targets: tuple[str, ...] = ()  # the concrete index(es) the copy was read from
+        self._next_check = 0.0
 
     def __len__(self) -> int:
         return len(self.bands)
@@ -53,11 +56,30 @@ class KnownDocuments:
     def sync(self, now: datetime) -> None:
         """Read what this copy lacks: the whole index the first time, then others' writes that
         became older than the margin since the last call."""
+        if self._read_up_to is not None and self._index_swapped():
+            self._read_up_to = None  # reprocess wrote another index: its documents are all new here
         if self._read_up_to is None:
             self._read_all(now)
         else:
             self._read_others(self._read_up_to, now - self.margin)
         REPOST_DOCUMENTS_KNOWN.set(len(self.bands))
+
+    def _index_swapped(self) -> bool:
+        """Whether the alias now points at another index than the one read (looked up every
+        ``ALIAS_CHECK_SECONDS``)."""
+        if time.monotonic() < self._next_check:
+            return False
+        self._next_check = time.monotonic() + ALIAS_CHECK_SECONDS
+        targets = self._resolve()
+        if targets == self._targets:
+            return False
+        log.info(
+            "repost clusters: %s now points at %s; reading its bands again", self.index, ", ".join(targets)
+        )
+        return True
+
+    def _resolve(self) -> tuple[str, ...]:
+        return tuple(self.engine.alias_targets(self.index)) or (self.index,)
 
     def _read_others(self, since: datetime, upper: datetime) -> None:
         """Other indexers' writes stamped from ``since`` until before ``upper``."""
@@ -90,6 +112,8 @@ class KnownDocuments:
         cut short by an outage starts again from nothing at the next batch."""
         started = time.monotonic()
         self.bands = BandIndex()
+        self._targets = self._resolve()
+        self._next_check = started + ALIAS_CHECK_SECONDS
         read = self._read({"exists": {"field": "lsh_bands"}}, sort=[{"id": "asc"}], progress=True)
         self._read_up_to = now - self.margin  # what was written meanwhile is read again: harmless
         log.info(

@@ -25,6 +25,7 @@ class FakeWriter:
         self.refuse = refuse or {}
         self.error = error
         self.writes: list[list[BulkDoc]] = []
+        self.superseded: set[str] = set()
 
     def write(self, docs: list[BulkDoc]) -> list[Rejected]:
         self.writes.append(list(docs))

@@ -47,8 +47,9 @@ def test_transient_failures_are_retried_alone_and_permanent_ones_returned():
 
 
 def test_version_conflict_means_a_newer_copy_is_already_there():
-    writer = BulkWriter(FakeEngine([{"a": 409}]), "idx", sleep=lambda _s: None)
-    assert writer.write(docs("a")) == []
+    writer = BulkWriter(FakeEngine([{"a": 409, "b": 201}]), "idx", sleep=lambda _s: None)
+    assert writer.write(docs("a", "b")) == []
+    assert writer.superseded == {"a"}  # not written: what the index holds is not this version
 
 
 def test_retries_that_run_out_raise_so_offsets_are_not_committed():

@@ -45,6 +45,9 @@ class RecordingEngine:
     def refresh(self, index: str) -> None:
         self.calls.append(("refresh", 0))
 
+    def alias_targets(self, alias: str) -> list[str]:
+        return []
+
 
 def batch(size: int) -> list[BulkDoc]:
     docs = []
@@ -186,6 +189,9 @@ class IndexedCopies:
 
     def _hit(self, doc_id: str, names: list[str]) -> dict[str, Any]:
         return {"fields": doc_values(doc_id, self.sketches[doc_id], names)}
+
+    def alias_targets(self, alias: str) -> list[str]:
+        return []
 
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         if "terms" not in body["query"]:  # the first read of the index's bands

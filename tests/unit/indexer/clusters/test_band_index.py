@@ -116,3 +116,19 @@ def test_band_keys_agree_with_the_band_hashes_stored_in_the_index():
         for b in range(a):
             same_hash = [x == y for x, y in zip(bands[a], bands[b], strict=True)]
             assert same_hash == list(keys[a] == keys[b])
+
+
+def test_an_older_copy_sharing_rare_bands_outranks_newer_pages_sharing_only_common_ones(monkeypatch):
+    monkeypatch.setattr(band_index, "HOT_KEY_LIMIT", 5)
+    rng = np.random.default_rng(5)
+    query, *others = rng.integers(0, 2**32, size=(22, NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    original = others[0].copy()
+    original[: 13 * 3] = query[: 13 * 3]  # ten boilerplate bands and three of its own
+    siblings = np.array(others[1:])
+    siblings[:, : 10 * 3] = query[: 10 * 3]  # the boilerplate bands only, in 20 newer pages
+    index = BandIndex()
+    index.add(["original"], ["zh"], original[None, :], [60])
+    index.add([f"sibling{n}" for n in range(20)], ["zh"] * 20, siblings, [60] * 20)
+    found = index.candidates(["zh"], query[None, :], limit=3)
+    assert found.ids[0] == "original"
+    assert len(found.ids) == 3  # pages that share only the boilerplate are still candidates

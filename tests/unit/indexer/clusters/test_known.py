@@ -37,6 +37,10 @@ class PagedIndex:
         self.docs = [fields(f"d{n}", None if n == 3 else text) for n, text in enumerate(TEXTS)]
         self.fail_at = fail_at
         self.searches = 0
+        self.target = "announcements-v1"
+
+    def alias_targets(self, alias: str) -> list[str]:
+        return [self.target]
 
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         self.searches += 1
@@ -69,3 +73,19 @@ def test_a_first_read_cut_short_by_an_outage_starts_again_from_nothing(monkeypat
     known.sync(datetime.now(UTC))
     assert len(known) == 6
     assert known.bands._used == 6  # no row kept from the read that failed
+
+
+def test_the_bands_are_read_again_when_reprocess_swaps_the_index_behind_the_alias(monkeypatch, caplog):
+    monkeypatch.setattr(known_module, "ALIAS_CHECK_SECONDS", 0.0)
+    engine = PagedIndex()
+    known = KnownDocuments(engine, "announcements", "me", timedelta(minutes=5))  # type: ignore[arg-type]
+    known.sync(datetime.now(UTC))
+    known.sync(datetime.now(UTC) + timedelta(minutes=10))  # only others' new writes: none here
+    read_once = engine.searches
+    engine.target = "announcements-v2"
+    engine.docs = engine.docs[:2]
+    with caplog.at_level(logging.INFO, logger="indexer.clusters.known"):
+        known.sync(datetime.now(UTC) + timedelta(minutes=20))
+    assert engine.searches == read_once + 1
+    assert len(known) == 2 and "d5" not in known.bands  # what v1 held is gone
+    assert "now points at announcements-v2" in caplog.text
