@@ -10,7 +10,7 @@ import pytest
 from kafka.consumer.fetcher import ConsumerRecord
 
 from indexer.clusters import assign as assign_module
-from indexer.clusters.assign import RepostClusters
+from indexer.clusters.assign import RepostClusters, sketch_document
 from indexer.clusters.key import cluster_key, set_cluster
 from indexer.index_versions import create_next_version, ensure_index
 from indexer.mapping import document_from_record
@@ -236,3 +236,19 @@ def test_an_indexer_knows_what_was_indexed_before_it_started_and_what_others_wro
     assert docs[first_copy.id]["cluster_id"] == original.id
     assert docs[second_copy.id]["cluster_id"] == second.id
     assert late.clusters is not None and second.id in late.clusters.known.bands
+
+
+def test_a_replayed_older_version_leaves_the_newer_one_in_the_indexers_copy(settings, engine, producer):
+    ensure_index(engine, settings.index_alias)
+    url = "https://jxj.hangzhou.gov.cn/art/1.html"
+    older = record(url, NOTICE, fetched=datetime.now(UTC) - timedelta(days=1))
+    newer = record(url, NOTICE.replace("500万元", "1000万元").replace("5月31日", "6月15日"))
+    batch = indexer(engine, settings, producer)
+    batch([message(newer)])
+    batch([message(older)])  # refused by the index as older: nothing of it is kept
+    assert batch.clusters is not None and batch.writer.superseded == {older.id}
+    bands = batch.clusters.known.bands
+    row = bands._row_of[newer.id]
+    expected = sketch_document(document_from_record(newer)).signature
+    assert (bands._signatures[row] == expected).all()
+    assert stored(engine, settings.index_alias)[newer.id]["text"] == newer.text
