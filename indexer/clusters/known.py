@@ -3,9 +3,11 @@
 At the first batch it reads every sketched document's signature and size from the index. Before
 each later batch it reads the documents other indexers wrote (``indexed_by``) whose ``indexed_at``
 has just passed ``margin`` ago: each is read once, in the window between the last such read and now.
-Documents it writes itself are added after their write (``written``). A copy written by another
-indexer less than ``margin`` ago is not known yet, and is what ``RepostClusters.settle`` finds with a
-search once the batch is written, as it did before this copy existed.
+Documents it writes itself are added after their write (``written``). When the alias comes to point
+at another index (``reprocess`` swapped it), the copy is read again from the new one. A copy written
+by another indexer less than ``margin`` ago is not known yet, and is what ``RepostClusters.settle``
+finds with a search once the batch is written, as it did before this copy existed. Indexers' clocks
+must agree within ``margin``, as settle already needed.
 
 A write that another indexer stamped more than ``margin`` before it became searchable (a batch held
 back by an engine outage longer than that) is found by settle on that indexer's side against what
