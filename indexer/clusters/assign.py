@@ -211,8 +211,7 @@ class RepostClusters:
             zip(asked, self.engine.search_many(self.index, [bodies[n] for n in asked]), strict=True)
         )
         kept = [_worth_reading(sketch, answers.get(n)) for n, sketch in enumerate(sketches)]
-        read = self._read_sketches(sorted({doc_id for ids in kept for doc_id in ids}))
-        return [[read[doc_id] for doc_id in ids if doc_id in read] for ids in kept]
+        return self._read_kept(kept)
 
     def _known_candidates(self, docs: Sequence[BulkDoc], sketches: Sequence[Sketch]) -> list[list[Indexed]]:
         """Per sketch, the known documents sharing the most bands with it (``CANDIDATES`` at most,
@@ -224,6 +223,11 @@ class RepostClusters:
             [known for known, size, share in pairs if _can_be_copy(sketch, share, size, known == doc.id)]
             for doc, sketch, pairs in zip(docs, sketches, found, strict=True)
         ]
+        return self._read_kept(kept)
+
+    def _read_kept(self, kept: list[list[str]]) -> list[list[Indexed]]:
+        """Per document, its kept candidates read whole (one search for the batch); those gone from
+        the index meanwhile are left out."""
         read = self._read_sketches(sorted({doc_id for ids in kept for doc_id in ids}))
         return [[read[doc_id] for doc_id in ids if doc_id in read] for ids in kept]
 
