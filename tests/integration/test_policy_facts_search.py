@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -23,11 +22,11 @@ from indexer.writer import BulkDoc, BulkWriter, version_of
 from policyradar.rates import rates_to_cny
 from policyradar.schemas import Company, EnrichedRecord, Entities, Issuer, PolicyFacts
 from tests.fixtures.app_server import serve_app
+from tests.fixtures.deadlines import shanghai_today
 from tests.integration.conftest import make_raw
 
 pytestmark = pytest.mark.integration
 RATES = rates_to_cny()
-TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the engine's "today" for --open
 MIIT = "Ministry of Industry and Information Technology"
 BJ = "Beijing Municipal Bureau of Economy and Information Technology"
 
@@ -47,26 +46,39 @@ def record(n: int, *, language: str = "en", text: str | None = None, companies=(
     )
 
 
-def days(n: int) -> date:
-    return TODAY + timedelta(days=n)
+def make_records(today: date) -> dict[str, EnrichedRecord]:
+    """The test documents, their deadlines set around ``today``."""
+
+    def days(n: int) -> date:
+        return today + timedelta(days=n)
+
+    return {
+        "open-notice": record(
+            1, doc_type="notice", issuers=[issuer(MIIT)], deadline=days(5), apply_from=days(-5)
+        ),
+        "closes-today": record(2, doc_type="notice", issuers=[issuer(BJ), issuer(MIIT)], deadline=today),
+        "closed-notice": record(3, doc_type="notice", issuers=[issuer(BJ)], deadline=days(-1)),
+        "draft": record(4, doc_type="draft", issuers=[issuer(BJ)], doc_number="京经信发〔2024〕12号"),
+        "cloud-zh": record(
+            5,
+            language="zh",
+            text="阿里云将在杭州建设智算中心，最高补贴500万元。",
+            companies=[Company(text="阿里云", start=0, end=3, canonical="Alibaba Cloud", parent="Alibaba")],
+            doc_type="news",
+        ),
+        "no-facts": record(6),
+    }
 
 
-RECORDS = {
-    "open-notice": record(
-        1, doc_type="notice", issuers=[issuer(MIIT)], deadline=days(5), apply_from=days(-5)
-    ),
-    "closes-today": record(2, doc_type="notice", issuers=[issuer(BJ), issuer(MIIT)], deadline=TODAY),
-    "closed-notice": record(3, doc_type="notice", issuers=[issuer(BJ)], deadline=days(-1)),
-    "draft": record(4, doc_type="draft", issuers=[issuer(BJ)], doc_number="京经信发〔2024〕12号"),
-    "cloud-zh": record(
-        5,
-        language="zh",
-        text="阿里云将在杭州建设智算中心，最高补贴500万元。",
-        companies=[Company(text="阿里云", start=0, end=3, canonical="Alibaba Cloud", parent="Alibaba")],
-        doc_type="news",
-    ),
-    "no-facts": record(6),
-}
+@pytest.fixture
+def today() -> date:
+    """The engine's "today" for ``open_only``, read as the test starts (not at collection)."""
+    return shanghai_today()
+
+
+@pytest.fixture
+def records(today) -> dict[str, EnrichedRecord]:
+    return make_records(today)
 
 
 def write(engine, alias: str, docs: list[dict]) -> None:
@@ -75,12 +87,12 @@ def write(engine, alias: str, docs: list[dict]) -> None:
 
 
 @pytest.fixture
-def indexed(settings, engine):
+def indexed(settings, engine, records):
     """The records above in a fresh index, plus one document as indexed before issue 10 (no facts,
     no flat facets of them); returns (alias, engine, {name: id})."""
     alias = settings.index_alias
     ensure_index(engine, alias)
-    docs = {name: document_from_record(r) for name, r in RECORDS.items()}
+    docs = {name: document_from_record(r) for name, r in records.items()}
     old = copy.deepcopy(document_from_record(record(7)))
     for field in ("facts", "doc_type", "issuer_names", "deadline"):
         old.pop(field)
@@ -95,16 +107,16 @@ def found(engine, alias: str, ids: dict[str, str], **request) -> set[str]:
     return {names[hit["id"]] for hit in result["hits"]}
 
 
-def test_each_fact_filter_selects_its_documents(indexed):
+def test_each_fact_filter_selects_its_documents(indexed, today):
     alias, engine, ids = indexed
     assert found(engine, alias, ids, doc_types=["notice"]) == {"open-notice", "closes-today", "closed-notice"}
     assert found(engine, alias, ids, doc_types=["draft", "news"]) == {"draft", "cloud-zh"}
     assert found(engine, alias, ids, issuers=[MIIT]) == {"open-notice", "closes-today"}
-    assert found(engine, alias, ids, deadline_from=TODAY, deadline_to=days(5)) == {
+    assert found(engine, alias, ids, deadline_from=today, deadline_to=today + timedelta(days=5)) == {
         "open-notice",
         "closes-today",
     }
-    assert found(engine, alias, ids, deadline_to=days(-1)) == {"closed-notice"}
+    assert found(engine, alias, ids, deadline_to=today - timedelta(days=1)) == {"closed-notice"}
     # Open: a deadline today or later; no deadline is not open.
     assert found(engine, alias, ids, open_only=True) == {"open-notice", "closes-today"}
     assert found(engine, alias, ids, open_only=True, issuers=[BJ]) == {"closes-today"}
@@ -134,7 +146,7 @@ def test_documents_without_facts_stay_searchable_and_are_not_open(indexed):
     assert found(engine, alias, ids, q="subsidies", open_only=True) == {"open-notice", "closes-today"}
 
 
-def test_the_api_takes_the_new_filters_and_returns_the_facts(indexed, settings):
+def test_the_api_takes_the_new_filters_and_returns_the_facts(indexed, settings, today):
     _, engine, ids = indexed
     with serve_app(create_app(settings, engine)) as base, httpx.Client(base_url=base, timeout=30) as http:
         response = http.get("/api/search", params={"doc_type": "notice", "open": "true", "issuer": MIIT})
@@ -143,7 +155,7 @@ def test_the_api_takes_the_new_filters_and_returns_the_facts(indexed, settings):
         assert {hit["id"] for hit in body["hits"]} == {ids["open-notice"], ids["closes-today"]}
         hit = next(h for h in body["hits"] if h["id"] == ids["open-notice"])
         assert (
-            hit["facts"]["deadline"] == days(5).isoformat()
+            hit["facts"]["deadline"] == (today + timedelta(days=5)).isoformat()
             and hit["facts"]["issuers"][0]["canonical"] == MIIT
         )
         refused = http.get("/api/search", params={"doc_type": "memo"})
@@ -157,18 +169,18 @@ def alert(name: str, **conditions) -> Alert:
     return Alert(name=name, owner="analyst", conditions=Conditions(**conditions), every="instant")
 
 
-def test_alerts_on_the_facts_percolate_and_backfill_alike(indexed, settings):
+def test_alerts_on_the_facts_percolate_and_backfill_alike(indexed, settings, today, records):
     alias, engine, ids = indexed
     alerts = [
         alert("open", open_only=True),
         alert("miit-notices", doc_types=["notice"], issuers=[MIIT]),
-        alert("june", deadline_from=days(-1), deadline_to=TODAY),
+        alert("june", deadline_from=today - timedelta(days=1), deadline_to=today),
         alert("alibaba", companies=["Alibaba"]),
     ]
     AlertStore(engine, alias, RATES).save_many(alerts)
     recorder = MatchRecorder(engine, alias, rates=RATES)
-    docs = [document_from_record(r) for r in RECORDS.values()]
-    names = list(RECORDS)
+    docs = [document_from_record(r) for r in records.values()]
+    names = list(records)
     fired: dict[str, set[str]] = {}
     for alert_id, slot in recorder.matching_alerts(docs):
         fired.setdefault(alert_id.split("/")[1], set()).add(names[slot])
@@ -184,11 +196,12 @@ def test_alerts_on_the_facts_percolate_and_backfill_alike(indexed, settings):
         assert recorder.backfill(stored, alias, days=1) == len(expected[stored.name])
     match = engine.get_doc(recorder.names["matches"], f"analyst/open|{ids['open-notice']}")["_source"]
     [summary] = match_summaries(engine, recorder.names, [match])
-    assert match["deadline"] == days(5).isoformat() and summary["issuers"] == [MIIT]
-    assert summary["doc_type"] == "notice" and summary["apply_from"] == days(-5).isoformat()
+    assert match["deadline"] == (today + timedelta(days=5)).isoformat() and summary["issuers"] == [MIIT]
+    assert summary["doc_type"] == "notice"
+    assert summary["apply_from"] == (today - timedelta(days=5)).isoformat()
 
 
-def test_an_index_made_before_the_facts_gains_them_and_takes_new_records(settings, engine):
+def test_an_index_made_before_the_facts_gains_them_and_takes_new_records(settings, engine, records):
     alias = settings.index_alias
     old_body = copy.deepcopy(INDEX_BODY)
     properties = old_body["mappings"]["properties"]
@@ -202,7 +215,7 @@ def test_an_index_made_before_the_facts_gains_them_and_takes_new_records(setting
 
     assert ensure_index(engine, alias) == index
     MatchRecorder(engine, alias)  # brings the percolator index up to date too
-    docs = [document_from_record(RECORDS[name]) for name in ("cloud-zh", "open-notice")]
+    docs = [document_from_record(records[name]) for name in ("cloud-zh", "open-notice")]
     write(engine, alias, docs)
     ids = {"cloud-zh": docs[0]["id"], "open-notice": docs[1]["id"]}
     assert found(engine, alias, ids, q="alibaba", companies=["Alibaba"]) == {"cloud-zh"}
