@@ -107,7 +107,10 @@ def _start(service: Service, settings: Settings, say) -> None:
         )
     resolve_jars(service.name, settings.stack_dir / "lib", say)
     service.prepare(settings)
-    pid = spawn(service.command(settings), service.log_file, service.pid_file, service.home)
+    try:
+        pid = spawn(service.command(settings), service.log_file, service.pid_file, service.home)
+    except OSError as exc:
+        raise StackError(f"{service.name}: {exc}") from exc
     say(f"{service.name}: started (pid {pid}), log at {service.log_file}")
 
 

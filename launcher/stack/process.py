@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -35,26 +36,34 @@ def is_alive(pid: int) -> bool:
         return True
 
 
-# Handles of the services this process started: they run detached and outlive the handle, which
-# is kept so that Python does not warn about a child still running when the handle is collected.
-_SPAWNED: list[subprocess.Popen] = []
+# The go-between that starts a service and exits at once, handing back its pid: the service is then
+# nobody's child here (no handle of a process still running when this one exits, nothing to reap).
+_DETACH = (
+    "import subprocess, sys\n"
+    "with open(sys.argv[1], 'ab') as log:\n"
+    "    service = subprocess.Popen(sys.argv[2:], stdout=log, stderr=subprocess.STDOUT,\n"
+    "                               stdin=subprocess.DEVNULL, start_new_session=True)\n"
+    "print(service.pid)\n"
+)
 
 
 def spawn(command: list[str], log_file: Path, pid_file: Path, cwd: Path) -> int:
     """Start ``command`` detached in its own session, output to ``log_file``; record its pid."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_file, "ab") as log:
-        proc = subprocess.Popen(
-            command,
-            cwd=cwd,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    _SPAWNED.append(proc)
-    pid_file.write_text(f"{proc.pid}\n")
-    return proc.pid
+    started = subprocess.run(
+        [sys.executable, "-c", _DETACH, str(log_file), *command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    if started.returncode != 0:
+        why = (started.stderr.strip().splitlines() or ["no output"])[-1]
+        raise OSError(f"could not start {command[0]}: {why}")
+    pid = int(started.stdout.strip())
+    pid_file.write_text(f"{pid}\n")
+    return pid
 
 
 def terminate(pid_file: Path, grace_seconds: float = 40.0) -> bool:
