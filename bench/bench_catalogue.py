@@ -122,7 +122,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def topic_overrides(run: str) -> dict[str, str]:
     return {
         f"POLICYRADAR_TOPIC_{name}": f"bench.catalogue.{name.lower()}.{run}"
-        for name in ("RAW", "DLQ", "CRAWL_STATE", "ENRICHED", "CRAWL_RUNS")
+        for name in ("RAW", "DLQ", "CRAWL_STATE", "ENRICHED", "CRAWL_RUNS", "SOURCE_HEALTH")
     }
 
 

@@ -620,7 +620,7 @@ def clean_up(engine: Engine, settings: Settings, workdir: Path) -> None:
     finally:
         engine.close()
     topics = [settings.topic_raw, settings.topic_enriched, settings.topic_dlq]
-    topics += [settings.topic_crawl_state, settings.topic_crawl_runs]
+    topics += [settings.topic_crawl_state, settings.topic_crawl_runs, settings.topic_source_health]
     try:
         admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="bench-soak-cleanup")
         try:

@@ -7,9 +7,7 @@ half of the pages checked although it matched pages in earlier runs; and when it
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -18,9 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from crawlers.observe import STATS_KEY
-from crawlers.sources import SourceSpec, load_sources
 from policyradar.kafka_io import read_topic
-from policyradar.settings import Settings, get_settings
+from policyradar.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -66,10 +63,20 @@ def read_runs(settings: Settings) -> Iterator[CrawlRun]:
     """Every crawl-run summary on Kafka, oldest offset first, one at a time (the topic holds every
     run of every source for its retention: far more than memory should)."""
     for record in read_topic(settings, settings.topic_crawl_runs):
-        try:
-            yield CrawlRun(**json.loads(record.value))
-        except (ValueError, TypeError):
-            continue  # an unreadable summary only leaves a gap in the history
+        run = parse_run(record.value)
+        if run is not None:
+            yield run
+
+
+def parse_run(value: bytes | None) -> CrawlRun | None:
+    """The summary in ``value``; None when it cannot be read, its times included (an unreadable
+    summary only leaves a gap in the history)."""
+    try:
+        run = CrawlRun(**json.loads(value or b""))
+        times = (datetime.fromisoformat(run.started_at), datetime.fromisoformat(run.finished_at))
+    except (ValueError, TypeError):
+        return None
+    return run if all(t.tzinfo is not None for t in times) else None  # naive times cannot be ordered
 
 
 FOLD_CHUNK = 10_000  # runs folded into the book at a time
@@ -294,47 +301,6 @@ def latest_run_flags(latest: CrawlRun, matched_before: set[str]) -> list[str]:
                 "(it matched in earlier runs)"
             )
     return flags
-
-
-def health_report(
-    settings: Settings, days: int, now: datetime | None = None
-) -> tuple[list[SourceSpec], list[SourceHealth]]:
-    """Every source file under the sources folder and its health (same order), from the crawl-run
-    summaries on Kafka: what ``sources health`` prints and the web page's sources view shows."""
-    specs = load_sources(settings.sources_dir)
-    return specs, read_health(settings, [spec.id for spec in specs], days, now)
-
-
-def health_command(args: argparse.Namespace) -> int:
-    """Print the report; exit 1 when an enabled source is flagged (and say which and why)."""
-    settings = get_settings()
-    specs, report = health_report(settings, args.days)
-    enabled = {spec.id for spec in specs if spec.enabled}
-    flagged = [h for h in report if h.broken and h.source_id in enabled]
-    if args.json:
-        print(json.dumps([asdict(h) for h in report], ensure_ascii=False, indent=2))
-    else:
-        _print_table(report, args.days)
-    for health in flagged:
-        print(f"FLAGGED {health.source_id}: {'; '.join(health.flags)}", file=sys.stderr)
-    if flagged:
-        print(f"{len(flagged)} source(s) flagged", file=sys.stderr)
-    return 1 if flagged else 0
-
-
-def _print_table(report: list[SourceHealth], days: int) -> None:
-    print(
-        f"{'source':<34}{'runs':>5}  {'last success':<20}{'fails':>6}{'items/' + str(days) + 'd':>10}"
-        f"{'quarantined':>12}  flags"
-    )
-    for h in report:
-        flags = ", ".join(
-            [*(["BROKEN"] if h.broken else []), *(["WENT SILENT"] if h.went_silent else []), *h.notes]
-        )
-        print(
-            f"{h.source_id:<34}{h.runs:>5}  {(h.last_success or '-')[:19]:<20}{h.consecutive_failures:>6}"
-            f"{h.recent_records:>10}{h.extraction_failures:>12}  {flags}"
-        )
 
 
 def run_summary(spec_id: str, stats: dict[str, Any], failed: bool) -> CrawlRun:

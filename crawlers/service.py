@@ -23,9 +23,11 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.reactor import install_reactor
 
 from crawlers.checks import Check
-from crawlers.health_watch import HealthWatch, RunFeed
+from crawlers.health_checkpoint import writer_name
+from crawlers.health_watch import HealthWatch
 from crawlers.hosts import apply_policies, host_policies
 from crawlers.output import KafkaOutput
+from crawlers.run_feed import RunFeed
 from crawlers.schedule import SourceFolder, SourceJobs, in_shard
 from crawlers.scrapy_settings import SCRAPY_SETTINGS, derived_settings
 from crawlers.sources import SourceSpec
@@ -130,7 +132,13 @@ class CrawlService:
         self.crawler: Crawler | None = None
         self.spider: CatalogueSpider | None = None
         self._busy: set[str] = set()  # housekeeping jobs running on threads
-        self.watch = HealthWatch(settings, RunFeed(settings), lambda: set(self.jobs.fingerprints))
+        self.watch = HealthWatch(
+            settings,
+            RunFeed(settings),
+            lambda: set(self.jobs.fingerprints),
+            writer=writer_name(folder.shard),
+            from_checkpoint=True,
+        )
 
     # Start and stop -------------------------------------------------------------------------------
     def run(self) -> int:

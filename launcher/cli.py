@@ -61,7 +61,7 @@ def _sources(sub: argparse._SubParsersAction) -> None:
     a = actions.add_parser("health", help="per source: last success, items, failures, went silent")
     a.add_argument("--days", type=int, default=14, help="window for recent items (default 14)")
     a.add_argument("--json", action="store_true", help="print JSON")
-    a.set_defaults(handler="crawlers.health:health_command")
+    a.set_defaults(handler="crawlers.health_report:health_command")
     a = actions.add_parser("check", help="report which specs still extract items from the live sites")
     a.add_argument("--live", action="store_true", required=True, help="fetch the real sites (needs network)")
     a.add_argument("--source", action="append", metavar="ID", help="only these sources")

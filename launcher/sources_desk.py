@@ -25,8 +25,9 @@ from crawlers.discover import (
     review_folder,
     write_review_spec,
 )
-from crawlers.health import HealthBook, SourceHealth
-from crawlers.health_watch import RunFeed
+from crawlers.health import FOLD_CHUNK, HealthBook, SourceHealth
+from crawlers.health_checkpoint import PositionedBook, load_checkpoint
+from crawlers.run_feed import RunFeed
 from crawlers.sources import SourceSpec, load_sources
 from indexer.sources_desk import NothingToPreview, SourceIdTaken
 from launcher.preview import crawl_records, enrich_records
@@ -48,8 +49,9 @@ class LauncherSourcesDesk:
             POLICYRADAR_SOURCES_DIR=str(settings.sources_dir),
         )
         # Per window length asked for: every source's health record and how far the crawl-run
-        # topic has been read into it, so each call reads only the summaries written since.
-        self.books: OrderedDict[int, tuple[HealthBook, RunFeed]] = OrderedDict()
+        # topic has been read into it (from the freshest checkpoint of that window, or its start),
+        # so each call reads only the summaries written since.
+        self.books: OrderedDict[int, tuple[PositionedBook, RunFeed]] = OrderedDict()
         self.books_lock = threading.Lock()
 
     def health(self, days: int) -> list[dict[str, Any]]:
@@ -74,20 +76,24 @@ class LauncherSourcesDesk:
         ]
 
     def _assess(self, source_ids: list[str], days: int) -> list[SourceHealth]:
-        """Fold the summaries written since the last call into the ``days`` book (the whole topic
-        the first time) and assess each source; raises when Kafka cannot be read."""
+        """Fold the summaries written since the last call into the ``days`` book (those since the
+        checkpoint, or the whole topic, the first time) and assess each source; raises when Kafka
+        cannot be read."""
         with self.books_lock:
-            book, feed = self._book(days)
+            positioned, feed = self._book(days)
             try:
-                book.fold(feed.read())
+                for chunk in feed.chunks(FOLD_CHUNK):
+                    positioned.fold(chunk)
             finally:
                 feed.close()  # the position is kept; no connection stays open between calls
             now = datetime.now(UTC)
-            return [book.assess(source_id, now) for source_id in source_ids]
+            return [positioned.book.assess(source_id, now) for source_id in source_ids]
 
-    def _book(self, days: int) -> tuple[HealthBook, RunFeed]:
+    def _book(self, days: int) -> tuple[PositionedBook, RunFeed]:
         if days not in self.books:
-            self.books[days] = (HealthBook(days), RunFeed(self.settings))
+            checkpoint = load_checkpoint(self.settings, days)
+            positioned = checkpoint.positioned if checkpoint else PositionedBook(HealthBook(days))
+            self.books[days] = (positioned, RunFeed(self.settings, positioned.positions))
             while len(self.books) > KEPT_WINDOWS:
                 self.books.popitem(last=False)
         self.books.move_to_end(days)

@@ -22,7 +22,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from rich.console import Console
 
-from crawlers.health import read_health
+from crawlers.health_checkpoint import current_health
 from crawlers.sources import load_sources
 from indexer.alerts.digest import due_fire_time, trigger_for
 from indexer.alerts.due import EPOCH
@@ -311,7 +311,7 @@ def sources_section(settings: Settings, now: datetime) -> SourcesSection:
     """Counts of the sources and the enabled ones the health watch flags (``sources health``)."""
     specs = load_sources(settings.sources_dir)
     enabled = {spec.id for spec in specs if spec.enabled}
-    report = read_health(settings, sorted(enabled), HEALTH_WINDOW_DAYS, now)
+    report = current_health(settings, sorted(enabled), HEALTH_WINDOW_DAYS, now)
     return SourcesSection(
         sources=len(specs),
         enabled=len(enabled),

@@ -34,7 +34,8 @@ BatchHandler = Callable[[list[ConsumerRecord]], None]
 
 
 def ensure_topics(settings: Settings) -> None:
-    """Create the raw, enriched, dead-letter and crawl-state topics if they do not exist yet."""
+    """Create the raw, enriched, dead-letter, crawl-state, crawl-run and source-health topics if they
+    do not exist yet."""
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="policyradar-admin")
     try:
         existing = set(admin.list_topics())
@@ -48,6 +49,14 @@ def ensure_topics(settings: Settings) -> None:
             # The latest crawl state per document id: only the newest value per key matters.
             settings.topic_crawl_state: {**common, "cleanup.policy": "compact"},
             settings.topic_crawl_runs: common,
+            # Checkpoints of the per-source health records: only the newest entry per key matters,
+            # and segments roll every 10 minutes so that readers find few superseded entries.
+            settings.topic_source_health: {
+                **common,
+                "cleanup.policy": "compact",
+                "segment.ms": "600000",
+                "min.cleanable.dirty.ratio": "0.25",
+            },
         }
         missing = [
             NewTopic(
@@ -131,9 +140,15 @@ def read_topic(settings: Settings, topic: str) -> Iterator[ConsumerRecord]:
 FLUSH_SECONDS = 120
 
 
-def send_all(producer: KafkaProducer, messages: Iterable[tuple[str, str, bytes]]) -> int:
-    """Produce ``(topic, key, value)`` messages and block until every one is acknowledged."""
-    futures = [producer.send(topic, key=key.encode("utf-8"), value=value) for topic, key, value in messages]
+def send_all(
+    producer: KafkaProducer, messages: Iterable[tuple[str, str, bytes]], partition: int | None = None
+) -> int:
+    """Produce ``(topic, key, value)`` messages (all to ``partition`` when given, else by key) and
+    block until every one is acknowledged."""
+    where = {} if partition is None else {"partition": partition}
+    futures = [
+        producer.send(topic, key=key.encode("utf-8"), value=value, **where) for topic, key, value in messages
+    ]
     # Bounded: with the broker gone, an unbounded flush can wait for ever instead of raising the
     # KafkaTimeoutError that makes the stage back off, re-join and redo the batch.
     producer.flush(timeout=FLUSH_SECONDS)

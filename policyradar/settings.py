@@ -87,6 +87,7 @@ class Settings(BaseSettings):
     max_retry_after: float = 600.0
     topic_crawl_state: str = "policyradar.crawlstate.v1"
     topic_crawl_runs: str = "policyradar.crawlruns.v1"
+    topic_source_health: str = "policyradar.sourcehealth.v1"
     demo_site_port: int = 8765
 
     # Alerts and digests

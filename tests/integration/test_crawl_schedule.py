@@ -60,6 +60,7 @@ def test_schedule_follows_the_sources_folder(tmp_path, settings):
             "POLICYRADAR_TOPIC_CRAWL_STATE": settings.topic_crawl_state,
             "POLICYRADAR_TOPIC_ENRICHED": settings.topic_enriched,
             "POLICYRADAR_TOPIC_CRAWL_RUNS": settings.topic_crawl_runs,
+            "POLICYRADAR_TOPIC_SOURCE_HEALTH": settings.topic_source_health,
         }
         (folder / "alpha.yaml").write_text(SPEC.format(id="alpha", base=base, every="2s"))
         with log.open("w") as sink:
@@ -110,6 +111,7 @@ def scheduler_env(base: str, settings, **extra: str) -> dict[str, str]:
         "POLICYRADAR_TOPIC_CRAWL_STATE": settings.topic_crawl_state,
         "POLICYRADAR_TOPIC_ENRICHED": settings.topic_enriched,
         "POLICYRADAR_TOPIC_CRAWL_RUNS": settings.topic_crawl_runs,
+        "POLICYRADAR_TOPIC_SOURCE_HEALTH": settings.topic_source_health,
         **extra,
     }
 

@@ -31,6 +31,7 @@ def isolated_environment(settings: Settings) -> dict[str, str]:
         "topic_dlq",
         "topic_crawl_state",
         "topic_crawl_runs",
+        "topic_source_health",
         "group_processor",
         "group_indexer",
         "index_alias",

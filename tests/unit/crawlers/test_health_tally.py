@@ -19,6 +19,7 @@ from crawlers.health import (
     assess,
     assess_source,
 )
+from crawlers.run_feed import FeedRun
 from policyradar.settings import Settings
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=UTC)
@@ -227,11 +228,14 @@ class BatchFeed:
     batches: ClassVar[list[list[CrawlRun]]] = []
     made: ClassVar[int] = 0
 
-    def __init__(self, _settings):
+    def __init__(self, _settings, _positions=None):
         BatchFeed.made += 1
+        self.offset = 0
 
-    def read(self):
-        return BatchFeed.batches.pop(0) if BatchFeed.batches else []
+    def chunks(self, _size):
+        batch = BatchFeed.batches.pop(0) if BatchFeed.batches else []
+        yield [FeedRun(0, self.offset + n, run) for n, run in enumerate(batch)]
+        self.offset += len(batch)
 
     def close(self):
         pass
@@ -245,6 +249,7 @@ def test_the_sources_desk_folds_only_the_runs_written_since_its_last_call(tmp_pa
     rng = random.Random(7)
     first, second = random_history(rng, "src", 30, 24 * 20), random_history(rng, "src", 5, 24)
     monkeypatch.setattr(desk_module, "RunFeed", BatchFeed)
+    monkeypatch.setattr(desk_module, "load_checkpoint", lambda _settings, _days: None)  # none on Kafka
     BatchFeed.batches, BatchFeed.made = [first, second], 0
     desk = desk_module.LauncherSourcesDesk(Settings(sources_dir=tmp_path))
     assert desk.health(14)[0]["runs"] == 30

@@ -2,10 +2,14 @@
 
 from datetime import UTC, datetime
 
+from kafka.errors import KafkaTimeoutError
 from prometheus_client import REGISTRY
 
-from crawlers.health import CrawlRun
+import crawlers.health_watch as watch_module
+from crawlers.health import CrawlRun, HealthBook
+from crawlers.health_checkpoint import Checkpoint, PositionedBook
 from crawlers.health_watch import HealthWatch
+from crawlers.run_feed import FeedRun
 from policyradar.settings import Settings
 
 LISTING = "https://bureau.example.gov.cn/list.html"
@@ -17,9 +21,15 @@ class FakeFeed:
     def __init__(self, *batches):
         self.batches = list(batches)
         self.away = False
+        self.offset = 0
 
     def read_new(self):
-        return self.batches.pop(0) if self.batches else []
+        batch = self.batches.pop(0) if self.batches else []
+        if batch is None:
+            return None
+        fed = [FeedRun(0, self.offset + n, run) for n, run in enumerate(batch)]
+        self.offset += len(batch)
+        return fed
 
 
 def a_run(source_id: str, links: int) -> CrawlRun:
@@ -107,3 +117,116 @@ def test_readiness_says_why_while_kafka_cannot_be_read():
     assert "cannot be read" in (watch.readiness() or "")
     watch.feed.away = False
     assert watch.readiness() is None
+
+
+class Written:
+    """Stands for the checkpoint topic: what each write was handed; ``fail`` raises Kafka being away."""
+
+    def __init__(self):
+        self.writes: list[tuple[str, set[str], dict]] = []
+        self.fail = False
+
+    def __call__(self, _settings, writer, positioned, sources):
+        if self.fail:
+            raise KafkaTimeoutError("broker away")
+        self.writes.append((writer, set(sources), dict(positioned.positions)))
+        return len(sources)
+
+
+class PositionedFeed(FakeFeed):
+    def read_new(self):
+        fed = super().read_new()
+        if fed is not None:
+            self.positions = {0: self.offset}
+        return fed
+
+
+def writing_watch(monkeypatch, *batches, checkpoint=None, every=0.0, sent=None):
+    written = Written()
+    monkeypatch.setattr(watch_module, "write_checkpoint", written)
+    monkeypatch.setattr(watch_module, "load_checkpoint", lambda _settings, _days: checkpoint)
+    monkeypatch.setattr(watch_module, "CHECKPOINT_SECONDS", every)
+    feed = PositionedFeed(*batches)
+    feed.positions = {}
+    watch = HealthWatch(
+        Settings(operator_email="ops@example.com"),
+        feed,
+        lambda: {"a", "b"},
+        notify=lambda _s, subject, _text, _event: (sent if sent is not None else []).append(subject) or [],
+        writer="crawl-0of1",
+        from_checkpoint=True,
+    )
+    return watch, written
+
+
+def test_the_first_checkpoint_holds_every_source_and_later_ones_only_the_sources_that_ran(monkeypatch):
+    watch, written = writing_watch(monkeypatch, [a_run("a", 5), a_run("b", 5)], [a_run("b", 0)], [])
+    for _ in range(3):
+        watch.check()
+    assert written.writes == [("crawl-0of1", {"a", "b"}, {0: 2}), ("crawl-0of1", {"b"}, {0: 3})]
+
+
+def test_a_checkpoint_kafka_refused_is_written_at_a_later_check_with_everything_since(monkeypatch):
+    watch, written = writing_watch(monkeypatch, [a_run("a", 5)], [a_run("b", 5)], [])
+    watch.check()
+    written.fail = True
+    watch.check()
+    written.fail = False
+    watch.check()
+    assert written.writes == [("crawl-0of1", {"a"}, {0: 1}), ("crawl-0of1", {"b"}, {0: 2})]
+
+
+def test_a_watch_started_from_its_own_checkpoint_writes_only_changes_and_keeps_the_flags(monkeypatch):
+    book = PositionedBook(HealthBook(14), positions={0: 7})
+    book.fold([FeedRun(0, 5, a_run("a", 0)), FeedRun(0, 6, a_run("b", 4))])
+    watch, written = writing_watch(
+        monkeypatch, [a_run("b", 3)], [a_run("a", 2)], checkpoint=Checkpoint("crawl-0of1", book, "t")
+    )
+    watch.feed.offset = 7
+    watch.check()
+    assert watch.flags["a"] and not watch.flags["b"]  # "a" is known broken without a run since
+    watch.check()
+    assert written.writes == [("crawl-0of1", {"b"}, {0: 8}), ("crawl-0of1", {"a"}, {0: 9})]
+    assert watch.feed.positions == {0: 9}
+
+
+def test_a_watch_started_from_another_writers_checkpoint_writes_everything_under_its_own_name(monkeypatch):
+    book = PositionedBook(HealthBook(14), positions={0: 1})
+    book.fold([FeedRun(0, 0, a_run("a", 5))])
+    other = Checkpoint("crawl-0of3", book, "t")
+    watch, written = writing_watch(monkeypatch, [a_run("b", 3)], checkpoint=other)
+    watch.feed.offset = 1
+    watch.check()
+    assert written.writes == [("crawl-0of1", {"a", "b"}, {0: 2})]
+
+
+def test_after_a_checkpoint_the_first_check_tells_nothing_and_later_changes_are_told(monkeypatch):
+    book = PositionedBook(HealthBook(14), positions={0: 2})
+    book.fold([FeedRun(0, 0, a_run("a", 0)), FeedRun(0, 1, a_run("b", 4))])
+    sent: list[str] = []
+    watch, _ = writing_watch(
+        monkeypatch,
+        [],
+        [a_run("a", 3)],
+        [a_run("b", 0)],
+        checkpoint=Checkpoint("crawl-0of1", book, "t"),
+        sent=sent,
+    )
+    watch.feed.offset = 2
+    watch.check()
+    assert sent == []  # "a" was broken before the restart: not news
+    watch.check()
+    watch.check()
+    assert sent == ["source a recovered", "source b is broken"]
+
+
+def test_checkpoints_are_written_at_most_every_interval_and_nothing_is_left_out(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(watch_module.time, "monotonic", lambda: clock[0])
+    watch, written = writing_watch(monkeypatch, [a_run("a", 5)], [a_run("b", 5)], [a_run("a", 4)], every=60.0)
+    watch.check()
+    clock[0] += 30
+    watch.check()  # too soon: "b" waits
+    clock[0] += 31
+    watch.check()
+    assert written.writes == [("crawl-0of1", {"a"}, {0: 1}), ("crawl-0of1", {"a", "b"}, {0: 3})]

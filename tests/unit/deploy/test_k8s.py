@@ -429,5 +429,5 @@ def test_kafka_topics_are_the_settings_topics(rendered: Rendered) -> None:
         assert spec["partitions"] == int(data["POLICYRADAR_TOPIC_PARTITIONS"]), name
         assert spec["replicas"] == factor, name
         assert spec["config"]["min.insync.replicas"] == in_sync, name
-        compacted = name == defaults["topic_crawl_state"]
+        compacted = name in (defaults["topic_crawl_state"], defaults["topic_source_health"])
         assert (spec["config"].get("cleanup.policy") == "compact") == compacted, name
