@@ -258,14 +258,20 @@ class HealthBook:
             record.fold(run)
         return {run.source_id for run in runs}
 
-    def assess(self, source_id: str, now: datetime) -> SourceHealth:
-        return assess_source(self.records.get(source_id) or SourceRecord(source_id, self.days), now)
+    def assess(self, source_id: str, now: datetime, days: int | None = None) -> SourceHealth:
+        """``source_id``'s health over ``days`` (at most the book's window; the book's by default)."""
+        record = self.records.get(source_id) or SourceRecord(source_id, self.days)
+        return assess_source(record, now, days)
 
 
-def assess_source(record: SourceRecord, now: datetime) -> SourceHealth:
-    """One source's health over its record's window ending at ``now`` (with a pruned record,
-    ``now`` should not be earlier than its newest run by more than ``CLOCK_SKEW``)."""
-    days = record.days
+def assess_source(record: SourceRecord, now: datetime, days: int | None = None) -> SourceHealth:
+    """One source's health over a window of ``days`` ending at ``now``: the record's own window by
+    default, or a shorter one (a record keeps every run of its window that counts, so any shorter
+    window's sums are exact). With a pruned record, ``now`` should not be earlier than its newest
+    run by more than ``CLOCK_SKEW``."""
+    if days is not None and days > record.days:
+        raise ValueError(f"a record of a {record.days}-day window cannot tell a {days}-day one")
+    days = days or record.days
     window_start = now - timedelta(days=days)
     health = SourceHealth(record.source_id)
     if record.latest is None or record.first_key is None:

@@ -13,11 +13,12 @@ marker. Keys (``writer`` is ``crawl-0ofN``; ``days`` the window the records keep
 - ``{writer}|{days}|@`` -> ``{"positions": {partition: offset}, "written_at"}``: every entry under that
   writer holds all of its source's runs before these positions.
 
-**Reader.** It picks, among the markers for its window, the one furthest into the runs topic, rebuilds
+**Reader.** It picks, among the markers of the shortest window at least as long as its own (a record
+tells any shorter window exactly), the one furthest into the runs topic, rebuilds
 that writer's records, and folds the runs from the marker's positions on, skipping a source's runs
 before its entry's ``upto`` (entries of a write cut short before its marker). The answer is the one a
 read of the whole runs topic gives. The whole runs topic is read instead when there is no marker for
-the window (no crawler of shard 0 has run since, or another window length), when the checkpoint
+such a window (no crawler of shard 0 has run since, or a longer window), when the checkpoint
 cannot be read back (named in a warning), when a source's entry was too large to write, and when
 the marker is ahead of the runs topic (a recreated topic).
 """
@@ -83,15 +84,24 @@ class Checkpoint:
     written_at: str
 
 
-def load_checkpoint(settings: Settings, days: int) -> Checkpoint | None:
-    """The freshest checkpoint of ``days`` records on Kafka, or None when there is none or it cannot
-    stand in for the runs topic (said in a warning); raises what Kafka raised when it cannot be read."""
-    markers, entries = _read_entries(settings, days)
-    if not markers:
+def load_checkpoint(settings: Settings, days: int, *, exact: bool = False) -> Checkpoint | None:
+    """The checkpoint that can tell a ``days`` window: among those of the shortest window of at least
+    ``days`` (exactly ``days`` with ``exact``), the one furthest into the runs topic. None when there
+    is none or it cannot stand in for the runs topic (said in a warning); raises what Kafka raised
+    when it cannot be read."""
+    markers, entries = _read_entries(settings)
+    usable = [
+        (window, writer) for writer, window in markers if window == days or (window > days and not exact)
+    ]
+    if not usable:
         return None
-    writer = max(markers, key=lambda name: sum(markers[name]["positions"].values()))
+    window = min(w for w, _ in usable)
+    writer = max(
+        (name for w, name in usable if w == window),
+        key=lambda name: sum(markers[name, window]["positions"].values()),
+    )
     try:
-        checkpoint = _rebuilt(writer, days, markers[writer], entries.get(writer, {}))
+        checkpoint = _rebuilt(writer, window, markers[writer, window], entries.get((writer, window), {}))
         _check_not_ahead(checkpoint.positioned.positions, runs_topic_ends(settings))
     except (CheckpointUnusable, StateError) as exc:
         log.warning("health checkpoint of %s not used (%s): reading the whole runs topic", writer, exc)
@@ -99,29 +109,33 @@ def load_checkpoint(settings: Settings, days: int) -> Checkpoint | None:
     return checkpoint
 
 
-def _read_entries(settings: Settings, days: int) -> tuple[dict[str, dict], dict[str, dict[str, dict]]]:
-    """The markers (writer -> marker) and entries (writer -> source -> entry) of ``days`` records;
-    a message that cannot be read is skipped with a warning (its writer's marker too)."""
-    markers: dict[str, dict] = {}
-    entries: dict[str, dict[str, dict]] = {}
-    spoiled: set[str] = set()
-    suffix = f"|{days}|"
+Slot = tuple[str, int]  # a writer and the window its records keep
+
+
+def _read_entries(settings: Settings) -> tuple[dict[Slot, dict], dict[Slot, dict[str, dict]]]:
+    """The markers and entries on the topic by writer and window; a message that cannot be read is
+    skipped with a warning, and so is the marker of its writer and window."""
+    markers: dict[Slot, dict] = {}
+    entries: dict[Slot, dict[str, dict]] = {}
+    spoiled: set[Slot] = set()
     for record in read_topic(settings, settings.topic_source_health):
         key = (record.key or b"").decode("utf-8", "replace")
-        writer, sep, source_id = key.partition(suffix)
-        if not sep or record.value is None:
+        writer, _, rest = key.partition("|")
+        window, sep, source_id = rest.partition("|")
+        if not sep or not window.isdigit() or record.value is None:
             continue
+        slot = (writer, int(window))
         try:
             value = _parsed(record.value, marker=source_id == MARKER)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning("health checkpoint message %r (offset %d) unreadable: %s", key, record.offset, exc)
-            spoiled.add(writer)
+            spoiled.add(slot)
             continue
         if source_id == MARKER:
-            markers[writer] = value
+            markers[slot] = value
         else:
-            entries.setdefault(writer, {})[source_id] = value
-    return {w: m for w, m in markers.items() if w not in spoiled}, entries
+            entries.setdefault(slot, {})[source_id] = value
+    return {slot: m for slot, m in markers.items() if slot not in spoiled}, entries
 
 
 def _parsed(raw: bytes, *, marker: bool) -> dict[str, Any]:
@@ -198,15 +212,16 @@ def write_checkpoint(
 def current_health(
     settings: Settings, source_ids: list[str], days: int, now: datetime | None = None
 ) -> list[SourceHealth]:
-    """The health of these sources: from the freshest checkpoint and the runs written since, or
-    from the whole runs topic when there is no checkpoint of this window."""
+    """The health of these sources over ``days``: from the freshest checkpoint that can tell that
+    window and the runs written since, or from the whole runs topic when there is none."""
     positioned = positioned_book(settings, days)
     now = now or datetime.now(UTC)
-    return [positioned.book.assess(source_id, now) for source_id in source_ids]
+    return [positioned.book.assess(source_id, now, days) for source_id in source_ids]
 
 
 def positioned_book(settings: Settings, days: int) -> PositionedBook:
-    """Every source's record for a ``days`` window, up to the current end of the runs topic."""
+    """Every source's record for a window of at least ``days`` (a checkpoint's may be longer), up to
+    the current end of the runs topic."""
     began = time.monotonic()
     checkpoint = load_checkpoint(settings, days)
     if checkpoint is None:

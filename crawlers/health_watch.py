@@ -100,7 +100,7 @@ class HealthWatch:
         read now (the next check tries again)."""
         if self.from_checkpoint:
             try:
-                checkpoint = load_checkpoint(self.settings, self.days)
+                checkpoint = load_checkpoint(self.settings, self.days, exact=True)
             except Exception as exc:
                 if not is_dependency_failure(exc):
                     raise

@@ -87,7 +87,7 @@ class LauncherSourcesDesk:
             finally:
                 feed.close()  # the position is kept; no connection stays open between calls
             now = datetime.now(UTC)
-            return [positioned.book.assess(source_id, now) for source_id in source_ids]
+            return [positioned.book.assess(source_id, now, days) for source_id in source_ids]
 
     def _book(self, days: int) -> tuple[PositionedBook, RunFeed]:
         if days not in self.books:

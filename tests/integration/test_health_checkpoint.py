@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -46,6 +46,21 @@ def history(rng: random.Random, per_source: int) -> list[CrawlRun]:
     return runs
 
 
+def recent(rng: random.Random, per_source: int) -> list[CrawlRun]:
+    """Runs of the last 20 days, so that 7- and 14-day windows have something to count."""
+    runs = []
+    for source in SOURCES:
+        for _ in range(per_source):
+            started = datetime.now(UTC) - timedelta(hours=rng.uniform(1, 24 * 20))
+            finished = (started + timedelta(minutes=2)).isoformat()
+            failed = rng.random() < 0.3
+            records = 0 if failed else rng.choice([0, 1, 3])
+            runs.append(
+                CrawlRun(source, started.isoformat(), finished, records, 2, rng.choice([0, 1]), 0, failed)
+            )
+    return runs
+
+
 def watch(settings: Settings) -> HealthWatch:
     return HealthWatch(
         settings, RunFeed(settings), lambda: set(SOURCES), notify=lambda *_: [], writer=WRITER,
@@ -58,10 +73,10 @@ def entries_of(settings: Settings) -> list[str]:
     return [key.rsplit("|", 1)[1] for key in keys]
 
 
-def both_ways(settings: Settings, now: datetime) -> tuple[list[dict], list[dict]]:
+def both_ways(settings: Settings, now: datetime, days: int = 14) -> tuple[list[dict], list[dict]]:
     ids = [*SOURCES, "never-crawled"]
-    fast = [asdict(h) for h in current_health(settings, ids, 14, now)]
-    whole = [asdict(h) for h in read_health(settings, ids, 14, now)]
+    fast = [asdict(h) for h in current_health(settings, ids, days, now)]
+    whole = [asdict(h) for h in read_health(settings, ids, days, now)]
     return fast, whole
 
 
@@ -76,10 +91,14 @@ def test_health_from_the_checkpoint_and_the_runs_since_is_the_whole_topics_answe
     assert checkpoint is not None and checkpoint.writer == WRITER
     assert sum(checkpoint.positioned.positions.values()) == len(first)
     assert set(checkpoint.positioned.book.records) == {run.source_id for run in first}
-    record_runs(settings, history(rng, 3))
+    record_runs(settings, history(rng, 3) + recent(rng, 4))
     fast, whole = both_ways(settings, datetime.now(UTC))
-    assert fast == whole and any(h["runs"] == 23 for h in fast)
-    assert load_checkpoint(settings, 7) is None  # another window has no checkpoint: the whole topic
+    assert fast == whole and any(h["runs"] == 27 for h in fast)
+    assert any(h["recent_records"] for h in fast)
+    # A shorter window is told from the 14-day records; a longer one reads the whole topic.
+    week_fast, week_whole = both_ways(settings, datetime.now(UTC), days=7)
+    assert week_fast == week_whole
+    assert load_checkpoint(settings, 7) is not None and load_checkpoint(settings, 30) is None
 
 
 def test_entries_of_a_write_cut_short_before_its_marker_are_not_counted_twice(settings):

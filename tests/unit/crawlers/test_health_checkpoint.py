@@ -66,6 +66,11 @@ def test_the_freshest_marker_of_the_window_is_used_with_its_own_writers_entries(
     positioned = checkpoint.positioned
     assert positioned.positions == {0: 90, 1: 30} and sorted(positioned.book.records) == ["a", "b"]
     assert positioned.book.records["a"].runs == 9 and positioned.folded_below["a"] == {0: 90}
+    # A shorter window is told from the shortest longer one; a longer one, or an exact ask, is not.
+    shorter = load_checkpoint(SETTINGS, 10)
+    assert shorter is not None and shorter.positioned.book.days == 14 and shorter.writer == "crawl-0of1"
+    assert load_checkpoint(SETTINGS, 7).positioned.positions == {0: 500, 1: 500}
+    assert load_checkpoint(SETTINGS, 10, exact=True) is None
     assert load_checkpoint(SETTINGS, 30) is None
 
 

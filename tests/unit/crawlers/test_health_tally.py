@@ -276,3 +276,17 @@ def test_runs_streamed_in_chunks_into_pruned_records_give_the_sorted_scans_answe
     expected = [asdict(reference_health(s, runs, days, NOW)) for s in ("a", "b", "never")]
     streamed = assess(["a", "b", "never"], (run for run in runs), days, NOW, prune=True)
     assert [asdict(h) for h in streamed] == expected
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_a_record_tells_any_shorter_window_as_a_record_of_that_window_would(seed):
+    rng = random.Random(4000 + seed)
+    runs = in_order(random_history(rng, "src", rng.randint(1, 150), 24 * 40))
+    record = folded(runs, 14)
+    for days in (1, 3, 7, 14):
+        for now in (NOW, NOW + timedelta(hours=rng.randint(0, 24 * 5))):
+            assert asdict(assess_source(record, now, days)) == asdict(
+                reference_health("src", runs, days, now)
+            )
+    with pytest.raises(ValueError, match="14-day window cannot tell a 30-day one"):
+        assess_source(record, NOW, 30)

@@ -144,7 +144,7 @@ class PositionedFeed(FakeFeed):
 def writing_watch(monkeypatch, *batches, checkpoint=None, every=0.0, sent=None):
     written = Written()
     monkeypatch.setattr(watch_module, "write_checkpoint", written)
-    monkeypatch.setattr(watch_module, "load_checkpoint", lambda _settings, _days: checkpoint)
+    monkeypatch.setattr(watch_module, "load_checkpoint", lambda _settings, _days, exact: checkpoint)
     monkeypatch.setattr(watch_module, "CHECKPOINT_SECONDS", every)
     feed = PositionedFeed(*batches)
     feed.positions = {}
