@@ -24,20 +24,13 @@ from crawlers.health_watch import HealthWatch
 from crawlers.run_feed import RunFeed
 from policyradar.kafka_io import make_producer, read_topic, send_all
 from policyradar.settings import Settings
+from tests.integration.test_sources_api import record_runs
 from tests.unit.crawlers.test_health_tally import random_history
 
 pytestmark = pytest.mark.integration
 
 WRITER = "crawl-0of1"
 SOURCES = [f"bureau-{n:02d}" for n in range(12)]
-
-
-def record_runs(settings: Settings, runs: list[CrawlRun]) -> None:
-    producer = make_producer(settings, client_id="test-health-checkpoint")
-    try:
-        send_all(producer, [run.to_message(settings.topic_crawl_runs) for run in runs])
-    finally:
-        producer.close(timeout=5)
 
 
 def history(rng: random.Random, per_source: int) -> list[CrawlRun]:
