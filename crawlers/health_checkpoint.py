@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -209,17 +209,25 @@ def write_checkpoint(
     return len(messages)
 
 
+Progress = Callable[[int], None]  # told the runs read so far, every PROGRESS_RUNS of a long read
+PROGRESS_RUNS = 200_000
+
+
 def current_health(
-    settings: Settings, source_ids: list[str], days: int, now: datetime | None = None
+    settings: Settings,
+    source_ids: list[str],
+    days: int,
+    now: datetime | None = None,
+    progress: Progress | None = None,
 ) -> list[SourceHealth]:
     """The health of these sources over ``days``: from the freshest checkpoint that can tell that
     window and the runs written since, or from the whole runs topic when there is none."""
-    positioned = positioned_book(settings, days)
+    positioned = positioned_book(settings, days, progress)
     now = now or datetime.now(UTC)
     return [positioned.book.assess(source_id, now, days) for source_id in source_ids]
 
 
-def positioned_book(settings: Settings, days: int) -> PositionedBook:
+def positioned_book(settings: Settings, days: int, progress: Progress | None = None) -> PositionedBook:
     """Every source's record for a window of at least ``days`` (a checkpoint's may be longer), up to
     the current end of the runs topic."""
     began = time.monotonic()
@@ -235,7 +243,9 @@ def positioned_book(settings: Settings, days: int) -> PositionedBook:
     try:
         for chunk in feed.chunks(FOLD_CHUNK):
             positioned.fold(chunk)
-            runs += len(chunk)
+            before, runs = runs, runs + len(chunk)
+            if progress is not None and runs // PROGRESS_RUNS > before // PROGRESS_RUNS:
+                progress(runs)
     finally:
         feed.close()
     positioned.positions = feed.positions

@@ -10,24 +10,29 @@ from dataclasses import asdict
 from datetime import datetime
 
 from crawlers.health import SourceHealth
-from crawlers.health_checkpoint import current_health
+from crawlers.health_checkpoint import Progress, current_health
 from crawlers.sources import SourceSpec, load_sources
 from policyradar.settings import Settings, get_settings
 
 
 def health_report(
-    settings: Settings, days: int, now: datetime | None = None
+    settings: Settings, days: int, now: datetime | None = None, progress: Progress | None = None
 ) -> tuple[list[SourceSpec], list[SourceHealth]]:
     """Every source file under the sources folder and its health (same order), from the crawl-run
     summaries on Kafka (through the freshest checkpoint): what ``sources health`` prints."""
     specs = load_sources(settings.sources_dir)
-    return specs, current_health(settings, [spec.id for spec in specs], days, now)
+    return specs, current_health(settings, [spec.id for spec in specs], days, now, progress)
+
+
+def say_runs_read(runs: int) -> None:
+    """Progress of a long read of the runs topic, on stderr (the report goes to stdout)."""
+    print(f"... {runs:,} crawl-run summaries read", file=sys.stderr, flush=True)
 
 
 def health_command(args: argparse.Namespace) -> int:
     """Print the report; exit 1 when an enabled source is flagged (and say which and why)."""
     settings = get_settings()
-    specs, report = health_report(settings, args.days)
+    specs, report = health_report(settings, args.days, progress=say_runs_read)
     enabled = {spec.id for spec in specs if spec.enabled}
     flagged = [h for h in report if h.broken and h.source_id in enabled]
     if args.json:

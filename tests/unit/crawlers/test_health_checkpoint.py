@@ -17,6 +17,7 @@ from crawlers.health_checkpoint import (
     writer_name,
 )
 from crawlers.health_state import record_state
+from crawlers.run_feed import FeedRun
 from policyradar.settings import Settings
 from tests.unit.crawlers.test_health_tally import random_history
 
@@ -119,3 +120,29 @@ def test_an_entry_too_large_for_a_message_is_written_as_oversized_and_not_used(m
 
 def test_only_the_crawler_of_shard_zero_writes_checkpoints():
     assert writer_name((0, 3)) == "crawl-0of3" and writer_name((1, 3)) is None
+
+
+class ChunkFeed:
+    """Stands for the runs topic: hands out its chunks once, then moves its positions on."""
+
+    def __init__(self, _settings, positions=None):
+        self.positions = dict(positions or {})
+
+    def chunks(self, _size):
+        rng = random.Random(8)
+        for n in range(5):
+            yield [FeedRun(0, 7 * n + k, run) for k, run in enumerate(random_history(rng, "a", 7, 48))]
+        self.positions = {0: 35}
+
+    def close(self):
+        pass
+
+
+def test_a_long_read_of_the_runs_topic_tells_its_progress(monkeypatch):
+    monkeypatch.setattr(checkpoint_module, "load_checkpoint", lambda _settings, _days: None)
+    monkeypatch.setattr(checkpoint_module, "RunFeed", ChunkFeed)
+    monkeypatch.setattr(checkpoint_module, "PROGRESS_RUNS", 10)
+    told: list[int] = []
+    positioned = checkpoint_module.positioned_book(SETTINGS, 14, told.append)
+    assert told == [14, 21, 35] and positioned.positions == {0: 35}
+    assert positioned.book.records["a"].runs == 35
