@@ -17,11 +17,7 @@ import numpy as np
 
 from indexer.clusters.sketch import Sketch
 
-# The estimated share of the shorter page's shingles found in the longer one. On the labelled pairs,
-# synonym-spun copies go down to 0.55 and articles quoting a notice up to 0.46 (translations, pages
-# on the same topic and sibling notices sit far below or are told apart by the other rules); 0.5 is
-# the middle of that gap, about one standard deviation of the 128-permutation estimate from each side.
-MIN_CONTAINMENT = 0.5
+MIN_CONTAINMENT = 0.6  # estimated share of the shorter page's shingles found in the longer one
 MIN_SIZE_RATIO = 0.3  # the shorter page has at least this share of the longer one's shingles
 MAX_CHANGED_CLAUSES = 0  # a shared clause whose numbers differ: another notice (or an amendment)
 CLOSE_JACCARD = 0.8  # below this similarity the two pages must also open alike
